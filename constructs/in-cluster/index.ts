@@ -1,0 +1,5 @@
+export * from "./cluster-connection";
+export * from "./helm-values";
+export * from "./kubernetes-wrapper";
+export * from "./kured";
+export * from "./traefik";
