@@ -1,3 +1,4 @@
 export * from "./errors";
 export * from "./lifecycle";
 export * from "./tags";
+export * from "./stateful";

@@ -1,0 +1,286 @@
+import { loadFleet } from "../../fleet/load";
+import type { FleetProblem } from "../../fleet/problems";
+import { COMMITTED_FLEET, fleetFixture, registryOrg } from "../../testing/fleet-fixture";
+
+const errors = (problems: readonly FleetProblem[]) => problems.filter((p) => p.severity === "error");
+
+function expectOneError(
+  dir: string,
+  match: Partial<Omit<FleetProblem, "message">> & { message?: RegExp | string },
+): FleetProblem {
+  const { problems } = loadFleet(dir);
+  const found = errors(problems);
+  const { message, ...rest } = match;
+  const hit = found.filter(
+    (p) =>
+      Object.entries(rest).every(([k, v]) => (p as unknown as Record<string, unknown>)[k] === v) &&
+      (message === undefined || (typeof message === "string" ? p.message.includes(message) : message.test(p.message))),
+  );
+  if (hit.length !== 1) {
+    throw new Error(
+      `expected exactly one matching error, got ${hit.length}; all errors:\n${found.map((p) => JSON.stringify(p)).join("\n")}`,
+    );
+  }
+  return hit[0]!;
+}
+
+describe("the committed fleet", () => {
+  const result = loadFleet(COMMITTED_FLEET);
+
+  test("loads without errors", () => {
+    expect(errors(result.problems)).toEqual([]);
+    expect(result.fleet).toBeDefined();
+  });
+
+  test("has one Apps environment per org/environment pair the registry lists", () => {
+    const fleet = result.fleet!;
+    expect(fleet.apps.length).toBe(126);
+    expect(fleet.orgs.length).toBe(68);
+    const ttd = fleet.apps.filter((a) => a.org.code === "ttd").map((a) => a.environment.token);
+    expect(ttd.sort()).toEqual(["at22", "at23", "at24", "prod", "tt02", "yt01"]);
+  });
+
+  test("writes production as prod in names and cluster keys", () => {
+    const brg = result.fleet!.apps.find((a) => a.org.code === "brg" && a.environment.name === "production")!;
+    expect(brg.environment.token).toBe("prod");
+    expect(brg.clusterKey).toBe("apps-brg-prod");
+    expect(brg.names.resourceGroup).toBe("altinnapps-brg-prod-rg");
+    expect(brg.names.storageAccount).toBe("brgaltinnprodstrg01");
+    expect(brg.names.dnsZone).toBe("brg.apps.altinn.no");
+  });
+
+  test("layers class, environment and org settings", () => {
+    const fleet = result.fleet!;
+    const skdProd = fleet.apps.find((a) => a.clusterKey === "apps-skd-prod")!;
+    expect(skdProd.settings.nodePools.user).toEqual({
+      name: "workpool",
+      vmSize: "Standard_D8s_v5",
+      minCount: 3,
+      maxCount: 20,
+    });
+    const skdYt01 = fleet.apps.find((a) => a.clusterKey === "apps-skd-yt01")!;
+    expect(skdYt01.settings.nodePools.user.maxCount).toBe(12);
+    expect(skdYt01.settings.storage.replication).toBe("ZRS");
+  });
+
+  test("uses the fleet's orgnr where the registry has none", () => {
+    expect(result.fleet!.orgs.find((o) => o.code === "ttd")!.orgnr).toBe("991825827");
+  });
+
+  test("gives every cluster its own address block and subnets inside it", () => {
+    const blocks = new Set(result.fleet!.apps.map((a) => a.addressSpace));
+    expect(blocks.size).toBe(result.fleet!.apps.length);
+    for (const a of result.fleet!.apps) {
+      expect(a.subnets.map((s) => s.name)).toEqual(expect.arrayContaining(["syspool", "workpool"]));
+    }
+  });
+});
+
+describe("file problems", () => {
+  test("fails if a JSON file is malformed, naming the line", () => {
+    const dir = fleetFixture({
+      raw: { "altinn-orgs.json": (t) => t.replace('"orgnr": "974760673",', '"orgnr": "974760673"') },
+    });
+    const p = expectOneError(dir, { file: "altinn-orgs.json", field: "(syntax)" });
+    expect(p.line).toBeGreaterThan(1);
+    expect(p.message).toMatch(/malformed JSON/);
+  });
+
+  test("fails if fleet.yaml is malformed YAML, naming the line", () => {
+    const dir = fleetFixture({ raw: { "fleet.yaml": (t) => t.replace("location: norwayeast", "location: [norwayeast") } });
+    const p = expectOneError(dir, { file: "fleet.yaml", field: "(syntax)" });
+    expect(p.line).toBeDefined();
+  });
+
+  test("fails if a file is missing", () => {
+    const dir = fleetFixture({ raw: {} });
+    require("node:fs").rmSync(require("node:path").join(dir, "environments.json"));
+    expectOneError(dir, { file: "environments.json", field: "(file)" });
+  });
+
+  test("fails if an org code appears twice", () => {
+    const dir = fleetFixture({
+      raw: {
+        "altinn-orgs.json": (t) =>
+          t.replace('"orgs": {', `"orgs": {\n        "brg": ${JSON.stringify(registryOrg(["tt02"]))},`),
+      },
+    });
+    const p = expectOneError(dir, { file: "altinn-orgs.json", field: "(duplicate key)" });
+    expect(p.value).toBe("brg");
+  });
+
+  test("fails if two org codes differ only in case", () => {
+    const dir = fleetFixture({ orgs: (d) => void (d.orgs.BRG = registryOrg(["tt02"])) });
+    expectOneError(dir, { org: "BRG", message: /only in letter case/ });
+  });
+
+  test("fails if an org entry breaks the registry schema", () => {
+    const dir = fleetFixture({ orgs: (d) => void (d.orgs.brg!.orgnr = "12345") });
+    const p = expectOneError(dir, { file: "altinn-orgs.json", org: "brg", field: "orgs.brg.orgnr" });
+    expect(p.line).toBeDefined();
+  });
+
+  test("fails if fleet.yaml has an unknown key", () => {
+    const dir = fleetFixture({
+      settings: (s) => void ((s.environmentClasses!.test as Record<string, unknown>).nodepools = {}),
+    });
+    expectOneError(dir, { file: "fleet.yaml", field: "environmentClasses.test.nodepools" });
+  });
+
+  test("fails if a required setting is missing", () => {
+    const dir = fleetFixture({
+      settings: (s) => void delete (s.environmentClasses!.production as Record<string, unknown>).maintenance,
+    });
+    expectOneError(dir, { file: "fleet.yaml", field: "environmentClasses.production.maintenance" });
+  });
+});
+
+describe("environments", () => {
+  test("skips a retired environment with a notice, never silently", () => {
+    const dir = fleetFixture({ orgs: (d) => void d.orgs.ttd!.environments.unshift("at21") });
+    const { fleet, problems } = loadFleet(dir);
+    expect(errors(problems)).toEqual([]);
+    const n = problems.find((p) => p.severity === "notice" && p.environment === "at21")!;
+    expect(n).toMatchObject({ org: "ttd", file: "altinn-orgs.json", value: "at21" });
+    expect(n.message).toMatch(/retired/);
+    expect(fleet!.apps.some((a) => a.environment.name === "at21")).toBe(false);
+  });
+
+  test("fails if an org lists an environment the fleet does not define", () => {
+    const dir = fleetFixture({ orgs: (d) => void d.orgs.brg!.environments.push("at99") });
+    const p = expectOneError(dir, { org: "brg", environment: "at99" });
+    expect(p.fix).toMatch(/tt02/);
+  });
+
+  test("fails if an environment is defined twice", () => {
+    const dir = fleetFixture({ environments: (d) => void d.environments.push({ ...d.environments[0]! }) });
+    expectOneError(dir, { file: "environments.json", environment: "at22", message: /defined twice/ });
+  });
+
+  test("fails if an environment is both defined and retired", () => {
+    const dir = fleetFixture({ settings: (s) => void ((s.retiredEnvironments as Record<string, string>).at22 = "old") });
+    expectOneError(dir, { field: "retiredEnvironments.at22" });
+  });
+
+  test("fails if two environments share a name token", () => {
+    const dir = fleetFixture({ settings: (s) => void ((s.nameTokens as Record<string, string>).tt02 = "prod") });
+    expectOneError(dir, { field: "nameTokens.production", message: /share the name token/ });
+  });
+
+  test("fails if an environment's hostname is not a DNS name", () => {
+    const dir = fleetFixture({ environments: (d) => void (d.environments[0]!.hostname = "at22..altinn.cloud") });
+    expectOneError(dir, { field: "environments[0].hostname" });
+  });
+
+  test("fails if two environments would give an org the same DNS zone", () => {
+    const dir = fleetFixture({ environments: (d) => void (d.environments[1]!.hostname = "at22.altinn.cloud") });
+    expectOneError(dir, { field: "derived name dnsZone", org: "ttd" });
+  });
+});
+
+describe("overrides", () => {
+  test("fails if settings name an environment the fleet does not define", () => {
+    const dir = fleetFixture({ settings: (s) => void ((s.environments as Record<string, unknown>).at99 = {}) });
+    expectOneError(dir, { field: "environments.at99" });
+  });
+
+  test("fails if settings name an org that is not in the registry", () => {
+    const dir = fleetFixture({ settings: (s) => void ((s.orgs as Record<string, unknown>).nope = { all: {} }) });
+    expectOneError(dir, { field: "orgs.nope", org: "nope" });
+  });
+
+  test("fails if org settings name an environment the org does not list", () => {
+    const dir = fleetFixture({
+      settings: (s) => void ((s.orgs as Record<string, unknown>).brg = { environments: { at22: {} } }),
+    });
+    expectOneError(dir, { field: "orgs.brg.environments.at22", org: "brg" });
+  });
+
+  test("fails if an org has no orgnr anywhere", () => {
+    const dir = fleetFixture({ settings: (s) => void delete (s.orgs as Record<string, unknown>).ttd });
+    expectOneError(dir, { org: "ttd", field: "orgs.ttd.orgnr", message: /no organisation number/ });
+  });
+
+  test("fails if the fleet's orgnr contradicts the registry", () => {
+    const dir = fleetFixture({
+      settings: (s) => void ((s.orgs as Record<string, unknown>).brg = { orgnr: "111111111" }),
+    });
+    expectOneError(dir, { org: "brg", field: "orgs.brg.orgnr", message: /contradicts/ });
+  });
+});
+
+describe("cluster settings", () => {
+  const withClass = (fn: (c: Record<string, any>) => void) =>
+    fleetFixture({ settings: (s) => fn(s.environmentClasses!.test as Record<string, unknown>) });
+
+  test("fails if a pool's minCount is greater than its maxCount, at the line that says so", () => {
+    const dir = fleetFixture({
+      settings: (s) =>
+        void ((s.orgs as Record<string, any>).skd.environments.production.nodePools.user.maxCount = 2),
+    });
+    const p = expectOneError(dir, { org: "skd", environment: "production", message: /greater than maxCount/ });
+    // The org override introduced the contradiction, so its line is the one reported.
+    expect(p.field).toBe("orgs.skd.environments.production.nodePools.user.maxCount");
+  });
+
+  test("reports a class-level mistake once, not once per org", () => {
+    const dir = withClass((c) => void (c.nodePools.user.minCount = 9));
+    const p = expectOneError(dir, { message: /greater than maxCount/ });
+    expect(p).toMatchObject({ field: "environmentClasses.test.nodePools.user.minCount", org: undefined });
+  });
+
+  test("fails if the system pool may scale to zero", () => {
+    const dir = withClass((c) => void (c.nodePools.system.minCount = 0));
+    expectOneError(dir, { field: "environmentClasses.test.nodePools.system.minCount", message: /cannot scale to zero/ });
+  });
+
+  test("fails if a node pool name breaks the AKS rule", () => {
+    const dir = withClass((c) => void (c.nodePools.user.name = "work_pool"));
+    expectOneError(dir, { field: "environmentClasses.test.nodePools.user.name" });
+  });
+
+  test("fails if both pools have the same name", () => {
+    const dir = withClass((c) => void (c.nodePools.user.name = "syspool"));
+    expectOneError(dir, { message: /same name as the system pool/ });
+  });
+
+  test("fails if a maintenance window is shorter than AKS allows", () => {
+    const dir = withClass((c) => void (c.maintenance.nodeOs.durationHours = 2));
+    expectOneError(dir, { field: "environmentClasses.test.maintenance.nodeOs.durationHours" });
+  });
+
+  test("fails if a weekly window has no day", () => {
+    const dir = withClass((c) => void delete c.maintenance.autoUpgrade.dayOfWeek);
+    expectOneError(dir, { message: /weekly window needs a day/ });
+  });
+
+  test("fails if the Kubernetes API would be open to everyone", () => {
+    const dir = withClass((c) => void (c.apiServerAuthorizedIpRanges = []));
+    expectOneError(dir, { field: "environmentClasses.test.apiServerAuthorizedIpRanges" });
+  });
+
+  test("fails if a pool exceeds the AKS node limit", () => {
+    const dir = withClass((c) => void (c.nodePools.user.maxCount = 1001));
+    expectOneError(dir, { message: /at most 1000 nodes/ });
+  });
+
+  test("fails if there are no zones", () => {
+    const dir = withClass((c) => void (c.zones = []));
+    expectOneError(dir, { field: "environmentClasses.test.zones" });
+  });
+
+  test("fails if Key Vault retention is out of range", () => {
+    const dir = withClass((c) => void (c.keyVault.softDeleteRetentionDays = 120));
+    expectOneError(dir, { field: "environmentClasses.test.keyVault.softDeleteRetentionDays" });
+  });
+
+  test("fails if Log Analytics retention is out of range", () => {
+    const dir = withClass((c) => void (c.logAnalytics.retentionInDays = 7));
+    expectOneError(dir, { field: "environmentClasses.test.logAnalytics.retentionInDays" });
+  });
+
+  test("fails if ingress would run one replica", () => {
+    const dir = withClass((c) => void (c.ingress.replicas = 1));
+    expectOneError(dir, { field: "environmentClasses.test.ingress.replicas" });
+  });
+});

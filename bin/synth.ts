@@ -1,0 +1,3 @@
+import { runSynth } from "../cli/synth";
+
+process.exitCode = runSynth(process.argv.slice(2));

@@ -1,0 +1,28 @@
+/** Writing a synthesized app atomically: a failed run leaves an existing output exactly as it was. */
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** A fresh temporary directory beside `outdir` (same filesystem, so the final rename is atomic). */
+export function stagingDir(outdir: string): string {
+  const dir = join(dirname(outdir), `.${basename(outdir)}.staging-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Replaces `outdir` by `staged`. The old output is moved aside first and removed only after. */
+export function swapInto(staged: string, outdir: string): void {
+  const old = `${staged}.old`;
+  const hadOld = existsSync(outdir);
+  if (hadOld) renameSync(outdir, old);
+  try {
+    renameSync(staged, outdir);
+  } catch (e) {
+    if (hadOld) renameSync(old, outdir);
+    throw e;
+  }
+  if (hadOld) rmSync(old, { recursive: true, force: true });
+}
+
+export function discard(staged: string): void {
+  rmSync(staged, { recursive: true, force: true });
+}

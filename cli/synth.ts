@@ -1,0 +1,95 @@
+/**
+ * `npm run synth`: validate the fleet definition, synthesize into a staging directory, and only
+ * then swap it into place, so a failed run leaves an existing cdktf.out exactly as it was.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { fleetDirFromEnv, loadFleet } from "../fleet/load";
+import type { Fleet } from "../fleet/model";
+import { formatProblem } from "../fleet/problems";
+import { type BuildOptions, buildFleetApp } from "../stacks/app";
+import type { BackendKind } from "../stacks/fleet-stack";
+import { discard, stagingDir, swapInto } from "./output";
+
+/** Prints notices and errors; exits 1 when there are errors. */
+export function loadFleetOrExit(dir = fleetDirFromEnv()): Fleet {
+  const { fleet, problems } = loadFleet(dir);
+  for (const p of problems) {
+    if (p.severity === "notice") process.stderr.write(`${formatProblem(p)}\n`);
+  }
+  const errors = problems.filter((p) => p.severity === "error");
+  if (errors.length > 0 || !fleet) {
+    process.stderr.write(
+      `\nThe fleet definition in ${dir} has ${errors.length} problem${errors.length === 1 ? "" : "s"}; nothing was synthesized:\n`,
+    );
+    for (const p of errors) process.stderr.write(`  ${formatProblem(p)}\n`);
+    process.exit(1);
+  }
+  return fleet;
+}
+
+/** Backend and stack selection from the environment (also used under `npx cdktf`). */
+export function synthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildOptions {
+  const backend = (env.FLEET_BACKEND ?? "azurerm") as BackendKind;
+  if (backend !== "azurerm" && backend !== "local") {
+    throw new Error(`FLEET_BACKEND must be "azurerm" or "local", not "${backend}"`);
+  }
+  const select = (env.FLEET_STACKS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return { backend, select };
+}
+
+export interface SynthSummary {
+  readonly stacksByKind: Readonly<Record<string, number>>;
+  readonly orgs: number;
+  readonly environments: readonly string[];
+  readonly seconds: number;
+}
+
+export function runSynth(argv: readonly string[]): number {
+  const program = new Command()
+    .name("npm run synth --")
+    .description("Validate the fleet definition and synthesize every stack into cdktf.out/")
+    .option("-o, --output <dir>", "output directory", "cdktf.out")
+    .option("-s, --stacks <glob...>", "only these stacks (globs over stack ids) and what they depend on")
+    .option("--backend <kind>", "azurerm (remote state) or local (offline work)", process.env.FLEET_BACKEND ?? "azurerm")
+    .exitOverride();
+  program.parse([...argv], { from: "user" });
+  const opts = program.opts<{ output: string; stacks?: string[]; backend: string }>();
+  const started = process.hrtime.bigint();
+  const fleet = loadFleetOrExit();
+  const base = synthOptionsFromEnv({ ...process.env, FLEET_BACKEND: opts.backend });
+  const select = opts.stacks ?? base.select ?? [];
+
+  const outdir = resolve(opts.output);
+  const staged = stagingDir(outdir);
+  let planned: ReturnType<typeof buildFleetApp>["planned"];
+  try {
+    const built = buildFleetApp(fleet, { ...base, select, outdir: staged });
+    built.app.synth();
+    planned = built.planned;
+  } catch (e) {
+    discard(staged);
+    process.stderr.write(`synth failed; ${existsSync(outdir) ? `${opts.output} is unchanged` : "nothing was written"}:\n`);
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  swapInto(staged, outdir);
+
+  const stacksByKind: Record<string, number> = {};
+  for (const p of planned) stacksByKind[p.kind] = (stacksByKind[p.kind] ?? 0) + 1;
+  const environments = [...new Set(planned.map((p) => p.environment))].sort();
+  const orgs = new Set(fleet.apps.map((a) => a.org.code)).size;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const manifest = JSON.parse(readFileSync(resolve(outdir, "manifest.json"), "utf8")) as { stacks: object };
+  const kinds = Object.entries(stacksByKind)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(", ");
+  process.stdout.write(
+    `synthesized ${Object.keys(manifest.stacks).length} stacks (${kinds}) for ${orgs} orgs in ${environments.length} environments (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
+  );
+  return 0;
+}

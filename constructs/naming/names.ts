@@ -1,0 +1,124 @@
+/**
+ * Altinn's naming conventions, in one place. Where Altinn's real names are public they are used
+ * as they are (research/altinn.md): `altinnapps-{org}-{env}-rg`, `{org}altinn{env}strg01`,
+ * `{org}altinnregistry01`, `monitor-{org}-{env}-rg`, `application-{org}-{env}-law`,
+ * `{org}-{env}-ai`. The environment token is the name token (`prod`, never `production`).
+ *
+ * Names are a public contract: most of them force replacement when changed.
+ */
+import type { NamingRuleKey } from "./rules";
+
+/** A derived name together with the rule it must satisfy, for validation before synth. */
+export interface CheckedName {
+  /** Which name this is, e.g. `storageAccount`. */
+  readonly field: string;
+  readonly rule: NamingRuleKey;
+  readonly name: string;
+}
+
+export interface OrgNames {
+  readonly resourceGroup: string;
+  readonly registry: string;
+}
+
+/** Names of what an org shares across its environments. */
+export function orgNames(org: string): OrgNames {
+  return {
+    // Inferred from Altinn's Grafana regex, which excludes an `acr` "environment".
+    resourceGroup: `altinnapps-${org}-acr-rg`,
+    registry: `${org}altinnregistry01`,
+  };
+}
+
+export interface AppsNames {
+  readonly resourceGroup: string;
+  readonly monitorResourceGroup: string;
+  readonly cluster: string;
+  readonly dnsPrefix: string;
+  readonly nodeResourceGroup: string;
+  readonly virtualNetwork: string;
+  readonly storageAccount: string;
+  readonly appsDataContainer: string;
+  readonly keyVault: string;
+  readonly logAnalyticsWorkspace: string;
+  readonly applicationInsights: string;
+  readonly ingressPublicIp: string;
+  readonly dnsZone: string;
+  readonly runtimeOperatorIdentity: string;
+  readonly runtimeGatewayIdentity: string;
+}
+
+/** Names of one org's Apps environment. `env` is the name token (`prod` for production). */
+export function appsNames(org: string, env: string, hostname: string, location: string): AppsNames {
+  const resourceGroup = `altinnapps-${org}-${env}-rg`;
+  const cluster = `${org}-${env}-aks`;
+  return {
+    resourceGroup,
+    monitorResourceGroup: `monitor-${org}-${env}-rg`,
+    cluster,
+    dnsPrefix: `${org}-${env}`,
+    // AKS derives this name itself; it is checked because AKS rejects it above 80 characters.
+    nodeResourceGroup: `MC_${resourceGroup}_${cluster}_${location}`,
+    virtualNetwork: `altinnapps-${org}-${env}-vnet`,
+    storageAccount: `${org}altinn${env}strg01`,
+    appsDataContainer: `${org}-${env}-appsdata-blob-db`,
+    keyVault: `${org}-${env}-keyvault`,
+    logAnalyticsWorkspace: `application-${org}-${env}-law`,
+    applicationInsights: `${org}-${env}-ai`,
+    ingressPublicIp: `${org}-${env}-ingress-pip4`,
+    dnsZone: `${org}.apps.${hostname}`,
+    runtimeOperatorIdentity: `${org}-${env}-runtime-operator-id`,
+    runtimeGatewayIdentity: `${org}-${env}-runtime-gateway-id`,
+  };
+}
+
+/** The rule each derived name must satisfy. */
+const APPS_RULES: Record<keyof AppsNames, NamingRuleKey> = {
+  resourceGroup: "resourceGroup",
+  monitorResourceGroup: "resourceGroup",
+  cluster: "aksCluster",
+  dnsPrefix: "aksDnsPrefix",
+  nodeResourceGroup: "aksNodeResourceGroup",
+  virtualNetwork: "virtualNetwork",
+  storageAccount: "storageAccount",
+  appsDataContainer: "blobContainer",
+  keyVault: "keyVault",
+  logAnalyticsWorkspace: "logAnalyticsWorkspace",
+  applicationInsights: "applicationInsights",
+  ingressPublicIp: "publicIp",
+  dnsZone: "dnsZone",
+  runtimeOperatorIdentity: "userAssignedIdentity",
+  runtimeGatewayIdentity: "userAssignedIdentity",
+};
+
+const ORG_RULES: Record<keyof OrgNames, NamingRuleKey> = {
+  resourceGroup: "resourceGroup",
+  registry: "containerRegistry",
+};
+
+export function checkedAppsNames(names: AppsNames): CheckedName[] {
+  return (Object.keys(APPS_RULES) as (keyof AppsNames)[]).map((field) => ({
+    field,
+    rule: APPS_RULES[field],
+    name: names[field],
+  }));
+}
+
+export function checkedOrgNames(names: OrgNames): CheckedName[] {
+  return (Object.keys(ORG_RULES) as (keyof OrgNames)[]).map((field) => ({
+    field,
+    rule: ORG_RULES[field],
+    name: names[field],
+  }));
+}
+
+/** Stack ids: a public contract (state keys, pipeline legs and `npm run affected` use them). */
+export const stackIds = {
+  org: (org: string) => `org-${org}`,
+  apps: (org: string, env: string) => `apps-${org}-${env}`,
+  appsK8s: (org: string, env: string) => `apps-${org}-${env}-k8s`,
+  platform: (env: string) => `platform-${env}`,
+  platformK8s: (env: string) => `platform-${env}-k8s`,
+  studio: (env: string) => `studio-${env}`,
+  studioK8s: (env: string) => `studio-${env}-k8s`,
+} as const;

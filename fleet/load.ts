@@ -1,0 +1,506 @@
+/**
+ * Loads and validates a fleet directory (environments/ or FLEET_DIR): Altinn's registry files,
+ * the project's settings and the address plan. Every problem in every file is collected before
+ * anything is built; a fleet is returned only when there are no errors.
+ */
+import { join } from "node:path";
+import {
+  appsNames,
+  type CheckedName,
+  checkedAppsNames,
+  checkedOrgNames,
+  checkName,
+  NAMING_RULES,
+  orgNames,
+  stackIds,
+} from "../constructs/naming";
+import { checkAddressPlan, subnetLayout } from "./address-plan";
+import type {
+  AppsEnvironment,
+  ClusterSettings,
+  EnvironmentClassName,
+  Fleet,
+  FleetEnvironment,
+  FleetOrg,
+  FleetSettings,
+  RegistryEnvironment,
+  RegistryOrg,
+} from "./model";
+import { type FleetProblem, notice, problem } from "./problems";
+import { type Layer, mergeLayers, originOf, originOfAny } from "./resolve";
+import { checkSchema } from "./schema-check";
+import { environmentsSchema, fleetSettingsSchema } from "./schemas/fleet-settings";
+import orgsSchema from "./schemas/altinn-orgs.schema.v1.json";
+import { readFleetFile, type SourceFile } from "./source";
+import { checkClusterSettings } from "./validate-settings";
+
+export const FILES = {
+  orgs: "altinn-orgs.json",
+  environments: "environments.json",
+  settings: "fleet.yaml",
+  addressPlan: "address-plan.yaml",
+} as const;
+
+export interface LoadResult {
+  /** Present only when there are no errors. */
+  readonly fleet?: Fleet;
+  /**
+   * The clusters that need an address block, and the address plan settings: present whenever
+   * the registry and settings could be read, even if other problems exist, so that
+   * `npm run allocate` can fill in missing blocks.
+   */
+  readonly addressing?: { readonly clusterKeys: readonly string[]; readonly settings: FleetSettings["addressPlan"] };
+  /** Errors and notices, in file order. */
+  readonly problems: readonly FleetProblem[];
+}
+
+/** The fleet directory commands read: `FLEET_DIR` if set, else `environments/` here. */
+export function fleetDirFromEnv(cwd = process.cwd()): string {
+  const dir = process.env.FLEET_DIR;
+  return dir && dir.length > 0 ? join(cwd, dir).replace(/\/$/, "") : join(cwd, "environments");
+}
+
+export function loadFleet(dir: string): LoadResult {
+  const problems: FleetProblem[] = [];
+
+  const orgsRead = readFleetFile(dir, FILES.orgs, "json");
+  const envRead = readFleetFile(dir, FILES.environments, "json");
+  const settingsRead = readFleetFile(dir, FILES.settings, "yaml");
+  problems.push(...orgsRead.problems, ...envRead.problems, ...settingsRead.problems);
+
+  // Structure first. A file with structural errors is not used for cross-file rules, so one
+  // mistake is reported once rather than as a cascade.
+  const orgsOk =
+    orgsRead.source !== undefined &&
+    pushAll(
+      problems,
+      checkSchema(orgsRead.source, orgsSchema, {
+        orgSegment: 1,
+        // Which environments exist is the fleet's decision (environments.json and retired
+        // environments in fleet.yaml), checked below with a clearer message.
+        ignore: (e, path) => e.keyword === "enum" && path[2] === "environments",
+      }),
+    );
+  const envOk = envRead.source !== undefined && pushAll(problems, checkSchema(envRead.source, environmentsSchema));
+  const settingsOk =
+    settingsRead.source !== undefined && pushAll(problems, checkSchema(settingsRead.source, fleetSettingsSchema));
+
+  if (!orgsOk || !envOk || !settingsOk) {
+    return { problems: sortProblems(problems) };
+  }
+  const orgsSource = orgsRead.source!;
+  const envSource = envRead.source!;
+  const settingsSource = settingsRead.source!;
+  const registryOrgs = (orgsSource.value as { orgs: Record<string, RegistryOrg> }).orgs;
+  const registryEnvs = (envSource.value as { environments: RegistryEnvironment[] }).environments;
+  const settings = settingsSource.value as FleetSettings;
+
+  const environments = resolveEnvironments(registryEnvs, settings, envSource, settingsSource, problems);
+  const envByName = new Map(environments.map((e) => [e.name, e]));
+
+  checkOverrideTargets(settings, registryOrgs, envByName, settingsSource, problems);
+
+  const orgs: FleetOrg[] = [];
+  const apps: AppsEnvironment[] = [];
+  const lowerCodes = new Map<string, string>();
+  for (const [code, reg] of Object.entries(registryOrgs)) {
+    const orgLine = orgsSource.lineOf(["orgs", code]);
+    const clash = lowerCodes.get(code.toLowerCase());
+    if (clash !== undefined) {
+      problems.push(
+        problem({
+          file: FILES.orgs,
+          line: orgLine,
+          org: code,
+          field: `orgs.${code}`,
+          value: code,
+          message: `org code "${code}" differs from "${clash}" only in letter case; Azure names are case-insensitive, so both would get the same resources`,
+          fix: "remove the duplicate entry or give the org its real, distinct code",
+        }),
+      );
+      continue;
+    }
+    lowerCodes.set(code.toLowerCase(), code);
+
+    const orgEnvs: FleetEnvironment[] = [];
+    reg.environments.forEach((envName, i) => {
+      const env = envByName.get(envName);
+      if (env) {
+        orgEnvs.push(env);
+      } else if (settings.retiredEnvironments[envName] !== undefined) {
+        problems.push(
+          notice({
+            file: FILES.orgs,
+            line: orgsSource.lineOf(["orgs", code, "environments", i]),
+            org: code,
+            environment: envName,
+            field: `orgs.${code}.environments[${i}]`,
+            value: envName,
+            message: `environment is retired (${settings.retiredEnvironments[envName]}); no stacks are built for it`,
+            fix: "nothing to do here; the entry disappears when the registry drops it",
+          }),
+        );
+      } else {
+        problems.push(
+          problem({
+            file: FILES.orgs,
+            line: orgsSource.lineOf(["orgs", code, "environments", i]),
+            org: code,
+            environment: envName,
+            field: `orgs.${code}.environments[${i}]`,
+            value: envName,
+            message: "the org lists an environment the fleet does not define",
+            fix: `use one of ${[...envByName.keys()].join(", ")}, or add it to ${FILES.environments} (or to retiredEnvironments in ${FILES.settings})`,
+          }),
+        );
+      }
+    });
+    if (orgEnvs.length === 0) continue;
+
+    const override = settings.orgs?.[code];
+    const orgnr = reg.orgnr !== "" ? reg.orgnr : override?.orgnr;
+    if (reg.orgnr !== "" && override?.orgnr !== undefined && override.orgnr !== reg.orgnr) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["orgs", code, "orgnr"]),
+          org: code,
+          field: `orgs.${code}.orgnr`,
+          value: override.orgnr,
+          message: `contradicts the registry, which says ${reg.orgnr}`,
+          fix: `remove orgs.${code}.orgnr from ${FILES.settings}; the registry's number is used`,
+        }),
+      );
+    }
+    if (orgnr === undefined) {
+      problems.push(
+        problem({
+          file: FILES.orgs,
+          line: orgLine,
+          org: code,
+          field: `orgs.${code}.orgnr`,
+          value: reg.orgnr,
+          message: "the org has no organisation number; FinOps tags need one",
+          fix: `add orgs.${code}.orgnr (9 digits) to ${FILES.settings}`,
+        }),
+      );
+      continue;
+    }
+
+    const names = orgNames(code);
+    pushNameProblems(problems, checkedOrgNames(names), FILES.orgs, orgLine, code, undefined);
+    const org: FleetOrg = { code, displayName: reg.name.en, orgnr, names, environments: orgEnvs };
+    orgs.push(org);
+
+    for (const env of orgEnvs) {
+      const layers: Layer[] = [
+        { path: ["environmentClasses", env.type], value: settings.environmentClasses[env.type] },
+        { path: ["environments", env.name], value: settings.environments?.[env.name] },
+        { path: ["orgs", code, "all"], value: override?.all },
+        { path: ["orgs", code, "environments", env.name], value: override?.environments?.[env.name] },
+      ];
+      const resolved = mergeLayers(layers) as ClusterSettings;
+      for (const issue of checkClusterSettings(resolved)) {
+        const origin = issue.related ? originOfAny(layers, [issue.field, ...issue.related]) : originOf(layers, issue.field);
+        const fromOrg = origin[0] === "orgs";
+        problems.push(
+          problem({
+            file: FILES.settings,
+            line: settingsSource.lineOf(origin),
+            org: fromOrg ? code : undefined,
+            environment: origin[0] === "environmentClasses" ? undefined : env.name,
+            field: origin.join("."),
+            value: issue.value,
+            message: issue.message,
+            fix: issue.fix,
+          }),
+        );
+      }
+      const appsNamesFor = appsNames(code, env.token, env.hostname, settings.location);
+      pushNameProblems(problems, checkedAppsNames(appsNamesFor), FILES.orgs, orgLine, code, env.name);
+      const clusterKey = stackIds.apps(code, env.token);
+      apps.push({
+        org,
+        environment: env,
+        settings: resolved,
+        names: appsNamesFor,
+        clusterKey,
+        addressSpace: "",
+        subnets: [],
+        clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[env.type],
+      });
+    }
+  }
+
+  checkGlobalNameClashes(apps, orgs, problems);
+
+  // The address plan: every cluster needs its block.
+  const clusterKeys = apps.map((a) => a.clusterKey);
+  const plan = checkAddressPlan(join(dir, FILES.addressPlan), settings.addressPlan, clusterKeys, FILES.addressPlan, {
+    settingsFile: FILES.settings,
+    settingsField: "addressPlan",
+    settingsLines: addressSettingsLines(settings, settingsSource),
+  });
+  problems.push(...plan.problems);
+
+  const deduped = dedupe(problems);
+  const addressing = { clusterKeys, settings: settings.addressPlan };
+  if (deduped.some((p) => p.severity === "error")) {
+    return { problems: sortProblems(deduped), addressing };
+  }
+
+  const placed = apps.map((a) => {
+    const block = plan.allocations.get(a.clusterKey)!;
+    return {
+      ...a,
+      addressSpace: block,
+      subnets: subnetLayout(block),
+    };
+  });
+  const fleet: Fleet = {
+    dir,
+    settings,
+    environments,
+    orgs,
+    apps: placed,
+    clusterKeys,
+    addressPlan: settings.addressPlan,
+    allocations: plan.allocations,
+  };
+  return { fleet, problems: sortProblems(deduped), addressing };
+}
+
+function resolveEnvironments(
+  registryEnvs: readonly RegistryEnvironment[],
+  settings: FleetSettings,
+  envSource: SourceFile,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): FleetEnvironment[] {
+  const out: FleetEnvironment[] = [];
+  const seen = new Set<string>();
+  const tokens = new Map<string, string>();
+  registryEnvs.forEach((e, i) => {
+    const line = envSource.lineOf(["environments", i, "name"]);
+    if (seen.has(e.name)) {
+      problems.push(
+        problem({
+          file: FILES.environments,
+          line,
+          environment: e.name,
+          field: `environments[${i}].name`,
+          value: e.name,
+          message: "the environment is defined twice",
+          fix: "remove one of the two entries",
+        }),
+      );
+      return;
+    }
+    seen.add(e.name);
+    if (settings.retiredEnvironments[e.name] !== undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["retiredEnvironments", e.name]),
+          environment: e.name,
+          field: `retiredEnvironments.${e.name}`,
+          value: e.name,
+          message: `the environment is both defined in ${FILES.environments} and declared retired`,
+          fix: "remove it from one of the two",
+        }),
+      );
+    }
+    const hostnameProblem = checkName(NAMING_RULES.dnsZone, e.hostname);
+    if (hostnameProblem) {
+      problems.push(
+        problem({
+          file: FILES.environments,
+          line: envSource.lineOf(["environments", i, "hostname"]),
+          environment: e.name,
+          field: `environments[${i}].hostname`,
+          value: e.hostname,
+          message: `not a valid DNS name: ${hostnameProblem}`,
+          fix: "use a lowercase DNS name such as at22.altinn.cloud",
+        }),
+      );
+    }
+    const token = settings.nameTokens[e.name] ?? e.name;
+    const tokenClash = tokens.get(token);
+    if (tokenClash !== undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["nameTokens", e.name]),
+          environment: e.name,
+          field: `nameTokens.${e.name}`,
+          value: token,
+          message: `environments ${tokenClash} and ${e.name} would share the name token "${token}" and so the same resources`,
+          fix: "give each environment its own token",
+        }),
+      );
+    }
+    tokens.set(token, e.name);
+    out.push({
+      name: e.name,
+      token,
+      type: e.type as EnvironmentClassName,
+      hostname: e.hostname,
+      appPrefix: e.appPrefix,
+      platformPrefix: e.platformPrefix,
+    });
+  });
+  return out;
+}
+
+function checkOverrideTargets(
+  settings: FleetSettings,
+  registryOrgs: Record<string, RegistryOrg>,
+  envByName: ReadonlyMap<string, FleetEnvironment>,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  for (const envName of Object.keys(settings.environments ?? {})) {
+    if (!envByName.has(envName)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["environments", envName]),
+          environment: envName,
+          field: `environments.${envName}`,
+          value: envName,
+          message: "settings for an environment the fleet does not define",
+          fix: `use one of ${[...envByName.keys()].join(", ")}, or remove the entry`,
+        }),
+      );
+    }
+  }
+  for (const [code, override] of Object.entries(settings.orgs ?? {})) {
+    const reg = registryOrgs[code];
+    if (!reg) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["orgs", code]),
+          org: code,
+          field: `orgs.${code}`,
+          value: code,
+          message: `settings for an org that is not in ${FILES.orgs}`,
+          fix: "check the org code's spelling, or remove the entry",
+        }),
+      );
+      continue;
+    }
+    for (const envName of Object.keys(override.environments ?? {})) {
+      if (!reg.environments.includes(envName)) {
+        problems.push(
+          problem({
+            file: FILES.settings,
+            line: settingsSource.lineOf(["orgs", code, "environments", envName]),
+            org: code,
+            environment: envName,
+            field: `orgs.${code}.environments.${envName}`,
+            value: envName,
+            message: `settings for an environment the org does not list in ${FILES.orgs}`,
+            fix: `add ${envName} to the org's environments in ${FILES.orgs}, or remove these settings`,
+          }),
+        );
+      }
+    }
+  }
+}
+
+function pushNameProblems(
+  problems: FleetProblem[],
+  names: readonly CheckedName[],
+  file: string,
+  line: number | undefined,
+  org: string,
+  environment: string | undefined,
+): void {
+  for (const n of names) {
+    const why = checkName(NAMING_RULES[n.rule], n.name);
+    if (why) {
+      problems.push(
+        problem({
+          file,
+          line,
+          org,
+          environment,
+          field: `derived name ${n.field}`,
+          value: n.name,
+          message: why,
+          fix:
+            n.rule === "aksNodeResourceGroup"
+              ? "shorten the org code or the environment name token (nameTokens in fleet.yaml)"
+              : "the name is derived from the org code and environment: use a lowercase alphanumeric org code short enough for every derived name",
+        }),
+      );
+    }
+  }
+}
+
+/** Globally unique Azure names must not collide inside the fleet either. */
+function checkGlobalNameClashes(apps: readonly AppsEnvironment[], orgs: readonly FleetOrg[], problems: FleetProblem[]) {
+  const seen = new Map<string, string>();
+  const claim = (kind: string, name: string, owner: string, org: string, environment?: string) => {
+    const key = `${kind}:${name.toLowerCase()}`;
+    const other = seen.get(key);
+    if (other !== undefined) {
+      problems.push(
+        problem({
+          file: FILES.orgs,
+          org,
+          environment,
+          field: `derived name ${kind}`,
+          value: name,
+          message: `${owner} and ${other} derive the same globally unique ${kind} name`,
+          fix: "rename one of the org codes or environment tokens",
+        }),
+      );
+    } else {
+      seen.set(key, owner);
+    }
+  };
+  for (const o of orgs) claim("containerRegistry", o.names.registry, `org ${o.code}`, o.code);
+  for (const a of apps) {
+    const owner = `${a.org.code}/${a.environment.name}`;
+    claim("storageAccount", a.names.storageAccount, owner, a.org.code, a.environment.name);
+    claim("keyVault", a.names.keyVault, owner, a.org.code, a.environment.name);
+    claim("dnsZone", a.names.dnsZone, owner, a.org.code, a.environment.name);
+  }
+}
+
+function addressSettingsLines(settings: FleetSettings, source: SourceFile): Map<string, number> {
+  const lines = new Map<string, number>();
+  const put = (field: string, path: (string | number)[]) => {
+    const line = source.lineOf(["addressPlan", ...path]);
+    if (line !== undefined) lines.set(field, line);
+  };
+  for (const field of ["pool", "blockPrefixLength", "podCidr", "serviceCidr", "dnsServiceIp"]) put(field, [field]);
+  settings.addressPlan.reserved.forEach((_, i) => put(`reserved[${i}].cidr`, ["reserved", i, "cidr"]));
+  return lines;
+}
+
+function pushAll(target: FleetProblem[], found: FleetProblem[]): boolean {
+  target.push(...found);
+  return !found.some((p) => p.severity === "error");
+}
+
+function dedupe(problems: readonly FleetProblem[]): FleetProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.severity}|${p.file}|${p.line}|${p.org}|${p.environment}|${p.field}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortProblems(problems: readonly FleetProblem[]): FleetProblem[] {
+  const order = [FILES.orgs, FILES.environments, FILES.settings, FILES.addressPlan];
+  return [...problems].sort(
+    (a, b) =>
+      order.indexOf(a.file as (typeof order)[number]) - order.indexOf(b.file as (typeof order)[number]) ||
+      (a.line ?? 0) - (b.line ?? 0),
+  );
+}

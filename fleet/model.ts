@@ -1,0 +1,167 @@
+/**
+ * The fleet model: Altinn's registry files plus the project's own settings, resolved into one
+ * typed description of every unit of state. Everything downstream (stacks, pipeline matrix,
+ * docs) reads this model, never the files.
+ */
+import type { AppsNames, OrgNames } from "../constructs/naming";
+
+// ---- Altinn's published formats (environments/altinn-orgs.json, environments/environments.json)
+
+export interface RegistryOrg {
+  readonly name: { readonly en: string; readonly nb: string; readonly nn: string };
+  readonly orgnr: string;
+  readonly environments: readonly string[];
+  readonly logo?: string;
+  readonly emblem?: string;
+  readonly homepage?: string;
+}
+
+export interface RegistryEnvironment {
+  readonly name: string;
+  readonly hostname: string;
+  readonly type: EnvironmentClassName;
+  readonly platformUrl: string;
+  readonly appPrefix: string;
+  readonly platformPrefix: string;
+}
+
+// ---- The project's own settings (environments/fleet.yaml)
+
+export type EnvironmentClassName = "test" | "production";
+export type AksSkuTierSetting = "Free" | "Standard" | "Premium";
+export type UpgradeChannelSetting = "patch" | "stable" | "rapid" | "node-image" | "none";
+export type NodeOsChannelSetting = "NodeImage" | "SecurityPatch" | "Unmanaged" | "None";
+export type StorageReplicationSetting = "LRS" | "ZRS" | "GRS" | "GZRS" | "RAGRS" | "RAGZRS";
+export type KeyVaultSkuSetting = "standard" | "premium";
+export type RegistrySkuSetting = "Basic" | "Standard" | "Premium";
+export type DayOfWeek = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+
+export interface MaintenanceWindowSetting {
+  readonly frequency: "Weekly" | "Daily";
+  readonly dayOfWeek?: DayOfWeek;
+  /** "HH:MM", UTC unless utcOffset says otherwise. */
+  readonly startTime: string;
+  readonly durationHours: number;
+  readonly utcOffset?: string;
+}
+
+export interface NodePoolSetting {
+  readonly name: string;
+  readonly vmSize: string;
+  readonly minCount: number;
+  readonly maxCount: number;
+}
+
+/** Everything that decides one cluster environment; resolved per org and environment. */
+export interface ClusterSettings {
+  readonly kubernetesVersion: string;
+  readonly skuTier: AksSkuTierSetting;
+  readonly apiServerAuthorizedIpRanges: readonly string[];
+  readonly automaticUpgradeChannel: UpgradeChannelSetting;
+  readonly nodeOsUpgradeChannel: NodeOsChannelSetting;
+  readonly maintenance: {
+    readonly autoUpgrade: MaintenanceWindowSetting;
+    readonly nodeOs: MaintenanceWindowSetting;
+  };
+  readonly nodePools: { readonly system: NodePoolSetting; readonly user: NodePoolSetting };
+  readonly zones: readonly string[];
+  readonly storage: { readonly replication: StorageReplicationSetting };
+  readonly keyVault: { readonly sku: KeyVaultSkuSetting; readonly softDeleteRetentionDays: number };
+  readonly logAnalytics: { readonly retentionInDays: number };
+  readonly ingress: { readonly replicas: number };
+}
+
+/** A partial override of cluster settings (any depth). */
+export type ClusterSettingsOverride = DeepPartial<ClusterSettings>;
+
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+export type { AddressPlanSettings } from "./address-plan";
+import type { AddressPlanSettings } from "./address-plan";
+
+export interface StateSettings {
+  readonly resourceGroupName: string;
+  readonly storageAccountName: string;
+  /** Container name pattern; `{env}` is replaced by the environment token or `shared`. */
+  readonly containerPattern: string;
+}
+
+export interface FleetSettings {
+  readonly location: string;
+  readonly repository: string;
+  readonly nameTokens: Readonly<Record<string, string>>;
+  readonly retiredEnvironments: Readonly<Record<string, string>>;
+  readonly state: StateSettings;
+  readonly clusterAdminGroupObjectIds: Readonly<Record<EnvironmentClassName, readonly string[]>>;
+  readonly registry: { readonly sku: RegistrySkuSetting };
+  readonly environmentClasses: Readonly<Record<EnvironmentClassName, ClusterSettings>>;
+  readonly environments: Readonly<Record<string, ClusterSettingsOverride>>;
+  readonly orgs: Readonly<
+    Record<
+      string,
+      {
+        readonly orgnr?: string;
+        readonly all?: ClusterSettingsOverride;
+        readonly environments?: Readonly<Record<string, ClusterSettingsOverride>>;
+      }
+    >
+  >;
+  readonly addressPlan: AddressPlanSettings;
+}
+
+// ---- The resolved fleet
+
+export interface FleetEnvironment {
+  /** Name as in environments.json (`production`). */
+  readonly name: string;
+  /** Token used in names, stack ids and tags (`prod`). */
+  readonly token: string;
+  readonly type: EnvironmentClassName;
+  readonly hostname: string;
+  readonly appPrefix: string;
+  readonly platformPrefix: string;
+}
+
+export interface FleetOrg {
+  readonly code: string;
+  readonly displayName: string;
+  /** 9 digits; from the registry, or the fleet's override where the registry has none. */
+  readonly orgnr: string;
+  readonly names: OrgNames;
+  /** The environments of the fleet this org runs in (retired and unknown ones removed). */
+  readonly environments: readonly FleetEnvironment[];
+}
+
+export interface SubnetPlan {
+  readonly name: string;
+  readonly cidr: string;
+}
+
+export interface AppsEnvironment {
+  readonly org: FleetOrg;
+  readonly environment: FleetEnvironment;
+  readonly settings: ClusterSettings;
+  readonly names: AppsNames;
+  /** The key of this cluster in the address plan (equal to its stack id). */
+  readonly clusterKey: string;
+  readonly addressSpace: string;
+  readonly subnets: readonly SubnetPlan[];
+  readonly clusterAdminGroupObjectIds: readonly string[];
+}
+
+export interface Fleet {
+  /** The directory the definition was read from. */
+  readonly dir: string;
+  readonly settings: FleetSettings;
+  readonly environments: readonly FleetEnvironment[];
+  readonly orgs: readonly FleetOrg[];
+  readonly apps: readonly AppsEnvironment[];
+  /** Every cluster that needs an address block (the address plan's required keys). */
+  readonly clusterKeys: readonly string[];
+  readonly addressPlan: AddressPlanSettings;
+  readonly allocations: ReadonlyMap<string, string>;
+}

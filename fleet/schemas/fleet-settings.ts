@@ -1,0 +1,229 @@
+/**
+ * JSON Schemas (draft-07, checked by ajv) for the fleet's own files. Structure and types are
+ * checked here; rules that span fields or files (min <= max, unknown orgs, address overlaps,
+ * Azure naming) are in validate.ts.
+ */
+
+type Schema = Record<string, unknown>;
+
+const cidr = { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" };
+const hhmm = { type: "string", pattern: "^([01]\\d|2[0-3]):[0-5]\\d$" };
+const guid = { type: "string", pattern: "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$" };
+
+const maintenanceWindow: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["frequency", "startTime", "durationHours"],
+  properties: {
+    frequency: { enum: ["Weekly", "Daily"] },
+    dayOfWeek: { enum: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] },
+    startTime: hhmm,
+    durationHours: { type: "integer" },
+    utcOffset: { type: "string", pattern: "^[+-]([01]\\d|2[0-3]):[0-5]\\d$" },
+  },
+};
+
+const nodePool: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "vmSize", "minCount", "maxCount"],
+  properties: {
+    name: { type: "string" },
+    vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$" },
+    minCount: { type: "integer" },
+    maxCount: { type: "integer" },
+  },
+};
+
+const clusterSettings: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "kubernetesVersion",
+    "skuTier",
+    "apiServerAuthorizedIpRanges",
+    "automaticUpgradeChannel",
+    "nodeOsUpgradeChannel",
+    "maintenance",
+    "nodePools",
+    "zones",
+    "storage",
+    "keyVault",
+    "logAnalytics",
+    "ingress",
+  ],
+  properties: {
+    kubernetesVersion: { type: "string", pattern: "^\\d+\\.\\d+$" },
+    skuTier: { enum: ["Free", "Standard", "Premium"] },
+    apiServerAuthorizedIpRanges: { type: "array", items: cidr },
+    automaticUpgradeChannel: { enum: ["patch", "stable", "rapid", "node-image", "none"] },
+    nodeOsUpgradeChannel: { enum: ["NodeImage", "SecurityPatch", "Unmanaged", "None"] },
+    maintenance: {
+      type: "object",
+      additionalProperties: false,
+      required: ["autoUpgrade", "nodeOs"],
+      properties: { autoUpgrade: maintenanceWindow, nodeOs: maintenanceWindow },
+    },
+    nodePools: {
+      type: "object",
+      additionalProperties: false,
+      required: ["system", "user"],
+      properties: { system: nodePool, user: nodePool },
+    },
+    zones: { type: "array", items: { enum: ["1", "2", "3"] }, uniqueItems: true },
+    storage: {
+      type: "object",
+      additionalProperties: false,
+      required: ["replication"],
+      properties: { replication: { enum: ["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] } },
+    },
+    keyVault: {
+      type: "object",
+      additionalProperties: false,
+      required: ["sku", "softDeleteRetentionDays"],
+      properties: { sku: { enum: ["standard", "premium"] }, softDeleteRetentionDays: { type: "integer" } },
+    },
+    logAnalytics: {
+      type: "object",
+      additionalProperties: false,
+      required: ["retentionInDays"],
+      properties: { retentionInDays: { type: "integer" } },
+    },
+    ingress: {
+      type: "object",
+      additionalProperties: false,
+      required: ["replicas"],
+      properties: { replicas: { type: "integer" } },
+    },
+  },
+};
+
+/** The same shape with nothing required: an override may set any subset. */
+function optionalEverywhere(schema: Schema): Schema {
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "required") continue;
+    if (key === "properties" && value && typeof value === "object") {
+      out[key] = Object.fromEntries(
+        Object.entries(value as Record<string, Schema>).map(([k, v]) => [k, optionalEverywhere(v)]),
+      );
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+const clusterOverride = optionalEverywhere(clusterSettings);
+
+export const fleetSettingsSchema: Schema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "location",
+    "repository",
+    "nameTokens",
+    "retiredEnvironments",
+    "state",
+    "clusterAdminGroupObjectIds",
+    "registry",
+    "environmentClasses",
+    "addressPlan",
+  ],
+  properties: {
+    location: { type: "string", pattern: "^[a-z0-9]+$" },
+    repository: { type: "string", minLength: 1 },
+    nameTokens: { type: "object", additionalProperties: { type: "string", pattern: "^[a-z0-9]+$" } },
+    retiredEnvironments: { type: "object", additionalProperties: { type: "string", minLength: 1 } },
+    state: {
+      type: "object",
+      additionalProperties: false,
+      required: ["resourceGroupName", "storageAccountName", "containerPattern"],
+      properties: {
+        resourceGroupName: { type: "string", minLength: 1 },
+        storageAccountName: { type: "string", minLength: 1 },
+        containerPattern: { type: "string", pattern: "\\{env\\}" },
+      },
+    },
+    clusterAdminGroupObjectIds: {
+      type: "object",
+      additionalProperties: false,
+      required: ["test", "production"],
+      properties: {
+        test: { type: "array", items: guid, minItems: 1 },
+        production: { type: "array", items: guid, minItems: 1 },
+      },
+    },
+    registry: {
+      type: "object",
+      additionalProperties: false,
+      required: ["sku"],
+      properties: { sku: { enum: ["Basic", "Standard", "Premium"] } },
+    },
+    environmentClasses: {
+      type: "object",
+      additionalProperties: false,
+      required: ["test", "production"],
+      properties: { test: clusterSettings, production: clusterSettings },
+    },
+    environments: { type: "object", additionalProperties: clusterOverride },
+    orgs: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          orgnr: { type: "string", pattern: "^[0-9]{9}$" },
+          all: clusterOverride,
+          environments: { type: "object", additionalProperties: clusterOverride },
+        },
+      },
+    },
+    addressPlan: {
+      type: "object",
+      additionalProperties: false,
+      required: ["pool", "blockPrefixLength", "reserved", "podCidr", "serviceCidr", "dnsServiceIp"],
+      properties: {
+        pool: cidr,
+        blockPrefixLength: { type: "integer", minimum: 16, maximum: 28 },
+        reserved: {
+          type: "array",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["cidr", "reason"],
+            properties: { cidr, reason: { type: "string", minLength: 1 } },
+          },
+        },
+        podCidr: cidr,
+        serviceCidr: cidr,
+        dnsServiceIp: { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}$" },
+      },
+    },
+  },
+};
+
+/** Altinn's environments.json has no published schema; this one follows the CDN file. */
+export const environmentsSchema: Schema = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  type: "object",
+  required: ["environments"],
+  properties: {
+    environments: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["name", "hostname", "type", "appPrefix", "platformPrefix"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z0-9]+$" },
+          hostname: { type: "string", minLength: 1 },
+          type: { enum: ["test", "production"] },
+          platformUrl: { type: "string" },
+          appPrefix: { type: "string", pattern: "^[a-z0-9-]+$" },
+          platformPrefix: { type: "string", pattern: "^[a-z0-9-]+$" },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,127 @@
+/**
+ * Composes the whole fleet into one cdktf App: which stacks exist, their ids, and how they
+ * depend on each other. Stacks are planned first and built second, so a selection
+ * (`--stacks 'apps-ttd-*'`) builds only the selected stacks and what they depend on.
+ */
+import { App } from "cdktf";
+import picomatch from "picomatch";
+import { stackIds } from "../constructs/naming";
+import type { Fleet } from "../fleet/model";
+import { AppsK8sStack } from "./apps-k8s-stack";
+import { AppsStack } from "./apps-stack";
+import type { BackendKind, FleetStack } from "./fleet-stack";
+import { OrgStack } from "./org-stack";
+
+/** The kinds of stack; the first part of every stack id. */
+export type StackKind = "org" | "apps" | "apps-k8s";
+
+export interface PlannedStack {
+  readonly id: string;
+  readonly kind: StackKind;
+  /** Environment token, or `shared` for stacks that serve every environment. */
+  readonly environment: string;
+  /** Ids of the stacks this one reads from (data sources); they are applied first. */
+  readonly dependsOn: readonly string[];
+  readonly build: (app: App, backend: BackendKind) => FleetStack;
+}
+
+/** Every stack of the fleet, in a stable order (org stacks, then each org's environments). */
+export function planStacks(fleet: Fleet): PlannedStack[] {
+  const out: PlannedStack[] = [];
+  for (const org of fleet.orgs) {
+    const orgId = stackIds.org(org.code);
+    out.push({
+      id: orgId,
+      kind: "org",
+      environment: "shared",
+      dependsOn: [],
+      build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+    });
+  }
+  for (const apps of fleet.apps) {
+    const token = apps.environment.token;
+    const appsId = stackIds.apps(apps.org.code, token);
+    const k8sId = stackIds.appsK8s(apps.org.code, token);
+    out.push({
+      id: appsId,
+      kind: "apps",
+      environment: token,
+      dependsOn: [stackIds.org(apps.org.code)],
+      build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
+    });
+    out.push({
+      id: k8sId,
+      kind: "apps-k8s",
+      environment: token,
+      dependsOn: [appsId],
+      build: (app, backend) => new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }),
+    });
+  }
+  return out;
+}
+
+/**
+ * The stacks a selection needs: those whose id matches one of the globs, plus everything they
+ * depend on (a stack cannot be planned without the state it reads). Order is kept.
+ */
+export function selectStacks(planned: readonly PlannedStack[], globs: readonly string[]): PlannedStack[] {
+  if (globs.length === 0) return [...planned];
+  const isMatch = picomatch([...globs]);
+  const byId = new Map(planned.map((p) => [p.id, p]));
+  const wanted = new Set<string>();
+  const visit = (id: string) => {
+    if (wanted.has(id)) return;
+    wanted.add(id);
+    for (const dep of byId.get(id)?.dependsOn ?? []) visit(dep);
+  };
+  for (const p of planned) if (isMatch(p.id)) visit(p.id);
+  return planned.filter((p) => wanted.has(p.id));
+}
+
+export interface BuildOptions {
+  /** Where cdktf writes; default cdktf's own (CDKTF_OUTDIR or cdktf.out). */
+  readonly outdir?: string;
+  readonly backend?: BackendKind;
+  /** Stack id globs; empty or absent builds the whole fleet. */
+  readonly select?: readonly string[];
+  /** Passed to the App; tests set `stubVersion`-like behaviour through Testing instead. */
+  readonly app?: App;
+}
+
+export interface BuiltFleet {
+  readonly app: App;
+  readonly stacks: ReadonlyMap<string, FleetStack>;
+  readonly planned: readonly PlannedStack[];
+}
+
+export function buildFleetApp(fleet: Fleet, options: BuildOptions = {}): BuiltFleet {
+  const app = options.app ?? new App({ outdir: options.outdir, stackTraces: false });
+  const backend = options.backend ?? "azurerm";
+  const all = planStacks(fleet);
+  assertUniqueIds(all);
+  const planned = selectStacks(all, options.select ?? []);
+  const stacks = new Map<string, FleetStack>();
+  for (const p of planned) {
+    const stack = p.build(app, backend);
+    for (const dep of p.dependsOn) {
+      const target = stacks.get(dep);
+      if (!target) throw new Error(`stack ${p.id} depends on ${dep}, which was not built before it`);
+      stack.addDependency(target);
+    }
+    stacks.set(p.id, stack);
+  }
+  return { app, stacks, planned };
+}
+
+/** cdktf lets a second stack with the same id silently overwrite the first: refuse instead. */
+export function assertUniqueIds(planned: readonly PlannedStack[]): void {
+  const seen = new Set<string>();
+  const dupes = new Set<string>();
+  for (const p of planned) {
+    if (seen.has(p.id)) dupes.add(p.id);
+    seen.add(p.id);
+  }
+  if (dupes.size > 0) {
+    throw new Error(`stack ids must be unique; these appear more than once: ${[...dupes].sort().join(", ")}`);
+  }
+}

@@ -1,0 +1,47 @@
+/** `org-<org>`: what an org shares across its environments, today its container registry. */
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import type { Construct } from "constructs";
+import { statefulLifecycle } from "../constructs/common";
+import { ContainerRegistry } from "../constructs/registry";
+import type { Fleet, FleetOrg } from "../fleet/model";
+import { type BackendKind, FleetStack } from "./fleet-stack";
+import { orgTags } from "./tags";
+
+export const SHARED_STATE_SCOPE = "shared";
+
+export interface OrgStackProps {
+  readonly fleet: Fleet;
+  readonly org: FleetOrg;
+  readonly stackId: string;
+  readonly backend: BackendKind;
+}
+
+export class OrgStack extends FleetStack {
+  readonly registry: ContainerRegistry;
+
+  constructor(scope: Construct, props: OrgStackProps) {
+    const { fleet, org } = props;
+    // The registry serves every environment of the org, production included, so it is tagged prod.
+    const tags = orgTags(fleet, org, "prod");
+    super(scope, {
+      stackId: props.stackId,
+      stateScope: SHARED_STATE_SCOPE,
+      state: fleet.settings.state,
+      backend: props.backend,
+      tags,
+    });
+    const rg = new ResourceGroup(this, "resource-group", {
+      name: org.names.resourceGroup,
+      location: fleet.settings.location,
+      tags,
+      lifecycle: statefulLifecycle(),
+    });
+    this.registry = new ContainerRegistry(this, "registry", {
+      name: org.names.registry,
+      resourceGroupName: rg.name,
+      location: fleet.settings.location,
+      sku: fleet.settings.registry.sku,
+      tags,
+    });
+  }
+}

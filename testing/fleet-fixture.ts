@@ -1,0 +1,54 @@
+/**
+ * Builds a throwaway fleet directory from the committed one (environments/), with changes made
+ * to the parsed files or their raw text, for tests of loading and validation.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+
+export const COMMITTED_FLEET = join(__dirname, "..", "environments");
+
+type Json = Record<string, unknown>;
+
+export interface FleetFixtureChanges {
+  /** Change the parsed altinn-orgs.json (`{ orgs: {...} }`). */
+  readonly orgs?: (doc: { orgs: Record<string, Json & { environments: string[]; orgnr: string }> }) => void;
+  /** Change the parsed environments.json. */
+  readonly environments?: (doc: { environments: Json[] }) => void;
+  /** Change the parsed fleet.yaml. */
+  readonly settings?: (doc: Json & Record<string, Json>) => void;
+  /** Change the parsed address-plan.yaml (`{ allocations: {...} }`). */
+  readonly addressPlan?: (doc: { allocations: Record<string, string> }) => void;
+  /** Replace a file's text outright (applied after the parsed changes). */
+  readonly raw?: Readonly<Record<string, (text: string) => string>>;
+}
+
+export function fleetFixture(changes: FleetFixtureChanges = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "fleet-fixture-"));
+  cpSync(COMMITTED_FLEET, dir, { recursive: true });
+  const edit = <T>(file: string, format: "json" | "yaml", fn: ((doc: T) => void) | undefined) => {
+    if (!fn) return;
+    const path = join(dir, file);
+    const doc = (format === "json" ? JSON.parse(readFileSync(path, "utf8")) : parse(readFileSync(path, "utf8"))) as T;
+    fn(doc);
+    writeFileSync(path, format === "json" ? `${JSON.stringify(doc, null, 4)}\n` : stringify(doc));
+  };
+  edit("altinn-orgs.json", "json", changes.orgs);
+  edit("environments.json", "json", changes.environments);
+  edit("fleet.yaml", "yaml", changes.settings);
+  edit("address-plan.yaml", "yaml", changes.addressPlan);
+  for (const [file, fn] of Object.entries(changes.raw ?? {})) {
+    const path = join(dir, file);
+    writeFileSync(path, fn(readFileSync(path, "utf8")));
+  }
+  return dir;
+}
+
+/** A minimal registry entry for a new org. */
+export function registryOrg(environments: string[], orgnr = "123456789"): Json & {
+  environments: string[];
+  orgnr: string;
+} {
+  return { name: { en: "Test org", nb: "Test org", nn: "Test org" }, orgnr, environments };
+}
