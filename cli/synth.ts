@@ -55,7 +55,11 @@ export function runSynth(argv: readonly string[]): number {
     .description("Validate the fleet definition and synthesize every stack into cdktf.out/")
     .option("-o, --output <dir>", "output directory", "cdktf.out")
     .option("-s, --stacks <glob...>", "only these stacks (globs over stack ids) and what they depend on")
-    .option("--backend <kind>", "azurerm (remote state) or local (offline work)", process.env.FLEET_BACKEND ?? "azurerm")
+    .option(
+      "--backend <kind>",
+      "azurerm (remote state) or local (offline work)",
+      process.env.FLEET_BACKEND ?? "azurerm",
+    )
     .exitOverride();
   program.parse([...argv], { from: "user" });
   const opts = program.opts<{ output: string; stacks?: string[]; backend: string }>();
@@ -73,7 +77,9 @@ export function runSynth(argv: readonly string[]): number {
     planned = built.planned;
   } catch (e) {
     discard(staged);
-    process.stderr.write(`synth failed; ${existsSync(outdir) ? `${opts.output} is unchanged` : "nothing was written"}:\n`);
+    process.stderr.write(
+      `synth failed; ${existsSync(outdir) ? `${opts.output} is unchanged` : "nothing was written"}:\n`,
+    );
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }

@@ -3,7 +3,7 @@
  * the project's settings and the address plan. Every problem in every file is collected before
  * anything is built; a fleet is returned only when there are no errors.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import {
   appsNames,
   type CheckedName,
@@ -29,8 +29,8 @@ import type {
 import { type FleetProblem, notice, problem } from "./problems";
 import { type Layer, mergeLayers, originOf, originOfAny } from "./resolve";
 import { checkSchema } from "./schema-check";
-import { environmentsSchema, fleetSettingsSchema } from "./schemas/fleet-settings";
 import orgsSchema from "./schemas/altinn-orgs.schema.v1.json";
+import { environmentsSchema, fleetSettingsSchema } from "./schemas/fleet-settings";
 import { readFleetFile, type SourceFile } from "./source";
 import { checkClusterSettings } from "./validate-settings";
 
@@ -49,7 +49,10 @@ export interface LoadResult {
    * the registry and settings could be read, even if other problems exist, so that
    * `npm run allocate` can fill in missing blocks.
    */
-  readonly addressing?: { readonly clusterKeys: readonly string[]; readonly settings: FleetSettings["addressPlan"] };
+  readonly addressing?: {
+    readonly clusterKeys: readonly string[];
+    readonly settings: FleetSettings["addressPlan"];
+  };
   /** Errors and notices, in file order. */
   readonly problems: readonly FleetProblem[];
 }
@@ -57,7 +60,7 @@ export interface LoadResult {
 /** The fleet directory commands read: `FLEET_DIR` if set, else `environments/` here. */
 export function fleetDirFromEnv(cwd = process.cwd()): string {
   const dir = process.env.FLEET_DIR;
-  return dir && dir.length > 0 ? join(cwd, dir).replace(/\/$/, "") : join(cwd, "environments");
+  return dir && dir.length > 0 ? resolve(cwd, dir) : join(cwd, "environments");
 }
 
 export function loadFleet(dir: string): LoadResult {
@@ -81,9 +84,11 @@ export function loadFleet(dir: string): LoadResult {
         ignore: (e, path) => e.keyword === "enum" && path[2] === "environments",
       }),
     );
-  const envOk = envRead.source !== undefined && pushAll(problems, checkSchema(envRead.source, environmentsSchema));
+  const envOk =
+    envRead.source !== undefined && pushAll(problems, checkSchema(envRead.source, environmentsSchema));
   const settingsOk =
-    settingsRead.source !== undefined && pushAll(problems, checkSchema(settingsRead.source, fleetSettingsSchema));
+    settingsRead.source !== undefined &&
+    pushAll(problems, checkSchema(settingsRead.source, fleetSettingsSchema));
 
   if (!orgsOk || !envOk || !settingsOk) {
     return { problems: sortProblems(problems) };
@@ -201,7 +206,9 @@ export function loadFleet(dir: string): LoadResult {
       ];
       const resolved = mergeLayers(layers) as ClusterSettings;
       for (const issue of checkClusterSettings(resolved)) {
-        const origin = issue.related ? originOfAny(layers, [issue.field, ...issue.related]) : originOf(layers, issue.field);
+        const origin = issue.related
+          ? originOfAny(layers, [issue.field, ...issue.related])
+          : originOf(layers, issue.field);
         const fromOrg = origin[0] === "orgs";
         problems.push(
           problem({
@@ -236,11 +243,17 @@ export function loadFleet(dir: string): LoadResult {
 
   // The address plan: every cluster needs its block.
   const clusterKeys = apps.map((a) => a.clusterKey);
-  const plan = checkAddressPlan(join(dir, FILES.addressPlan), settings.addressPlan, clusterKeys, FILES.addressPlan, {
-    settingsFile: FILES.settings,
-    settingsField: "addressPlan",
-    settingsLines: addressSettingsLines(settings, settingsSource),
-  });
+  const plan = checkAddressPlan(
+    join(dir, FILES.addressPlan),
+    settings.addressPlan,
+    clusterKeys,
+    FILES.addressPlan,
+    {
+      settingsFile: FILES.settings,
+      settingsField: "addressPlan",
+      settingsLines: addressSettingsLines(settings, settingsSource),
+    },
+  );
   problems.push(...plan.problems);
 
   const deduped = dedupe(problems);
@@ -440,7 +453,11 @@ function pushNameProblems(
 }
 
 /** Globally unique Azure names must not collide inside the fleet either. */
-function checkGlobalNameClashes(apps: readonly AppsEnvironment[], orgs: readonly FleetOrg[], problems: FleetProblem[]) {
+function checkGlobalNameClashes(
+  apps: readonly AppsEnvironment[],
+  orgs: readonly FleetOrg[],
+  problems: FleetProblem[],
+) {
   const seen = new Map<string, string>();
   const claim = (kind: string, name: string, owner: string, org: string, environment?: string) => {
     const key = `${kind}:${name.toLowerCase()}`;
@@ -476,8 +493,10 @@ function addressSettingsLines(settings: FleetSettings, source: SourceFile): Map<
     const line = source.lineOf(["addressPlan", ...path]);
     if (line !== undefined) lines.set(field, line);
   };
-  for (const field of ["pool", "blockPrefixLength", "podCidr", "serviceCidr", "dnsServiceIp"]) put(field, [field]);
-  settings.addressPlan.reserved.forEach((_, i) => put(`reserved[${i}].cidr`, ["reserved", i, "cidr"]));
+  for (const field of ["pool", "blockPrefixLength", "podCidr", "serviceCidr", "dnsServiceIp"])
+    put(field, [field]);
+  for (let i = 0; i < settings.addressPlan.reserved.length; i++)
+    put(`reserved[${i}].cidr`, ["reserved", i, "cidr"]);
   return lines;
 }
 

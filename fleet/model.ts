@@ -81,6 +81,7 @@ export type DeepPartial<T> = T extends readonly (infer _U)[]
     : T;
 
 export type { AddressPlanSettings } from "./address-plan";
+
 import type { AddressPlanSettings } from "./address-plan";
 
 export interface StateSettings {

@@ -40,7 +40,10 @@ export function originOf(layers: readonly Layer[], field: readonly PathSegment[]
  * Where a contradiction between fields comes from: the most specific layer that set any of them
  * (an org override that lowers maxCount below the class's minCount is the org's mistake).
  */
-export function originOfAny(layers: readonly Layer[], fields: readonly (readonly PathSegment[])[]): PathSegment[] {
+export function originOfAny(
+  layers: readonly Layer[],
+  fields: readonly (readonly PathSegment[])[],
+): PathSegment[] {
   let best = -1;
   let bestField = fields[0] ?? [];
   for (const f of fields) {

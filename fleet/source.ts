@@ -34,7 +34,8 @@ export function readFleetFile(dir: string, file: string, format: "json" | "yaml"
         problem({
           file,
           field: "(file)",
-          message: code === "ENOENT" ? "the file is missing" : `the file cannot be read (${code ?? String(e)})`,
+          message:
+            code === "ENOENT" ? "the file is missing" : `the file cannot be read (${code ?? String(e)})`,
           fix: `create ${file} in the fleet directory (see environments/ for the layout)`,
         }),
       ],

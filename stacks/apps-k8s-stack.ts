@@ -36,6 +36,8 @@ export class AppsK8sStack extends FleetStack {
       ingressPublicIpName: apps.names.ingressPublicIp,
       settings: apps.settings,
     });
-    this.wrapper = new KubernetesWrapper(this, "kubernetes-wrapper", { connection: this.workloads.connection });
+    this.wrapper = new KubernetesWrapper(this, "kubernetes-wrapper", {
+      connection: this.workloads.connection,
+    });
   }
 }

@@ -14,7 +14,10 @@ import { type BackendKind, FleetStack } from "./fleet-stack";
 import { orgTags } from "./tags";
 
 /** Service accounts whose names Altinn's platform Terraform binds to (they must not change). */
-export const RUNTIME_OPERATOR_SERVICE_ACCOUNT = { namespace: "runtime-operator", name: "operator-controller-manager" };
+export const RUNTIME_OPERATOR_SERVICE_ACCOUNT = {
+  namespace: "runtime-operator",
+  name: "operator-controller-manager",
+};
 export const RUNTIME_GATEWAY_SERVICE_ACCOUNT = { namespace: "runtime-gateway", name: "studio-gateway" };
 
 export interface AppsStackProps {

@@ -6,6 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { ADDRESS_PLAN_FILE, allocate, loadAddressPlan, renderAddressPlan } from "../fleet/address-plan";
+import { loadFleet } from "../fleet/load";
 
 export const COMMITTED_FLEET = join(__dirname, "..", "environments");
 
@@ -22,6 +24,8 @@ export interface FleetFixtureChanges {
   readonly addressPlan?: (doc: { allocations: Record<string, string> }) => void;
   /** Replace a file's text outright (applied after the parsed changes). */
   readonly raw?: Readonly<Record<string, (text: string) => string>>;
+  /** Give new clusters address blocks, as `npm run allocate` would. */
+  readonly allocate?: boolean;
 }
 
 export function fleetFixture(changes: FleetFixtureChanges = {}): string {
@@ -30,23 +34,37 @@ export function fleetFixture(changes: FleetFixtureChanges = {}): string {
   const edit = <T>(file: string, format: "json" | "yaml", fn: ((doc: T) => void) | undefined) => {
     if (!fn) return;
     const path = join(dir, file);
-    const doc = (format === "json" ? JSON.parse(readFileSync(path, "utf8")) : parse(readFileSync(path, "utf8"))) as T;
+    const doc = (
+      format === "json" ? JSON.parse(readFileSync(path, "utf8")) : parse(readFileSync(path, "utf8"))
+    ) as T;
     fn(doc);
     writeFileSync(path, format === "json" ? `${JSON.stringify(doc, null, 4)}\n` : stringify(doc));
   };
   edit("altinn-orgs.json", "json", changes.orgs);
   edit("environments.json", "json", changes.environments);
   edit("fleet.yaml", "yaml", changes.settings);
-  edit("address-plan.yaml", "yaml", changes.addressPlan);
   for (const [file, fn] of Object.entries(changes.raw ?? {})) {
     const path = join(dir, file);
     writeFileSync(path, fn(readFileSync(path, "utf8")));
   }
+  if (changes.allocate) {
+    const { addressing } = loadFleet(dir);
+    if (!addressing) throw new Error("fixture: the fleet cannot be read far enough to allocate");
+    const planPath = join(dir, ADDRESS_PLAN_FILE);
+    const current = loadAddressPlan(planPath).allocations;
+    const { allocations } = allocate(addressing.settings, current, addressing.clusterKeys);
+    writeFileSync(planPath, renderAddressPlan(allocations));
+  }
+  // Last, so a deliberately broken plan is not "repaired" by the allocation above.
+  edit("address-plan.yaml", "yaml", changes.addressPlan);
   return dir;
 }
 
 /** A minimal registry entry for a new org. */
-export function registryOrg(environments: string[], orgnr = "123456789"): Json & {
+export function registryOrg(
+  environments: string[],
+  orgnr = "123456789",
+): Json & {
   environments: string[];
   orgnr: string;
 } {

@@ -14,7 +14,8 @@ function expectOneError(
   const hit = found.filter(
     (p) =>
       Object.entries(rest).every(([k, v]) => (p as unknown as Record<string, unknown>)[k] === v) &&
-      (message === undefined || (typeof message === "string" ? p.message.includes(message) : message.test(p.message))),
+      (message === undefined ||
+        (typeof message === "string" ? p.message.includes(message) : message.test(p.message))),
   );
   if (hit.length !== 1) {
     throw new Error(
@@ -87,7 +88,9 @@ describe("file problems", () => {
   });
 
   test("fails if fleet.yaml is malformed YAML, naming the line", () => {
-    const dir = fleetFixture({ raw: { "fleet.yaml": (t) => t.replace("location: norwayeast", "location: [norwayeast") } });
+    const dir = fleetFixture({
+      raw: { "fleet.yaml": (t) => t.replace("location: norwayeast", "location: [norwayeast") },
+    });
     const p = expectOneError(dir, { file: "fleet.yaml", field: "(syntax)" });
     expect(p.line).toBeDefined();
   });
@@ -110,19 +113,29 @@ describe("file problems", () => {
   });
 
   test("fails if two org codes differ only in case", () => {
-    const dir = fleetFixture({ orgs: (d) => void (d.orgs.BRG = registryOrg(["tt02"])) });
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs.BRG = registryOrg(["tt02"]);
+      },
+    });
     expectOneError(dir, { org: "BRG", message: /only in letter case/ });
   });
 
   test("fails if an org entry breaks the registry schema", () => {
-    const dir = fleetFixture({ orgs: (d) => void (d.orgs.brg!.orgnr = "12345") });
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs.brg!.orgnr = "12345";
+      },
+    });
     const p = expectOneError(dir, { file: "altinn-orgs.json", org: "brg", field: "orgs.brg.orgnr" });
     expect(p.line).toBeDefined();
   });
 
   test("fails if fleet.yaml has an unknown key", () => {
     const dir = fleetFixture({
-      settings: (s) => void ((s.environmentClasses!.test as Record<string, unknown>).nodepools = {}),
+      settings: (s) => {
+        (s.environmentClasses!.test as Record<string, unknown>).nodepools = {};
+      },
     });
     expectOneError(dir, { file: "fleet.yaml", field: "environmentClasses.test.nodepools" });
   });
@@ -158,40 +171,66 @@ describe("environments", () => {
   });
 
   test("fails if an environment is both defined and retired", () => {
-    const dir = fleetFixture({ settings: (s) => void ((s.retiredEnvironments as Record<string, string>).at22 = "old") });
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.retiredEnvironments as Record<string, string>).at22 = "old";
+      },
+    });
     expectOneError(dir, { field: "retiredEnvironments.at22" });
   });
 
   test("fails if two environments share a name token", () => {
-    const dir = fleetFixture({ settings: (s) => void ((s.nameTokens as Record<string, string>).tt02 = "prod") });
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.nameTokens as Record<string, string>).tt02 = "prod";
+      },
+    });
     expectOneError(dir, { field: "nameTokens.production", message: /share the name token/ });
   });
 
   test("fails if an environment's hostname is not a DNS name", () => {
-    const dir = fleetFixture({ environments: (d) => void (d.environments[0]!.hostname = "at22..altinn.cloud") });
+    const dir = fleetFixture({
+      environments: (d) => {
+        d.environments[0]!.hostname = "at22..altinn.cloud";
+      },
+    });
     expectOneError(dir, { field: "environments[0].hostname" });
   });
 
   test("fails if two environments would give an org the same DNS zone", () => {
-    const dir = fleetFixture({ environments: (d) => void (d.environments[1]!.hostname = "at22.altinn.cloud") });
+    const dir = fleetFixture({
+      environments: (d) => {
+        d.environments[1]!.hostname = "at22.altinn.cloud";
+      },
+    });
     expectOneError(dir, { field: "derived name dnsZone", org: "ttd" });
   });
 });
 
 describe("overrides", () => {
   test("fails if settings name an environment the fleet does not define", () => {
-    const dir = fleetFixture({ settings: (s) => void ((s.environments as Record<string, unknown>).at99 = {}) });
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.environments as Record<string, unknown>).at99 = {};
+      },
+    });
     expectOneError(dir, { field: "environments.at99" });
   });
 
   test("fails if settings name an org that is not in the registry", () => {
-    const dir = fleetFixture({ settings: (s) => void ((s.orgs as Record<string, unknown>).nope = { all: {} }) });
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.orgs as Record<string, unknown>).nope = { all: {} };
+      },
+    });
     expectOneError(dir, { field: "orgs.nope", org: "nope" });
   });
 
   test("fails if org settings name an environment the org does not list", () => {
     const dir = fleetFixture({
-      settings: (s) => void ((s.orgs as Record<string, unknown>).brg = { environments: { at22: {} } }),
+      settings: (s) => {
+        (s.orgs as Record<string, unknown>).brg = { environments: { at22: {} } };
+      },
     });
     expectOneError(dir, { field: "orgs.brg.environments.at22", org: "brg" });
   });
@@ -203,7 +242,9 @@ describe("overrides", () => {
 
   test("fails if the fleet's orgnr contradicts the registry", () => {
     const dir = fleetFixture({
-      settings: (s) => void ((s.orgs as Record<string, unknown>).brg = { orgnr: "111111111" }),
+      settings: (s) => {
+        (s.orgs as Record<string, unknown>).brg = { orgnr: "111111111" };
+      },
     });
     expectOneError(dir, { org: "brg", field: "orgs.brg.orgnr", message: /contradicts/ });
   });
@@ -215,37 +256,55 @@ describe("cluster settings", () => {
 
   test("fails if a pool's minCount is greater than its maxCount, at the line that says so", () => {
     const dir = fleetFixture({
-      settings: (s) =>
-        void ((s.orgs as Record<string, any>).skd.environments.production.nodePools.user.maxCount = 2),
+      settings: (s) => {
+        (s.orgs as Record<string, any>).skd.environments.production.nodePools.user.maxCount = 2;
+      },
     });
-    const p = expectOneError(dir, { org: "skd", environment: "production", message: /greater than maxCount/ });
+    const p = expectOneError(dir, {
+      org: "skd",
+      environment: "production",
+      message: /greater than maxCount/,
+    });
     // The org override introduced the contradiction, so its line is the one reported.
     expect(p.field).toBe("orgs.skd.environments.production.nodePools.user.maxCount");
   });
 
   test("reports a class-level mistake once, not once per org", () => {
-    const dir = withClass((c) => void (c.nodePools.user.minCount = 9));
+    const dir = withClass((c) => {
+      c.nodePools.user.minCount = 9;
+    });
     const p = expectOneError(dir, { message: /greater than maxCount/ });
     expect(p).toMatchObject({ field: "environmentClasses.test.nodePools.user.minCount", org: undefined });
   });
 
   test("fails if the system pool may scale to zero", () => {
-    const dir = withClass((c) => void (c.nodePools.system.minCount = 0));
-    expectOneError(dir, { field: "environmentClasses.test.nodePools.system.minCount", message: /cannot scale to zero/ });
+    const dir = withClass((c) => {
+      c.nodePools.system.minCount = 0;
+    });
+    expectOneError(dir, {
+      field: "environmentClasses.test.nodePools.system.minCount",
+      message: /cannot scale to zero/,
+    });
   });
 
   test("fails if a node pool name breaks the AKS rule", () => {
-    const dir = withClass((c) => void (c.nodePools.user.name = "work_pool"));
+    const dir = withClass((c) => {
+      c.nodePools.user.name = "work_pool";
+    });
     expectOneError(dir, { field: "environmentClasses.test.nodePools.user.name" });
   });
 
   test("fails if both pools have the same name", () => {
-    const dir = withClass((c) => void (c.nodePools.user.name = "syspool"));
+    const dir = withClass((c) => {
+      c.nodePools.user.name = "syspool";
+    });
     expectOneError(dir, { message: /same name as the system pool/ });
   });
 
   test("fails if a maintenance window is shorter than AKS allows", () => {
-    const dir = withClass((c) => void (c.maintenance.nodeOs.durationHours = 2));
+    const dir = withClass((c) => {
+      c.maintenance.nodeOs.durationHours = 2;
+    });
     expectOneError(dir, { field: "environmentClasses.test.maintenance.nodeOs.durationHours" });
   });
 
@@ -255,32 +314,136 @@ describe("cluster settings", () => {
   });
 
   test("fails if the Kubernetes API would be open to everyone", () => {
-    const dir = withClass((c) => void (c.apiServerAuthorizedIpRanges = []));
+    const dir = withClass((c) => {
+      c.apiServerAuthorizedIpRanges = [];
+    });
     expectOneError(dir, { field: "environmentClasses.test.apiServerAuthorizedIpRanges" });
   });
 
   test("fails if a pool exceeds the AKS node limit", () => {
-    const dir = withClass((c) => void (c.nodePools.user.maxCount = 1001));
+    const dir = withClass((c) => {
+      c.nodePools.user.maxCount = 1001;
+    });
     expectOneError(dir, { message: /at most 1000 nodes/ });
   });
 
   test("fails if there are no zones", () => {
-    const dir = withClass((c) => void (c.zones = []));
+    const dir = withClass((c) => {
+      c.zones = [];
+    });
     expectOneError(dir, { field: "environmentClasses.test.zones" });
   });
 
   test("fails if Key Vault retention is out of range", () => {
-    const dir = withClass((c) => void (c.keyVault.softDeleteRetentionDays = 120));
+    const dir = withClass((c) => {
+      c.keyVault.softDeleteRetentionDays = 120;
+    });
     expectOneError(dir, { field: "environmentClasses.test.keyVault.softDeleteRetentionDays" });
   });
 
   test("fails if Log Analytics retention is out of range", () => {
-    const dir = withClass((c) => void (c.logAnalytics.retentionInDays = 7));
+    const dir = withClass((c) => {
+      c.logAnalytics.retentionInDays = 7;
+    });
     expectOneError(dir, { field: "environmentClasses.test.logAnalytics.retentionInDays" });
   });
 
   test("fails if ingress would run one replica", () => {
-    const dir = withClass((c) => void (c.ingress.replicas = 1));
+    const dir = withClass((c) => {
+      c.ingress.replicas = 1;
+    });
     expectOneError(dir, { field: "environmentClasses.test.ingress.replicas" });
+  });
+});
+
+describe("derived Azure names", () => {
+  const withOrg = (code: string, envs = ["tt02"]) =>
+    fleetFixture({
+      orgs: (d) => {
+        d.orgs[code] = registryOrg(envs);
+      },
+      allocate: true,
+    });
+
+  test("a new org with a valid code loads and gets its block", () => {
+    const { fleet, problems } = loadFleet(withOrg("abc"));
+    expect(errors(problems)).toEqual([]);
+    expect(fleet!.apps.find((a) => a.clusterKey === "apps-abc-tt02")!.addressSpace).toMatch(/\/22$/);
+  });
+
+  test("fails if the storage account name would be too long, naming org, environment and rule", () => {
+    const p = expectOneError(withOrg("abcdefghij"), { field: "derived name storageAccount" });
+    expect(p).toMatchObject({ org: "abcdefghij", environment: "tt02", value: "abcdefghijaltinntt02strg01" });
+    expect(p.message).toMatch(/3-24 characters/);
+    expect(p.line).toBeDefined();
+  });
+
+  test("fails if the org code has capitals (storage accounts are lowercase only)", () => {
+    const p = expectOneError(withOrg("Abc"), { field: "derived name storageAccount" });
+    expect(p.message).toMatch(/lowercase letters and digits/);
+  });
+
+  test("fails if the Key Vault name would be too long", () => {
+    // 14 + "-tt02-keyvault" > 24; the storage name breaks too and is reported separately.
+    const dir = withOrg("abcdefghijklmn");
+    expectOneError(dir, { field: "derived name keyVault" });
+    expectOneError(dir, { field: "derived name storageAccount" });
+  });
+
+  test("fails if the container registry name would be too long", () => {
+    expectOneError(withOrg("a".repeat(40)), { field: "derived name registry", environment: undefined });
+  });
+
+  test("fails if the AKS dnsPrefix would be too long", () => {
+    expectOneError(withOrg("a".repeat(50)), { field: "derived name dnsPrefix" });
+  });
+
+  test("fails if the AKS node resource group would exceed 80 characters", () => {
+    expectOneError(withOrg("a".repeat(25)), { field: "derived name nodeResourceGroup" });
+  });
+
+  test("reports every problem of every org at once", () => {
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs.abcdefghij = registryOrg(["tt02"]);
+        d.orgs.Xyz = registryOrg(["tt02"]);
+        d.orgs.brg!.environments.push("at99");
+      },
+      allocate: true,
+    });
+    const found = errors(loadFleet(dir).problems);
+    expect(found.map((p) => p.org)).toEqual(expect.arrayContaining(["abcdefghij", "Xyz", "brg"]));
+  });
+});
+
+describe("address plan", () => {
+  test("fails if a cluster has no block, telling to run npm run allocate", () => {
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs.abc = registryOrg(["tt02"]);
+      },
+    });
+    const p = expectOneError(dir, { file: "address-plan.yaml" });
+    expect(p.fix).toMatch(/npm run allocate/);
+  });
+
+  test("fails if two blocks overlap, with the line of the entry", () => {
+    const dir = fleetFixture({
+      addressPlan: (d) => {
+        d.allocations["apps-brg-tt02"] = d.allocations["apps-brg-prod"]!;
+      },
+    });
+    const p = expectOneError(dir, { file: "address-plan.yaml", message: /overlap/ });
+    expect(p.line).toBeDefined();
+  });
+
+  test("fails if the pod range overlaps the pool", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.addressPlan as Record<string, unknown>).podCidr = "10.1.0.0/16";
+      },
+    });
+    const found = errors(loadFleet(dir).problems);
+    expect(found.some((p) => p.file === "fleet.yaml" && /podCidr/.test(p.field))).toBe(true);
   });
 });

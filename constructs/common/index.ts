@@ -1,4 +1,4 @@
 export * from "./errors";
 export * from "./lifecycle";
-export * from "./tags";
 export * from "./stateful";
+export * from "./tags";

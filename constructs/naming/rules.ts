@@ -102,7 +102,8 @@ export const NAMING_RULES = {
     minLength: 2,
     maxLength: 64,
     pattern: /^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9_])?$/,
-    charset: "letters, digits, underscores, periods and hyphens; start alphanumeric, end alphanumeric or underscore",
+    charset:
+      "letters, digits, underscores, periods and hyphens; start alphanumeric, end alphanumeric or underscore",
     scope: "resource group",
   },
   logAnalyticsWorkspace: {
@@ -134,7 +135,8 @@ export const NAMING_RULES = {
     minLength: 1,
     maxLength: 80,
     pattern: /^[a-zA-Z0-9]([a-zA-Z0-9_.-]*[a-zA-Z0-9_])?$/,
-    charset: "letters, digits, underscores, periods and hyphens; start alphanumeric, end alphanumeric or underscore",
+    charset:
+      "letters, digits, underscores, periods and hyphens; start alphanumeric, end alphanumeric or underscore",
     scope: "resource group",
   },
   postgresqlServer: {

@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fleetFixture, registryOrg } from "../../testing/fleet-fixture";
+import { committedFleet } from "../../testing/fleet-synth";
+import { REPO_ROOT, runCli } from "../../testing/run-cli";
+
+interface Manifest {
+  stacks: Record<string, { name: string; dependencies: string[]; synthesizedStackPath: string }>;
+}
+
+/** A hash over every file under a directory (names and bytes), to prove nothing changed. */
+function treeHash(dir: string): string {
+  const h = createHash("sha256");
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(`${p.slice(dir.length)}\0`).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest("hex");
+}
+
+describe("npm run synth on the committed fleet", () => {
+  const out = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+  const result = runCli("bin/synth.ts", ["--output", out]);
+  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as Manifest;
+  const ids = Object.keys(manifest.stacks);
+  const fleet = committedFleet();
+
+  test("succeeds and prints a summary", () => {
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /synthesized 320 stacks \(68 org, 126 apps, 126 apps-k8s\) for 68 orgs in 7 environments/,
+    );
+    expect(result.stdout).toMatch(/in \d+\.\d s/);
+  });
+
+  test("yields exactly one apps and one apps-k8s stack per org/environment pair, one org stack per org", () => {
+    const expectedApps = fleet.apps.map((a) => `apps-${a.org.code}-${a.environment.token}`).sort();
+    expect(ids.filter((id) => id.startsWith("apps-") && !id.endsWith("-k8s")).sort()).toEqual(expectedApps);
+    expect(ids.filter((id) => id.endsWith("-k8s")).sort()).toEqual(
+      expectedApps.map((id) => `${id}-k8s`).sort(),
+    );
+    expect(ids.filter((id) => id.startsWith("org-")).sort()).toEqual(
+      fleet.orgs.map((o) => `org-${o.code}`).sort(),
+    );
+    expect(ids).toHaveLength(new Set(ids).size);
+  });
+
+  test("writes one cdk.tf.json per stack", () => {
+    for (const id of ids) {
+      expect(statSync(join(out, manifest.stacks[id]!.synthesizedStackPath)).isFile()).toBe(true);
+    }
+  });
+
+  test("records each -k8s stack's dependency on its cluster stack", () => {
+    expect(manifest.stacks["apps-ttd-tt02-k8s"]!.dependencies).toEqual(["apps-ttd-tt02"]);
+    expect(manifest.stacks["apps-ttd-tt02"]!.dependencies).toEqual(["org-ttd"]);
+  });
+
+  test("contains no absolute path of this machine", () => {
+    const all = ids
+      .map((id) => readFileSync(join(out, manifest.stacks[id]!.synthesizedStackPath), "utf8"))
+      .join("");
+    for (const path of [REPO_ROOT, out, homedir()]) expect([path, all.includes(path)]).toEqual([path, false]);
+  });
+});
+
+describe("npm run synth on a fleet with mistakes", () => {
+  // Ten different mistakes across the four files; all must be reported in one run.
+  const dir = fleetFixture({
+    orgs: (d) => {
+      d.orgs.abcdefghij = registryOrg(["tt02"]); // 1: storage account name too long
+      d.orgs.Abc = registryOrg(["tt02"]); // 2: capitals in the org code
+      d.orgs.brg!.environments.push("at99"); // 3: unknown environment
+      d.orgs.nyorg = registryOrg(["tt02"], ""); // 4: no orgnr anywhere
+    },
+    settings: (s) => {
+      const test = s.environmentClasses!.test as Record<string, any>;
+      test.nodePools.user.minCount = 9; // 5: min > max
+      test.maintenance.nodeOs.durationHours = 2; // 6: window too short
+      test.nodePools.system.name = "Sys_Pool"; // 7: bad node pool name
+      (s.orgs as Record<string, unknown>).nosuchorg = { all: {} }; // 8: override for an unknown org
+      (s.environments as Record<string, unknown>).at99 = {}; // 9: override for an unknown environment
+    },
+    addressPlan: (d) => {
+      d.allocations["apps-brg-tt02"] = d.allocations["apps-brg-prod"]!;
+    }, // 10: overlap
+    allocate: true,
+  });
+  const out = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+  mkdirSync(join(out, "stacks", "keep"), { recursive: true });
+  writeFileSync(join(out, "manifest.json"), '{"earlier":"output"}\n');
+  writeFileSync(join(out, "stacks", "keep", "cdk.tf.json"), "{}\n");
+  const before = treeHash(out);
+  const result = runCli("bin/synth.ts", ["--output", out], { FLEET_DIR: dir });
+
+  test("exits non-zero", () => {
+    expect(result.status).toBe(1);
+  });
+
+  test("reports all ten problems in one run, one line each", () => {
+    const lines = result.stderr.split("\n").filter((l) => l.trim().startsWith("error:"));
+    const expected = [
+      /abcdefghij.*storageAccount/,
+      /org Abc.*storageAccount/,
+      /org brg, environment at99/,
+      /org nyorg.*no organisation number/,
+      /nodePools\.user\.minCount.*greater than maxCount/,
+      /maintenance\.nodeOs\.durationHours/,
+      /nodePools\.system\.name/,
+      /orgs\.nosuchorg/,
+      /environments\.at99.*does not define/,
+      /address-plan\.yaml:\d+.*overlap/,
+    ];
+    const missing = expected.filter((re) => !lines.some((l) => re.test(l)));
+    expect([missing.map((r) => r.source), result.stderr]).toEqual([[], result.stderr]);
+    expect(result.stderr).toMatch(/has \d+ problems; nothing was synthesized/);
+  });
+
+  test("each message names the file, the field, the value and a fix", () => {
+    const lines = result.stderr.split("\n").filter((l) => l.trim().startsWith("error:"));
+    for (const l of lines) expect(l).toMatch(/^ *error: [\w.-]+\.(json|yaml)(:\d+)?.*: .+ Fix: .+/);
+  });
+
+  test("leaves the existing output byte-identical", () => {
+    expect(treeHash(out)).toBe(before);
+  });
+});

@@ -1,0 +1,259 @@
+import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { resourcesOf, type SynthesizedStack } from "../../testing";
+import { synthFleetStacks } from "../../testing/fleet-synth";
+
+const stacks = synthFleetStacks(["org-ttd", "apps-ttd-tt02", "apps-ttd-tt02-k8s", "apps-brg-prod"]);
+const orgTtd = stacks.get("org-ttd")!;
+const apps = stacks.get("apps-ttd-tt02")!;
+const k8s = stacks.get("apps-ttd-tt02-k8s")!;
+const prod = stacks.get("apps-brg-prod")!;
+
+function allResources(s: SynthesizedStack): [string, string, Record<string, unknown>][] {
+  return Object.entries(s.parsed.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(
+      ([name, body]) => [type, name, body] as [string, string, Record<string, unknown>],
+    ),
+  );
+}
+
+describe("org-<org>", () => {
+  test("holds the org's registry, named by Altinn's convention, without an admin user", () => {
+    const acr = Object.values(resourcesOf(orgTtd, "azurerm_container_registry"));
+    expect(acr).toHaveLength(1);
+    expect(acr[0]).toMatchObject({ name: "ttdaltinnregistry01", admin_enabled: false, sku: "Premium" });
+    expect(acr[0]).toMatchObject({ zone_redundancy_enabled: true, lifecycle: { prevent_destroy: true } });
+  });
+
+  test("keeps its state in the shared container", () => {
+    expect(orgTtd.parsed.terraform?.backend).toEqual({
+      azurerm: expect.objectContaining({ container_name: "tfstate-shared", key: "org-ttd.tfstate" }),
+    });
+  });
+});
+
+describe("apps-<org>-<env>", () => {
+  test("names follow Altinn's conventions", () => {
+    expect(apps.json).toHaveResourceWithProperties(StorageAccount, { name: "ttdaltinntt02strg01" });
+    const rgs = Object.values(resourcesOf(apps, "azurerm_resource_group")).map((r) => r.name);
+    expect(rgs.sort()).toEqual(["altinnapps-ttd-tt02-rg", "monitor-ttd-tt02-rg"]);
+    expect(Object.values(resourcesOf(apps, "azurerm_log_analytics_workspace"))[0]!.name).toBe(
+      "application-ttd-tt02-law",
+    );
+    expect(Object.values(resourcesOf(apps, "azurerm_application_insights"))[0]!.name).toBe("ttd-tt02-ai");
+    expect(Object.values(resourcesOf(apps, "azurerm_dns_zone"))[0]!.name).toBe("ttd.apps.tt02.altinn.no");
+    expect(Object.values(resourcesOf(apps, "azurerm_storage_container"))[0]!.name).toBe(
+      "ttd-tt02-appsdata-blob-db",
+    );
+  });
+
+  test("production is prod in every name and in the state key", () => {
+    expect(prod.json).toHaveResourceWithProperties(StorageAccount, { name: "brgaltinnprodstrg01" });
+    expect(prod.parsed.terraform?.backend).toEqual({
+      azurerm: expect.objectContaining({ container_name: "tfstate-prod", key: "apps-brg-prod.tfstate" }),
+    });
+    expect(prod.json).not.toContain("production");
+  });
+
+  test("the cluster is hardened", () => {
+    expect(apps.json).toHaveResourceWithProperties(KubernetesCluster, {
+      name: "ttd-tt02-aks",
+      dns_prefix: "ttd-tt02",
+      local_account_disabled: true,
+      oidc_issuer_enabled: true,
+      workload_identity_enabled: true,
+      automatic_upgrade_channel: "patch",
+      node_os_upgrade_channel: "NodeImage",
+      azure_active_directory_role_based_access_control: expect.objectContaining({ azure_rbac_enabled: true }),
+      network_profile: expect.objectContaining({ network_plugin: "azure", network_plugin_mode: "overlay" }),
+      key_vault_secrets_provider: expect.objectContaining({ secret_rotation_enabled: true }),
+      oms_agent: expect.objectContaining({ msi_auth_for_monitoring_enabled: true }),
+      api_server_access_profile: { authorized_ip_ranges: ["51.120.0.0/24"] },
+    });
+  });
+
+  test("node pools come from the fleet settings and are left to the autoscaler", () => {
+    const cluster = Object.values(resourcesOf(apps, "azurerm_kubernetes_cluster"))[0]!;
+    const pool = cluster.default_node_pool as Record<string, unknown>;
+    expect(pool).toMatchObject({
+      name: "syspool",
+      only_critical_addons_enabled: true,
+      auto_scaling_enabled: true,
+      min_count: 1,
+      max_count: 3,
+      os_sku: "AzureLinux",
+      zones: ["1", "2", "3"],
+      temporary_name_for_rotation: expect.any(String),
+    });
+    expect(pool.node_count).toBeUndefined();
+    const user = Object.values(resourcesOf(apps, "azurerm_kubernetes_cluster_node_pool"))[0]!;
+    expect(user).toMatchObject({ name: "workpool", min_count: 1, max_count: 6, auto_scaling_enabled: true });
+    expect(user.node_count).toBeUndefined();
+  });
+
+  test("the network uses the cluster's block from the address plan", () => {
+    const vnet = Object.values(resourcesOf(apps, "azurerm_virtual_network"))[0]!;
+    const subnets = Object.values(resourcesOf(apps, "azurerm_subnet"));
+    const [block] = vnet.address_space as string[];
+    expect(block).toMatch(/^10\.\d+\.\d+\.0\/22$/);
+    expect(subnets.map((s) => s.name).sort()).toEqual(["endpoints", "syspool", "workpool"]);
+    expect(Object.keys(resourcesOf(apps, "azurerm_network_security_group"))).toHaveLength(3);
+  });
+
+  test("storage is hardened and zone-redundant in test, geo-zone-redundant in prod", () => {
+    const base = {
+      https_traffic_only_enabled: true,
+      min_tls_version: "TLS1_2",
+      allow_nested_items_to_be_public: false,
+      shared_access_key_enabled: false,
+    };
+    expect(apps.json).toHaveResourceWithProperties(StorageAccount, {
+      ...base,
+      account_replication_type: "ZRS",
+    });
+    expect(prod.json).toHaveResourceWithProperties(StorageAccount, {
+      ...base,
+      account_replication_type: "GZRS",
+    });
+    const account = Object.values(resourcesOf(apps, "azurerm_storage_account"))[0]!;
+    expect(account.blob_properties).toMatchObject({ versioning_enabled: true });
+  });
+
+  test("the Key Vault uses RBAC and purge protection", () => {
+    const kv = Object.values(resourcesOf(apps, "azurerm_key_vault"))[0]!;
+    expect(kv).toMatchObject({ name: "ttd-tt02-keyvault", purge_protection_enabled: true });
+  });
+
+  test("runtime operator and gateway identities are federated to their service accounts", () => {
+    const creds = Object.values(resourcesOf(apps, "azurerm_federated_identity_credential"));
+    expect(creds.map((c) => c.subject).sort()).toEqual([
+      "system:serviceaccount:runtime-gateway:studio-gateway",
+      "system:serviceaccount:runtime-operator:operator-controller-manager",
+    ]);
+    for (const c of creds) expect(c.audience).toEqual(["api://AzureADTokenExchange"]);
+  });
+
+  test("the kubelet may pull from the org's registry, found by name", () => {
+    const registry = Object.values(apps.parsed.data?.azurerm_container_registry ?? {})[0]!;
+    expect(registry).toMatchObject({
+      name: "ttdaltinnregistry01",
+      resource_group_name: "altinnapps-ttd-acr-rg",
+    });
+    const pulls = Object.values(resourcesOf(apps, "azurerm_role_assignment")).filter(
+      (r) => r.role_definition_name === "AcrPull",
+    );
+    expect(pulls).toHaveLength(1);
+    expect(String(pulls[0]!.principal_id)).toMatch(/kubelet_identity/);
+  });
+
+  test("every stateful resource refuses to be destroyed", () => {
+    const stateful = [
+      "azurerm_storage_account",
+      "azurerm_storage_container",
+      "azurerm_key_vault",
+      "azurerm_dns_zone",
+      "azurerm_kubernetes_cluster",
+      "azurerm_resource_group",
+    ];
+    for (const type of stateful) {
+      const found = Object.values(resourcesOf(apps, type));
+      expect([type, found.length > 0]).toEqual([type, true]);
+      for (const r of found)
+        expect([type, r.lifecycle]).toEqual([type, expect.objectContaining({ prevent_destroy: true })]);
+    }
+  });
+
+  test("every taggable resource carries the FinOps tags", () => {
+    for (const s of [apps, orgTtd, prod]) {
+      for (const [type, name, body] of allResources(s)) {
+        if (!("tags" in body) && !TAGGABLE.has(type)) continue;
+        expect([type, name, body.tags]).toEqual([
+          type,
+          name,
+          expect.objectContaining({
+            finops_environment: expect.stringMatching(/^(tt02|prod)$/),
+            finops_product: "altinn-apps",
+            finops_serviceownercode: expect.any(String),
+            finops_serviceownerorgnr: expect.stringMatching(/^\d{9}$/),
+            repository: expect.any(String),
+          }),
+        ]);
+      }
+    }
+  });
+
+  test("state is remote, per stack key, with Entra ID and OIDC only", () => {
+    expect(apps.parsed.terraform?.backend).toEqual({
+      azurerm: {
+        container_name: "tfstate-tt02",
+        key: "apps-ttd-tt02.tfstate",
+        resource_group_name: "altinn-fleet-tfstate-rg",
+        storage_account_name: "altinnfleettfstate01",
+        use_azuread_auth: true,
+        use_oidc: true,
+      },
+    });
+  });
+
+  test("depends on its org's stack", () => {
+    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd"]);
+  });
+});
+
+/** Types whose azurerm schema has `tags`, among those the stacks emit. */
+const TAGGABLE = new Set([
+  "azurerm_resource_group",
+  "azurerm_virtual_network",
+  "azurerm_network_security_group",
+  "azurerm_kubernetes_cluster",
+  "azurerm_kubernetes_cluster_node_pool",
+  "azurerm_storage_account",
+  "azurerm_key_vault",
+  "azurerm_container_registry",
+  "azurerm_log_analytics_workspace",
+  "azurerm_application_insights",
+  "azurerm_user_assigned_identity",
+  "azurerm_public_ip",
+  "azurerm_dns_zone",
+]);
+
+describe("apps-<org>-<env>-k8s", () => {
+  test("reads its cluster and IP by name and reaches the API through kubelogin", () => {
+    const cluster = Object.values(k8s.parsed.data?.azurerm_kubernetes_cluster ?? {})[0]!;
+    expect(cluster).toMatchObject({ name: "ttd-tt02-aks", resource_group_name: "altinnapps-ttd-tt02-rg" });
+    const ip = Object.values(k8s.parsed.data?.azurerm_public_ip ?? {})[0]!;
+    expect(ip).toMatchObject({ name: "ttd-tt02-ingress-pip4" });
+    expect(k8s.json).toContain("kubelogin");
+    expect(k8s.json).not.toContain("kube_admin_config");
+  });
+
+  test("installs Traefik bound to the static IP, and no Kured under the NodeImage channel", () => {
+    expect(k8s.json).toHaveResourceWithProperties(Release, { name: "traefik" });
+    expect(k8s.json).not.toHaveResourceWithProperties(Release, { name: "kured" });
+    const traefik = Object.values(resourcesOf(k8s, "helm_release")).find((r) => r.name === "traefik")!;
+    expect(String((traefik.values as string[])[0])).toContain("data.azurerm_public_ip");
+  });
+
+  test("runs the Kubernetes wrapper with read-only access to deployments and daemonsets", () => {
+    const roles = Object.values(resourcesOf(k8s, "kubernetes_role_v1"));
+    expect(roles).toHaveLength(1);
+    expect(roles[0]!.rule).toEqual([
+      { api_groups: ["apps"], resources: ["deployments", "daemonsets"], verbs: ["get", "list"] },
+    ]);
+  });
+
+  test("depends on its cluster's stack", () => {
+    expect(k8s.stack.dependencies.map((d) => d.node.id)).toEqual(["apps-ttd-tt02"]);
+  });
+});
+
+describe("snapshots, one per stack kind", () => {
+  test.each([
+    ["org", orgTtd],
+    ["apps", apps],
+    ["apps-k8s", k8s],
+  ])("%s", (_kind, s) => {
+    expect(s.parsed).toMatchSnapshot();
+  });
+});
