@@ -1,4 +1,11 @@
-import { appsNames, checkName, NAMING_RULES, type NamingRuleKey, orgNames, stackIds } from "../../constructs/naming";
+import {
+  appsNames,
+  checkName,
+  NAMING_RULES,
+  type NamingRuleKey,
+  orgNames,
+  stackIds,
+} from "../../constructs/naming";
 
 describe("Altinn naming conventions", () => {
   test("Apps environment names follow Altinn's public names", () => {
@@ -22,7 +29,10 @@ describe("Altinn naming conventions", () => {
   });
 
   test("an org's registry is shared by all its environments", () => {
-    expect(orgNames("brg")).toEqual({ resourceGroup: "altinnapps-brg-acr-rg", registry: "brgaltinnregistry01" });
+    expect(orgNames("brg")).toEqual({
+      resourceGroup: "altinnapps-brg-acr-rg",
+      registry: "brgaltinnregistry01",
+    });
   });
 
   test("stack ids", () => {
@@ -35,7 +45,7 @@ describe("Altinn naming conventions", () => {
 describe("Azure naming rules", () => {
   const cases: [NamingRuleKey, string[], string[]][] = [
     ["storageAccount", ["ttdaltinntt02strg01", "abc"], ["ab", "TTDaltinn", "ttd-altinn", "a".repeat(25)]],
-    ["blobContainer", ["ttd-tt02-appsdata-blob-db", "abc"], ["ab", "-abc", "a--b", "Abc", "a".repeat(64)]],
+    ["blobContainer", ["ttd-tt02-appsdata-blob-db", "abc"], ["ab", "-abc", "abc-", "a--b", "Abc", "a".repeat(64)]],
     ["keyVault", ["ttd-tt02-keyvault", "kv1"], ["1kv", "kv-", "k--v", "kv", "a".repeat(25), "kv_1"]],
     ["containerRegistry", ["ttdaltinnregistry01", "abcde"], ["abcd", "ttd-registry", "a".repeat(51)]],
     ["aksCluster", ["ttd-tt02-aks", "a"], ["-a", "a-", "a.b", "a".repeat(64)]],
@@ -56,11 +66,14 @@ describe("Azure naming rules", () => {
 
   test.each(cases)("%s accepts valid names and rejects invalid ones", (rule, valid, invalid) => {
     for (const name of valid) expect([name, checkName(NAMING_RULES[rule], name)]).toEqual([name, undefined]);
-    for (const name of invalid) expect([name, checkName(NAMING_RULES[rule], name)]).not.toEqual([name, undefined]);
+    for (const name of invalid)
+      expect([name, checkName(NAMING_RULES[rule], name)]).not.toEqual([name, undefined]);
   });
 
   test("messages name the resource type and the offending value", () => {
-    expect(checkName(NAMING_RULES.storageAccount, "ttd-altinn")).toMatch(/storage account names allow .*"ttd-altinn"/);
+    expect(checkName(NAMING_RULES.storageAccount, "ttd-altinn")).toMatch(
+      /storage account names allow .*"ttd-altinn"/,
+    );
     expect(checkName(NAMING_RULES.keyVault, "k--v")).toMatch(/consecutive hyphens/);
     expect(checkName(NAMING_RULES.storageAccount, "a".repeat(25))).toMatch(/3-24 characters/);
   });

@@ -1,0 +1,3 @@
+export * from "./aks-cluster";
+export * from "./maintenance-window";
+export * from "./node-pool-spec";

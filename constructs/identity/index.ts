@@ -1,0 +1,2 @@
+export * from "./role-assignment";
+export * from "./workload-identity";

@@ -1,0 +1,1 @@
+export * from "./hardened-key-vault";

@@ -1,0 +1,3 @@
+export * from "./cidr";
+export * from "./cluster-network";
+export * from "./static-public-ip";
