@@ -184,7 +184,7 @@ describe("HardenedStorageAccount", () => {
     });
 
     test("fails if a container name ends with a hyphen", () => {
-      failsWith(accountProps({ containers: ["data-"] }), /must not end with a hyphen/);
+      failsWith(accountProps({ containers: ["data-"] }), /ending with a letter or digit/);
     });
 
     test("fails if a container is listed twice", () => {

@@ -198,7 +198,6 @@ export class HardenedStorageAccount extends Construct {
       const problem = checkName(NAMING_RULES.blobContainer, name);
       if (problem) throw err(problem);
       // Every hyphen must sit between letters or digits, so none at the end either.
-      if (name.endsWith("-")) throw err(`blob container names must not end with a hyphen; "${name}" does`);
     }
 
     checkDays(err, "blobSoftDeleteDays", props.blobSoftDeleteDays, 1, 365);
