@@ -15,7 +15,18 @@ const path = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(path, "utf8"));
 const packages = lock.packages;
 
-const OS = ["android", "darwin", "freebsd", "linux", "openbsd", "sunos", "win32", "aix", "netbsd", "openharmony"];
+const OS = [
+  "android",
+  "darwin",
+  "freebsd",
+  "linux",
+  "openbsd",
+  "sunos",
+  "win32",
+  "aix",
+  "netbsd",
+  "openharmony",
+];
 const CPU = ["arm64", "x64", "ia32", "arm", "ppc64", "s390x", "riscv64", "loong64", "mips64el"];
 
 function platformOf(name) {
@@ -23,7 +34,11 @@ function platformOf(name) {
   const parts = base.split("-");
   const os = parts.find((p) => OS.includes(p)) ?? (parts.includes("wasm32") ? undefined : undefined);
   const cpu = parts.find((p) => CPU.includes(p)) ?? (base.includes("gnueabihf") ? "arm" : undefined);
-  const libc = parts.includes("musl") ? "musl" : parts.includes("gnu") || parts.includes("gnueabihf") ? "glibc" : undefined;
+  const libc = parts.includes("musl")
+    ? "musl"
+    : parts.includes("gnu") || parts.includes("gnueabihf")
+      ? "glibc"
+      : undefined;
   return { os, cpu, libc, wasm: parts.includes("wasm32") };
 }
 
@@ -49,4 +64,6 @@ const sorted = Object.fromEntries(
 );
 lock.packages = sorted;
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
-process.stdout.write(`package-lock.json: ${added} platform-specific optional package${added === 1 ? "" : "s"} recorded\n`);
+process.stdout.write(
+  `package-lock.json: ${added} platform-specific optional package${added === 1 ? "" : "s"} recorded\n`,
+);

@@ -29,7 +29,6 @@ function synth(props: KuredProps = {}): SynthesizedStack {
   return synthStack(build(props));
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: parsed YAML is walked freely in assertions.
 function values(props: KuredProps = {}): any {
   return parse((onlyResource(synth(props), "helm_release").values as string[])[0]!);
 }

@@ -46,7 +46,6 @@ function release(props: Partial<TraefikProps> = {}): Record<string, unknown> {
 }
 
 /** The values exactly as Helm will read them: parsed back from the synthesized YAML. */
-// biome-ignore lint/suspicious/noExplicitAny: parsed YAML is walked freely in assertions.
 function values(props: Partial<TraefikProps> = {}): any {
   const rendered = release(props).values as string[];
   expect(rendered).toHaveLength(1);

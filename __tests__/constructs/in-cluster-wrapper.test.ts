@@ -30,7 +30,6 @@ function synth(props: KubernetesWrapperProps = {}): SynthesizedStack {
   return synthStack(build(props).stack);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: synthesized JSON is walked freely in assertions.
 type Json = any;
 
 function deployment(props: KubernetesWrapperProps = {}): Json {

@@ -45,7 +45,11 @@ describe("Altinn naming conventions", () => {
 describe("Azure naming rules", () => {
   const cases: [NamingRuleKey, string[], string[]][] = [
     ["storageAccount", ["ttdaltinntt02strg01", "abc"], ["ab", "TTDaltinn", "ttd-altinn", "a".repeat(25)]],
-    ["blobContainer", ["ttd-tt02-appsdata-blob-db", "abc"], ["ab", "-abc", "abc-", "a--b", "Abc", "a".repeat(64)]],
+    [
+      "blobContainer",
+      ["ttd-tt02-appsdata-blob-db", "abc"],
+      ["ab", "-abc", "abc-", "a--b", "Abc", "a".repeat(64)],
+    ],
     ["keyVault", ["ttd-tt02-keyvault", "kv1"], ["1kv", "kv-", "k--v", "kv", "a".repeat(25), "kv_1"]],
     ["containerRegistry", ["ttdaltinnregistry01", "abcde"], ["abcd", "ttd-registry", "a".repeat(51)]],
     ["aksCluster", ["ttd-tt02-aks", "a"], ["-a", "a-", "a.b", "a".repeat(64)]],
