@@ -38,6 +38,17 @@ export const CLUSTER_SUBNETS = [
 
 export type ClusterSubnetName = (typeof CLUSTER_SUBNETS)[number]["name"];
 
+/**
+ * Platform and Studio clusters also host managed services in their network: PostgreSQL
+ * flexible servers need a delegated subnet, API Management one of its own. Both sit in the
+ * fourth /24, which the cluster layout leaves spare. Append only, as above.
+ */
+export const SERVICE_SUBNETS = [
+  ...CLUSTER_SUBNETS,
+  { name: "postgres", index: 6, prefixLength: 25, purpose: "PostgreSQL flexible servers (delegated)" },
+  { name: "apim", index: 14, prefixLength: 26, purpose: "API Management (VNet injection)" },
+] as const satisfies readonly SubnetSpec[];
+
 /** One carved subnet; structurally a `SubnetPlan` of the fleet model. */
 export interface PlannedSubnet<N extends string = string> {
   readonly name: N;

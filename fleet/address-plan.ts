@@ -65,7 +65,7 @@ import {
   RangeIndex,
 } from "./address-plan-cidr";
 import { ADDRESS_PLAN_FILE, loadAddressPlan, sortByAddress } from "./address-plan-file";
-import { CLUSTER_SUBNETS, layoutFits, smallestBlockPrefixFor } from "./address-plan-subnets";
+import { layoutFits, SERVICE_SUBNETS, smallestBlockPrefixFor } from "./address-plan-subnets";
 import { type FleetProblem, FleetValidationError, notice, problem } from "./problems";
 
 export type { CidrRange } from "./address-plan-cidr";
@@ -81,6 +81,7 @@ export {
   CLUSTER_SUBNETS,
   type ClusterSubnetName,
   type PlannedSubnet,
+  SERVICE_SUBNETS,
   type SubnetSpec,
   smallestBlockPrefixFor,
   subnetCidr,
@@ -235,12 +236,13 @@ function resolveSettings(
       `blocks of /${prefix} are larger than the pool ${pool.network}`,
       `use a prefix length of at least ${pool.prefixLength}, or widen the pool`,
     );
-  } else if (!layoutFits(prefix)) {
-    const needed = smallestBlockPrefixFor();
+  } else if (!layoutFits(prefix, SERVICE_SUBNETS)) {
+    // Every block must fit the largest layout (Platform and Studio clusters add service subnets).
+    const needed = smallestBlockPrefixFor(SERVICE_SUBNETS);
     report(
       "blockPrefixLength",
       prefix,
-      `a /${prefix} block is too small for the cluster subnets (${CLUSTER_SUBNETS.map(
+      `a /${prefix} block is too small for the cluster subnets (${SERVICE_SUBNETS.map(
         (s) => `${s.name} /${s.prefixLength}`,
       ).join(", ")}), which need at least a /${needed}`,
       `use ${needed} or less`,

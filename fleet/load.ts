@@ -9,12 +9,15 @@ import {
   type CheckedName,
   checkedAppsNames,
   checkedOrgNames,
+  checkedSharedNames,
   checkName,
   NAMING_RULES,
   orgNames,
+  platformNames,
   stackIds,
+  studioNames,
 } from "../constructs/naming";
-import { checkAddressPlan, subnetLayout } from "./address-plan";
+import { checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
 import type {
   AppsEnvironment,
   ClusterSettings,
@@ -23,8 +26,10 @@ import type {
   FleetEnvironment,
   FleetOrg,
   FleetSettings,
+  PlatformEnvironment,
   RegistryEnvironment,
   RegistryOrg,
+  StudioEnvironment,
 } from "./model";
 import { type FleetProblem, notice, problem } from "./problems";
 import { type Layer, mergeLayers, originOf, originOfAny } from "./resolve";
@@ -239,10 +244,26 @@ export function loadFleet(dir: string): LoadResult {
     }
   }
 
-  checkGlobalNameClashes(apps, orgs, problems);
+  const platforms = resolvePlatforms(environments, settings, settingsSource, problems);
+  const studios = resolveStudios(settings, settingsSource, problems);
+
+  checkGlobalNameClashes(apps, orgs, platforms, studios, problems);
+
+  const stateScopes = [
+    ...new Set([
+      ...environments.map((e) => e.token),
+      ...studios.map((s) => s.environment.token),
+      SHARED_SCOPE,
+    ]),
+  ];
+  checkStatePrincipals(settings, stateScopes, settingsSource, problems);
 
   // The address plan: every cluster needs its block.
-  const clusterKeys = apps.map((a) => a.clusterKey);
+  const clusterKeys = [
+    ...apps.map((a) => a.clusterKey),
+    ...platforms.map((p) => p.clusterKey),
+    ...studios.map((s) => s.clusterKey),
+  ];
   const plan = checkAddressPlan(
     join(dir, FILES.addressPlan),
     settings.addressPlan,
@@ -270,17 +291,199 @@ export function loadFleet(dir: string): LoadResult {
       subnets: subnetLayout(block),
     };
   });
+  const place = <T extends { clusterKey: string }>(e: T): T => {
+    const block = plan.allocations.get(e.clusterKey)!;
+    return { ...e, addressSpace: block, subnets: subnetLayout(block, SERVICE_SUBNETS) };
+  };
   const fleet: Fleet = {
     dir,
     settings,
     environments,
     orgs,
     apps: placed,
+    platforms: platforms.map(place),
+    studios: studios.map(place),
+    stateScopes,
     clusterKeys,
     addressPlan: settings.addressPlan,
     allocations: plan.allocations,
   };
   return { fleet, problems: sortProblems(deduped), addressing };
+}
+
+/** The state scope of stacks that serve every environment (org registries). */
+export const SHARED_SCOPE = "shared";
+
+function resolvePlatforms(
+  environments: readonly FleetEnvironment[],
+  settings: FleetSettings,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): PlatformEnvironment[] {
+  return environments.map((environment) => {
+    const layers: Layer[] = [
+      {
+        path: ["environmentClasses", environment.type],
+        value: settings.environmentClasses[environment.type],
+      },
+      { path: ["environments", environment.name], value: settings.environments?.[environment.name] },
+      { path: ["platform", "cluster"], value: settings.platform.cluster },
+    ];
+    const resolved = mergeLayers(layers) as ClusterSettings;
+    pushSettingsIssues(problems, layers, resolved, settingsSource, undefined, environment.name);
+    const names = platformNames(environment.token, environment.hostname, settings.location);
+    pushNameProblems(
+      problems,
+      checkedSharedNames(names),
+      FILES.settings,
+      settingsSource.lineOf(["platform"]),
+      undefined,
+      environment.name,
+    );
+    return {
+      environment,
+      settings: resolved,
+      names,
+      platform: settings.platform.classes[environment.type],
+      clusterKey: stackIds.platform(environment.token),
+      addressSpace: "",
+      subnets: [],
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[environment.type],
+    };
+  });
+}
+
+function resolveStudios(
+  settings: FleetSettings,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): StudioEnvironment[] {
+  const seen = new Set<string>();
+  const out: StudioEnvironment[] = [];
+  settings.studio.environments.forEach((e, i) => {
+    const line = settingsSource.lineOf(["studio", "environments", i]);
+    if (seen.has(e.name)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line,
+          environment: e.name,
+          field: `studio.environments[${i}].name`,
+          value: e.name,
+          message: "the Studio environment is defined twice",
+          fix: "remove one of the two entries",
+        }),
+      );
+      return;
+    }
+    seen.add(e.name);
+    const hostnameProblem = checkName(NAMING_RULES.dnsZone, e.hostname);
+    if (hostnameProblem) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["studio", "environments", i, "hostname"]),
+          environment: e.name,
+          field: `studio.environments[${i}].hostname`,
+          value: e.hostname,
+          message: `not a valid DNS name: ${hostnameProblem}`,
+          fix: "use a lowercase DNS name such as dev.altinn.studio",
+        }),
+      );
+    }
+    const environment: FleetEnvironment = {
+      name: e.name,
+      token: e.name,
+      type: e.type,
+      hostname: e.hostname,
+      appPrefix: "",
+      platformPrefix: "",
+    };
+    const layers: Layer[] = [
+      { path: ["environmentClasses", e.type], value: settings.environmentClasses[e.type] },
+      { path: ["studio", "cluster"], value: settings.studio.cluster },
+    ];
+    const resolved = mergeLayers(layers) as ClusterSettings;
+    pushSettingsIssues(problems, layers, resolved, settingsSource, undefined, e.name);
+    const names = studioNames(e.name, e.hostname, settings.location);
+    pushNameProblems(problems, checkedSharedNames(names), FILES.settings, line, undefined, e.name);
+    out.push({
+      environment,
+      settings: resolved,
+      names,
+      studio: settings.studio.classes[e.type],
+      clusterKey: stackIds.studio(e.name),
+      addressSpace: "",
+      subnets: [],
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[e.type],
+    });
+  });
+  return out;
+}
+
+/** Every state scope needs its plan and apply identities; unknown scopes are mistakes. */
+function checkStatePrincipals(
+  settings: FleetSettings,
+  scopes: readonly string[],
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  for (const scope of scopes) {
+    if (settings.state.principals[scope] === undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["state", "principals"]),
+          environment: scope,
+          field: `state.principals.${scope}`,
+          message: "no pipeline identities for this state scope, so nobody could plan or apply its stacks",
+          fix: `add state.principals.${scope}: { plan: <object id>, apply: <object id> }`,
+        }),
+      );
+    }
+  }
+  for (const scope of Object.keys(settings.state.principals)) {
+    if (!scopes.includes(scope)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["state", "principals", scope]),
+          environment: scope,
+          field: `state.principals.${scope}`,
+          value: scope,
+          message: "identities for a state scope no stack uses",
+          fix: `use one of ${scopes.join(", ")}, or remove the entry`,
+        }),
+      );
+    }
+  }
+}
+
+function pushSettingsIssues(
+  problems: FleetProblem[],
+  layers: readonly Layer[],
+  resolved: ClusterSettings,
+  settingsSource: SourceFile,
+  org: string | undefined,
+  environment: string,
+): void {
+  for (const issue of checkClusterSettings(resolved)) {
+    const origin = issue.related
+      ? originOfAny(layers, [issue.field, ...issue.related])
+      : originOf(layers, issue.field);
+    problems.push(
+      problem({
+        file: FILES.settings,
+        line: settingsSource.lineOf(origin),
+        org: origin[0] === "orgs" ? org : undefined,
+        environment: origin[0] === "environmentClasses" ? undefined : environment,
+        field: origin.join("."),
+        value: issue.value,
+        message: issue.message,
+        fix: issue.fix,
+      }),
+    );
+  }
 }
 
 function resolveEnvironments(
@@ -427,7 +630,7 @@ function pushNameProblems(
   names: readonly CheckedName[],
   file: string,
   line: number | undefined,
-  org: string,
+  org: string | undefined,
   environment: string | undefined,
 ): void {
   for (const n of names) {
@@ -456,10 +659,18 @@ function pushNameProblems(
 function checkGlobalNameClashes(
   apps: readonly AppsEnvironment[],
   orgs: readonly FleetOrg[],
+  platforms: readonly PlatformEnvironment[],
+  studios: readonly StudioEnvironment[],
   problems: FleetProblem[],
 ) {
   const seen = new Map<string, string>();
-  const claim = (kind: string, name: string, owner: string, org: string, environment?: string) => {
+  const claim = (
+    kind: string,
+    name: string,
+    owner: string,
+    org: string | undefined,
+    environment?: string,
+  ) => {
     const key = `${kind}:${name.toLowerCase()}`;
     const other = seen.get(key);
     if (other !== undefined) {
@@ -484,6 +695,14 @@ function checkGlobalNameClashes(
     claim("storageAccount", a.names.storageAccount, owner, a.org.code, a.environment.name);
     claim("keyVault", a.names.keyVault, owner, a.org.code, a.environment.name);
     claim("dnsZone", a.names.dnsZone, owner, a.org.code, a.environment.name);
+  }
+  for (const shared of [...platforms, ...studios]) {
+    const owner = `${"apiManagement" in shared.names ? "platform" : "studio"} ${shared.environment.name}`;
+    const env = shared.environment.name;
+    claim("storageAccount", shared.names.storageAccount, owner, undefined, env);
+    claim("keyVault", shared.names.keyVault, owner, undefined, env);
+    claim("dnsZone", shared.names.dnsZone, owner, undefined, env);
+    claim("postgresqlServer", shared.names.postgresServer, owner, undefined, env);
   }
 }
 

@@ -3,7 +3,7 @@
  * typed description of every unit of state. Everything downstream (stacks, pipeline matrix,
  * docs) reads this model, never the files.
  */
-import type { AppsNames, OrgNames } from "../constructs/naming";
+import type { AppsNames, OrgNames, PlatformNames, SharedEnvironmentNames } from "../constructs/naming";
 
 // ---- Altinn's published formats (environments/altinn-orgs.json, environments/environments.json)
 
@@ -89,6 +89,67 @@ export interface StateSettings {
   readonly storageAccountName: string;
   /** Container name pattern; `{env}` is replaced by the environment token or `shared`. */
   readonly containerPattern: string;
+  /**
+   * Per state scope (environment token, Studio environment or `shared`): the Entra object ids of
+   * the pipeline identities that plan (read) and apply (write) that scope's stacks.
+   */
+  readonly principals: Readonly<Record<string, { readonly plan: string; readonly apply: string }>>;
+  /** Egress ranges allowed through the state account's firewall (the build agents). */
+  readonly allowedIpRanges: readonly string[];
+}
+
+export type PrincipalTypeSetting = "Group" | "User" | "ServicePrincipal";
+
+export interface EntraPrincipalSetting {
+  readonly objectId: string;
+  readonly principalName: string;
+  readonly principalType: PrincipalTypeSetting;
+}
+
+export interface PostgresSetting {
+  readonly sku: string;
+  readonly version: string;
+  readonly storageMb: number;
+  readonly backupRetentionDays: number;
+  readonly highAvailability: boolean;
+  readonly geoRedundantBackup: boolean;
+}
+
+export interface PlatformClassSettings {
+  readonly apiManagementSku: string;
+  readonly postgres: PostgresSetting;
+  readonly cosmosMaxThroughput: number;
+  readonly storageReplication: StorageReplicationSetting;
+}
+
+export interface StudioClassSettings {
+  readonly postgres: PostgresSetting;
+  readonly storageReplication: StorageReplicationSetting;
+}
+
+export interface PlatformSettings {
+  /** Cluster settings on top of the environment class's. */
+  readonly cluster?: ClusterSettingsOverride;
+  readonly classes: Readonly<Record<EnvironmentClassName, PlatformClassSettings>>;
+  readonly apiManagementPublisher: { readonly name: string; readonly email: string };
+  readonly cosmosFailoverLocation: string;
+  readonly cosmosContainers: readonly { readonly name: string; readonly partitionKey: string }[];
+  readonly databaseAdmin: EntraPrincipalSetting;
+  readonly postgresDatabases: readonly string[];
+}
+
+export interface StudioEnvironmentSetting {
+  readonly name: string;
+  readonly hostname: string;
+  readonly type: EnvironmentClassName;
+}
+
+export interface StudioSettings {
+  readonly environments: readonly StudioEnvironmentSetting[];
+  readonly cluster?: ClusterSettingsOverride;
+  readonly classes: Readonly<Record<EnvironmentClassName, StudioClassSettings>>;
+  readonly databaseAdmin: EntraPrincipalSetting;
+  readonly postgresDatabases: readonly string[];
 }
 
 export interface FleetSettings {
@@ -112,6 +173,8 @@ export interface FleetSettings {
     >
   >;
   readonly addressPlan: AddressPlanSettings;
+  readonly platform: PlatformSettings;
+  readonly studio: StudioSettings;
 }
 
 // ---- The resolved fleet
@@ -154,6 +217,26 @@ export interface AppsEnvironment {
   readonly clusterAdminGroupObjectIds: readonly string[];
 }
 
+/** A Platform or Studio environment: a cluster environment plus the product's services. */
+export interface SharedEnvironment {
+  readonly environment: FleetEnvironment;
+  readonly settings: ClusterSettings;
+  readonly clusterKey: string;
+  readonly addressSpace: string;
+  readonly subnets: readonly SubnetPlan[];
+  readonly clusterAdminGroupObjectIds: readonly string[];
+}
+
+export interface PlatformEnvironment extends SharedEnvironment {
+  readonly names: PlatformNames;
+  readonly platform: PlatformClassSettings;
+}
+
+export interface StudioEnvironment extends SharedEnvironment {
+  readonly names: SharedEnvironmentNames;
+  readonly studio: StudioClassSettings;
+}
+
 export interface Fleet {
   /** The directory the definition was read from. */
   readonly dir: string;
@@ -161,6 +244,10 @@ export interface Fleet {
   readonly environments: readonly FleetEnvironment[];
   readonly orgs: readonly FleetOrg[];
   readonly apps: readonly AppsEnvironment[];
+  readonly platforms: readonly PlatformEnvironment[];
+  readonly studios: readonly StudioEnvironment[];
+  /** Every state scope (container): environment tokens, Studio environments and `shared`. */
+  readonly stateScopes: readonly string[];
   /** Every cluster that needs an address block (the address plan's required keys). */
   readonly clusterKeys: readonly string[];
   readonly addressPlan: AddressPlanSettings;

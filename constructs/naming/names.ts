@@ -121,4 +121,92 @@ export const stackIds = {
   platformK8s: (env: string) => `platform-${env}-k8s`,
   studio: (env: string) => `studio-${env}`,
   studioK8s: (env: string) => `studio-${env}-k8s`,
+  bootstrap: (name: string) => `bootstrap-${name}`,
 } as const;
+
+/** Names of the shared environments (Platform, Studio): a cluster environment plus services. */
+export interface SharedEnvironmentNames {
+  readonly resourceGroup: string;
+  readonly monitorResourceGroup: string;
+  readonly cluster: string;
+  readonly dnsPrefix: string;
+  readonly nodeResourceGroup: string;
+  readonly virtualNetwork: string;
+  readonly keyVault: string;
+  readonly logAnalyticsWorkspace: string;
+  readonly applicationInsights: string;
+  readonly ingressPublicIp: string;
+  readonly dnsZone: string;
+  readonly storageAccount: string;
+  readonly postgresServer: string;
+}
+
+export interface PlatformNames extends SharedEnvironmentNames {
+  readonly apiManagement: string;
+  readonly cosmosAccount: string;
+}
+
+function sharedNames(product: "platform" | "studio", env: string, dnsZone: string, location: string) {
+  const resourceGroup = `altinn${product}-${env}-rg`;
+  // Studio's clusters are really named studio-{env}-aks (research/altinn.md §1.4).
+  const cluster = `${product}-${env}-aks`;
+  return {
+    resourceGroup,
+    monitorResourceGroup: `monitor-${product}-${env}-rg`,
+    cluster,
+    dnsPrefix: `${product}-${env}`,
+    nodeResourceGroup: `MC_${resourceGroup}_${cluster}_${location}`,
+    virtualNetwork: `altinn${product}-${env}-vnet`,
+    keyVault: `altinn-${product}-${env}-kv`,
+    logAnalyticsWorkspace: `${product}-${env}-law`,
+    applicationInsights: `${product}-${env}-ai`,
+    ingressPublicIp: `${product}-${env}-ingress-pip4`,
+    dnsZone,
+    // `{product}{env}strg01` would exceed 24 characters for studio-staging.
+    storageAccount: `altinn${product}${env}01`,
+    postgresServer: `altinn-${product}-${env}-psql`,
+  };
+}
+
+/** Names of one environment's Altinn Platform; the gateway host is `platform.{hostname}`. */
+export function platformNames(env: string, hostname: string, location: string): PlatformNames {
+  return {
+    ...sharedNames("platform", env, `platform.${hostname}`, location),
+    apiManagement: `altinn-platform-${env}-apim`,
+    cosmosAccount: `altinn-platform-${env}-cosmos`,
+  };
+}
+
+/** Names of one Altinn Studio environment; its zone is its host (`dev.altinn.studio`). */
+export function studioNames(env: string, hostname: string, location: string): SharedEnvironmentNames {
+  return sharedNames("studio", env, hostname, location);
+}
+
+const SHARED_RULES: Record<keyof SharedEnvironmentNames, NamingRuleKey> = {
+  resourceGroup: "resourceGroup",
+  monitorResourceGroup: "resourceGroup",
+  cluster: "aksCluster",
+  dnsPrefix: "aksDnsPrefix",
+  nodeResourceGroup: "aksNodeResourceGroup",
+  virtualNetwork: "virtualNetwork",
+  keyVault: "keyVault",
+  logAnalyticsWorkspace: "logAnalyticsWorkspace",
+  applicationInsights: "applicationInsights",
+  ingressPublicIp: "publicIp",
+  dnsZone: "dnsZone",
+  storageAccount: "storageAccount",
+  postgresServer: "postgresqlServer",
+};
+
+export function checkedSharedNames(names: SharedEnvironmentNames | PlatformNames): CheckedName[] {
+  const rules: Record<string, NamingRuleKey> = { ...SHARED_RULES };
+  if ("apiManagement" in names) {
+    rules.apiManagement = "apiManagement";
+    rules.cosmosAccount = "cosmosDbAccount";
+  }
+  return Object.entries(rules).map(([field, rule]) => ({
+    field,
+    rule,
+    name: (names as unknown as Record<string, string>)[field]!,
+  }));
+}

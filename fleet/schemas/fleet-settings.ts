@@ -116,6 +116,142 @@ function optionalEverywhere(schema: Schema): Schema {
 
 const clusterOverride = optionalEverywhere(clusterSettings);
 
+const replication = { enum: ["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] };
+
+const postgres: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["sku", "version", "storageMb", "backupRetentionDays", "highAvailability", "geoRedundantBackup"],
+  properties: {
+    sku: { type: "string", pattern: "^(B|GP|MO)_Standard_[A-Za-z0-9_]+$" },
+    version: { enum: ["14", "15", "16", "17"] },
+    storageMb: { type: "integer", minimum: 32768 },
+    backupRetentionDays: { type: "integer", minimum: 7, maximum: 35 },
+    highAvailability: { type: "boolean" },
+    geoRedundantBackup: { type: "boolean" },
+  },
+};
+
+const entraPrincipal: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["objectId", "principalName", "principalType"],
+  properties: {
+    objectId: guid,
+    principalName: { type: "string", minLength: 1 },
+    principalType: { enum: ["Group", "User", "ServicePrincipal"] },
+  },
+};
+
+const databaseNames = {
+  type: "array",
+  items: { type: "string", pattern: "^[a-z][a-z0-9_]{0,62}$" },
+  uniqueItems: true,
+};
+
+const platform: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "classes",
+    "apiManagementPublisher",
+    "cosmosFailoverLocation",
+    "cosmosContainers",
+    "databaseAdmin",
+    "postgresDatabases",
+  ],
+  properties: {
+    cluster: clusterOverride,
+    classes: {
+      type: "object",
+      additionalProperties: false,
+      required: ["test", "production"],
+      properties: Object.fromEntries(
+        ["test", "production"].map((c) => [
+          c,
+          {
+            type: "object",
+            additionalProperties: false,
+            required: ["apiManagementSku", "postgres", "cosmosMaxThroughput", "storageReplication"],
+            properties: {
+              apiManagementSku: {
+                type: "string",
+                pattern: "^(Developer_1|Premium_[1-9][0-9]*|Standard_[1-9]|Basic_[1-9])$",
+              },
+              postgres,
+              cosmosMaxThroughput: { type: "integer", minimum: 1000, multipleOf: 1000 },
+              storageReplication: replication,
+            },
+          },
+        ]),
+      ),
+    },
+    apiManagementPublisher: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "email"],
+      properties: { name: { type: "string", minLength: 1 }, email: { type: "string", format: "email" } },
+    },
+    cosmosFailoverLocation: { type: "string", pattern: "^[a-z0-9]+$" },
+    cosmosContainers: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "partitionKey"],
+        properties: {
+          name: { type: "string", pattern: "^[A-Za-z][A-Za-z0-9]*$" },
+          partitionKey: { type: "string", pattern: "^/" },
+        },
+      },
+    },
+    databaseAdmin: entraPrincipal,
+    postgresDatabases: databaseNames,
+  },
+};
+
+const studio: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["environments", "classes", "databaseAdmin", "postgresDatabases"],
+  properties: {
+    environments: {
+      type: "array",
+      minItems: 1,
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "hostname", "type"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z0-9]+$" },
+          hostname: { type: "string", minLength: 1 },
+          type: { enum: ["test", "production"] },
+        },
+      },
+    },
+    cluster: clusterOverride,
+    classes: {
+      type: "object",
+      additionalProperties: false,
+      required: ["test", "production"],
+      properties: Object.fromEntries(
+        ["test", "production"].map((c) => [
+          c,
+          {
+            type: "object",
+            additionalProperties: false,
+            required: ["postgres", "storageReplication"],
+            properties: { postgres, storageReplication: replication },
+          },
+        ]),
+      ),
+    },
+    databaseAdmin: entraPrincipal,
+    postgresDatabases: databaseNames,
+  },
+};
+
 export const fleetSettingsSchema: Schema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   type: "object",
@@ -130,8 +266,12 @@ export const fleetSettingsSchema: Schema = {
     "registry",
     "environmentClasses",
     "addressPlan",
+    "platform",
+    "studio",
   ],
   properties: {
+    platform,
+    studio,
     location: { type: "string", pattern: "^[a-z0-9]+$" },
     repository: { type: "string", minLength: 1 },
     nameTokens: { type: "object", additionalProperties: { type: "string", pattern: "^[a-z0-9]+$" } },
@@ -139,11 +279,27 @@ export const fleetSettingsSchema: Schema = {
     state: {
       type: "object",
       additionalProperties: false,
-      required: ["resourceGroupName", "storageAccountName", "containerPattern"],
+      required: [
+        "resourceGroupName",
+        "storageAccountName",
+        "containerPattern",
+        "principals",
+        "allowedIpRanges",
+      ],
       properties: {
         resourceGroupName: { type: "string", minLength: 1 },
         storageAccountName: { type: "string", minLength: 1 },
         containerPattern: { type: "string", pattern: "\\{env\\}" },
+        principals: {
+          type: "object",
+          additionalProperties: {
+            type: "object",
+            additionalProperties: false,
+            required: ["plan", "apply"],
+            properties: { plan: guid, apply: guid },
+          },
+        },
+        allowedIpRanges: { type: "array", items: cidr },
       },
     },
     clusterAdminGroupObjectIds: {
