@@ -2,7 +2,7 @@
  * `npm run synth`: validate the fleet definition, synthesize into a staging directory, and only
  * then swap it into place, so a failed run leaves an existing cdktf.out exactly as it was.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
@@ -94,6 +94,15 @@ export function runSynth(argv: readonly string[]): number {
   const kinds = Object.entries(stacksByKind)
     .map(([k, n]) => `${n} ${k}`)
     .join(", ");
+  if (process.env.FLEET_SYNTH_STATS) {
+    // For `npm run bench`: figures measured inside the process that did the work.
+    const stats = {
+      stacks: Object.keys(manifest.stacks).length,
+      seconds,
+      maxRssKb: process.resourceUsage().maxRSS,
+    };
+    writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
+  }
   process.stdout.write(
     `synthesized ${Object.keys(manifest.stacks).length} stacks (${kinds}) for ${orgs} orgs in ${environments.length} environments (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
   );

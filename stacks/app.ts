@@ -11,6 +11,7 @@ import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
 import { OrgStack } from "./org-stack";
+import { disableTokenStackTraces } from "./token-traces";
 
 /** The kinds of stack; the first part of every stack id. */
 export type StackKind = "org" | "apps" | "apps-k8s";
@@ -95,6 +96,7 @@ export interface BuiltFleet {
 }
 
 export function buildFleetApp(fleet: Fleet, options: BuildOptions = {}): BuiltFleet {
+  disableTokenStackTraces();
   const app = options.app ?? new App({ outdir: options.outdir, stackTraces: false });
   const backend = options.backend ?? "azurerm";
   const all = planStacks(fleet);

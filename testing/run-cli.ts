@@ -3,7 +3,6 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 export const REPO_ROOT = join(__dirname, "..");
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 
 export interface CliResult {
   readonly status: number | null;
@@ -17,7 +16,8 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
   cwd = REPO_ROOT,
 ): CliResult {
-  const r = spawnSync(TSX, [join(REPO_ROOT, script), ...args], {
+  // As the npm scripts run them: TypeScript loaded in-process by tsx.
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, script), ...args], {
     cwd,
     env: { ...process.env, ...env },
     encoding: "utf8",

@@ -1,0 +1,3 @@
+import { runBench } from "../cli/bench";
+
+process.exitCode = runBench(process.argv.slice(2));
