@@ -2,7 +2,7 @@
  * Builds a throwaway fleet directory from the committed one (environments/), with changes made
  * to the parsed files or their raw text, for tests of loading and validation.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -28,8 +28,16 @@ export interface FleetFixtureChanges {
   readonly allocate?: boolean;
 }
 
+const created: string[] = [];
+
+/** Removes every fixture directory this process made (called after each test file). */
+export function removeFleetFixtures(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function fleetFixture(changes: FleetFixtureChanges = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "fleet-fixture-"));
+  created.push(dir);
   cpSync(COMMITTED_FLEET, dir, { recursive: true });
   const edit = <T>(file: string, format: "json" | "yaml", fn: ((doc: T) => void) | undefined) => {
     if (!fn) return;

@@ -1,0 +1,98 @@
+/** Small synthesized outputs (`cdktf.out` trees) for the fleet CLI tests. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CommandIO } from "../../cli/commands/common";
+import type { JsonObject } from "../../cli/json";
+
+export interface FixtureStack {
+  readonly id: string;
+  /** Ids of the stacks it depends on (written as construct paths, like cdktf does). */
+  readonly deps?: readonly string[];
+  readonly json: JsonObject;
+}
+
+const created: string[] = [];
+
+// Registered by every test file that imports this module: its temporary directories go after it.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = "fleet-cli-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Writes `<root>/<name>/manifest.json` and `stacks/<id>/cdk.tf.json`; returns the output directory. */
+export function writeOut(root: string, name: string, stacks: readonly FixtureStack[]): string {
+  const out = join(root, name);
+  mkdirSync(join(out, "stacks"), { recursive: true });
+  const manifest: JsonObject = { version: "0.21.0", stacks: {} };
+  for (const s of stacks) {
+    const dir = join(out, "stacks", s.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(s.json, null, 2));
+    (manifest.stacks as JsonObject)[s.id] = {
+      name: s.id,
+      constructPath: `app/${s.id}`,
+      workingDirectory: `stacks/${s.id}`,
+      synthesizedStackPath: `stacks/${s.id}/cdk.tf.json`,
+      stackMetadataPath: `stacks/${s.id}/metadata.json`,
+      annotations: [],
+      dependencies: (s.deps ?? []).map((d) => `app/${d}`),
+    };
+  }
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2));
+  return out;
+}
+
+/** A stack's Terraform JSON with cdktf's metadata comments, as `cdktf synth` writes it. */
+export function stackJson(
+  id: string,
+  resources: Record<string, Record<string, JsonObject>>,
+  extra: JsonObject = {},
+): JsonObject {
+  const resource: JsonObject = {};
+  for (const [type, byName] of Object.entries(resources)) {
+    const named: JsonObject = {};
+    for (const [name, body] of Object.entries(byName)) {
+      named[name] = { "//": { metadata: { path: `${id}/${name}`, uniqueId: name } }, ...body };
+    }
+    resource[type] = named;
+  }
+  return {
+    "//": { metadata: { backend: "azurerm", stackName: id, version: "0.21.0" }, outputs: {} },
+    terraform: {
+      backend: { azurerm: { container_name: "tfstate", key: `${id}.tfstate`, use_azuread_auth: true } },
+      required_providers: { azurerm: { source: "azurerm", version: "4.47.0" } },
+    },
+    provider: { azurerm: [{ features: [{}] }] },
+    resource,
+    ...extra,
+  };
+}
+
+export interface CapturedIO extends CommandIO {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+export function captureIO(cwd: string, stdin?: string, env: NodeJS.ProcessEnv = process.env): CapturedIO {
+  let out = "";
+  let err = "";
+  return {
+    cwd,
+    env,
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    readStdin: async () => stdin,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}

@@ -1,0 +1,64 @@
+/** `npm run affected`: the stacks a change affects, one per line in dependency order. */
+import { compareOutputs } from "../affected";
+import { resolveEnvToken } from "../stack-ids";
+import { type CommandIO, guarded, parse, processIO, program } from "./common";
+import { addSideOptions, baseLabel, type SideOptions, withSides } from "./sides";
+
+const HELP = `
+Compares each stack's normalized Terraform JSON (cdktf metadata dropped, keys sorted) between
+the base and the current tree, and prints the stacks that were added, removed or changed plus
+every stack that depends on one of them (manifest.json dependencies, transitively), one per
+line, in dependency order (wave by wave, then by id).
+
+--env filters to one environment token: apps-<org>-<env>[-k8s], platform-<env>[-k8s],
+studio-<env>[-k8s]; org-<org> stacks are in env "shared". A registry name that the fleet
+writes differently (production → prod, nameTokens in fleet.yaml) is translated.
+
+--json prints {base, env, changed, added, removed, dependents, all}: "changed" includes the
+added stacks, "removed" stacks have nothing left to plan (their resources stay in Azure until
+destroyed deliberately), "all" is changed + removed + dependents in dependency order.
+
+The base is synthesized in a temporary git worktree (node_modules reused when package-lock.json
+is identical, else npm ci); FLEET_DIR is inherited: absolute → both sides read that directory,
+relative → each tree reads its own copy.
+
+Exit codes: 0 success (whether or not anything is affected), 1 error.
+
+Examples:
+  npm run --silent affected -- --base origin/main
+  npm run --silent affected -- --base origin/main --env at22 > stacks.txt
+  npm run --silent affected -- --base-out base.out --head-out cdktf.out --json
+`;
+
+interface Options extends SideOptions {
+  json?: boolean;
+  env?: string;
+}
+
+export async function main(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
+  const cmd = addSideOptions(program("affected", "List the stacks a change affects.", io))
+    .option("--json", "print a JSON object instead of one id per line")
+    .option("--env <env>", "only the stacks of this environment token (shared = org stacks)")
+    .addHelpText("after", HELP);
+  const code = parse(cmd, argv);
+  if (code !== undefined) return code;
+  const o = cmd.opts<Options>();
+  return guarded(io, async () => {
+    const env = o.env !== undefined ? resolveEnvToken(o.env, io.cwd, io.env.FLEET_DIR) : undefined;
+    const result = await withSides(o, io, (base, head) =>
+      compareOutputs(base, head, env !== undefined ? { env } : {}),
+    );
+    if (o.json) {
+      io.out(
+        `${JSON.stringify({ base: baseLabel(o), ...(env !== undefined ? { env } : {}), ...result }, null, 2)}\n`,
+      );
+    } else {
+      io.out(result.all.map((id) => `${id}\n`).join(""));
+    }
+    io.err(
+      `${result.all.length} stack(s) affected: ${result.changed.length} changed (${result.added.length} new), ` +
+        `${result.removed.length} removed, ${result.dependents.length} dependent\n`,
+    );
+    return 0;
+  });
+}

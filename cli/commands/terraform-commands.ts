@@ -1,0 +1,287 @@
+/** `npm run plan` and `npm run apply`: Terraform over many stacks, in dependency waves. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { type FleetManifest, readManifest } from "../manifest";
+import { countsLine } from "../plan-summary";
+import { Mutex, runInWaves } from "../schedule";
+import {
+  APPLY_EXIT,
+  type ApplyResult,
+  aggregateApplyExit,
+  aggregatePlanExit,
+  applyStack,
+  PLAN_EXIT,
+  type PlanResult,
+  planStack,
+  stackDir,
+  type TerraformOptions,
+  terraformBinary,
+} from "../terraform";
+import {
+  type CommandIO,
+  guarded,
+  parse,
+  positiveInt,
+  processIO,
+  program,
+  readStacksFile,
+  seconds,
+} from "./common";
+
+interface Options {
+  stack?: string[];
+  stacksFile?: string;
+  cdktfOut: string;
+  outDir: string;
+  parallelism: number;
+  lockTimeout: string;
+  verbose?: boolean;
+  ado?: boolean;
+}
+
+const COMMON_HELP = `
+Stacks run in dependency order (waves from manifest.json), at most --parallelism at once
+within a wave. Terraform is $TERRAFORM_BINARY, else terraform from PATH; it runs in
+<cdktf-out>/stacks/<id> with the backend the synthesized JSON declares (azurerm with OIDC needs
+only the ARM_* environment). A shared TF_PLUGIN_CACHE_DIR is not concurrency safe, so init runs
+one stack at a time when it is set.`;
+
+const PLAN_HELP = `${COMMON_HELP}
+
+Per stack: terraform init, terraform plan -detailed-exitcode -out, terraform show -json; writes
+<out-dir>/<stack>/{tfplan, plan.json, summary.md, result.json, plan.log} and
+<out-dir>/summary.md for all stacks (--ado uploads it as the run summary and sets the output
+variable hasChanges). Treat tfplan and plan.json as secrets.
+
+result.json: {stack, command, outcome (unchanged|changes|failed|locked), exitCode,
+terraformExitCode, hasChanges, hasDestroy, summary {create, update, delete, replace, move,
+import, forget, outputChanges, drift, destroyed[], replaced[], statefulDestroyed[]},
+planFile, durationMs, message}
+
+Exit codes: 0 no stack has changes, 2 at least one stack has changes, 1 any stack failed
+(including a state lock not acquired within --lock-timeout).
+
+Example: npm run plan -- --stack apps-ttd-at22 apps-ttd-at22-k8s --out-dir plans`;
+
+const APPLY_HELP = `${COMMON_HELP}
+
+Per stack: applies the saved plan <out-dir>/<stack>/tfplan (terraform init, then terraform
+apply <tfplan>) and nothing else: without a saved plan the stack is refused; a stack whose plan
+had no changes is skipped; a stack whose dependency failed is not applied. Writes
+<out-dir>/<stack>/{apply.log, apply-result.json} and <out-dir>/apply-summary.md.
+
+Exit codes: 0 every stack applied (or had nothing to apply), 3 a saved plan was stale (the
+state changed after planning: plan again, review, apply), 1 any other failure (no saved plan,
+state lock not acquired within --lock-timeout, terraform error). 1 wins over 3.
+
+Example: npm run apply -- --stack $(STACKS) --out-dir plans`;
+
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option("--stack <ids...>", "stack ids (space separated)")
+    .option("--stacks-file <file>", "stack ids, whitespace or newline separated (- = stdin)")
+    .option("--cdktf-out <dir>", "synthesized output with manifest.json and stacks/", "cdktf.out")
+    .option("--out-dir <dir>", "where plans and results go", "plans")
+    .option("--parallelism <n>", "stacks at once within a wave", positiveInt, 4)
+    .option("--lock-timeout <duration>", "how long to wait for the state lock", "5m")
+    .option("--verbose", "stream Terraform's output (prefixed with the stack id)")
+    .option("--ado", "Azure DevOps logging commands: run summary, errors, output variables");
+}
+
+interface Selection {
+  readonly manifest: FleetManifest;
+  readonly stacks: string[];
+  /** --out-dir, absolute. */
+  readonly outDir: string;
+}
+
+async function select(o: Options, io: CommandIO): Promise<Selection> {
+  const manifest = readManifest(resolve(io.cwd, o.cdktfOut));
+  const fromFile = (await readStacksFile(o.stacksFile, io)) ?? [];
+  const stacks = [...new Set([...(o.stack ?? []).flatMap((s) => s.split(/\s+/)), ...fromFile])].filter(
+    (s) => s !== "",
+  );
+  if (o.stack === undefined && o.stacksFile === undefined)
+    throw new Error("give --stack <ids...> or --stacks-file <file>");
+  const unknown = stacks.filter((s) => !manifest.stacks.has(s));
+  if (unknown.length > 0) {
+    throw new Error(
+      `not in ${manifest.dir}/manifest.json: ${unknown.join(", ")} (synthesize first, or check the ids)`,
+    );
+  }
+  return { manifest, stacks, outDir: resolve(io.cwd, o.outDir) };
+}
+
+function terraformOptions(o: Options, io: CommandIO): TerraformOptions {
+  const cache = io.env.TF_PLUGIN_CACHE_DIR;
+  return {
+    binary: terraformBinary(io.env),
+    lockTimeout: o.lockTimeout,
+    env: io.env,
+    ...(cache !== undefined && cache !== "" ? { initLock: new Mutex() } : {}),
+    ...(o.verbose
+      ? {
+          onOutput: (stack: string, chunk: string) =>
+            io.err(
+              chunk
+                .split("\n")
+                .filter((l) => l !== "")
+                .map((l) => `[${stack}] ${l}\n`)
+                .join(""),
+            ),
+        }
+      : {}),
+  };
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").split("\n")[0] ?? "";
+}
+
+function escapeVso(text: string): string {
+  return text.replaceAll("%", "%AZP25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
+}
+
+export async function planMain(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
+  const cmd = addRunOptions(
+    program("plan", "terraform plan (saved) for each stack, in dependency order.", io),
+  );
+  cmd.addHelpText("after", PLAN_HELP);
+  const code = parse(cmd, argv);
+  if (code !== undefined) return code;
+  const o = cmd.opts<Options>();
+  return guarded(io, async () => {
+    const { manifest, stacks, outDir } = await select(o, io);
+    if (stacks.length === 0) {
+      io.out("plan: no stacks given: nothing to plan\n");
+      return PLAN_EXIT.unchanged;
+    }
+    const tf = terraformOptions(o, io);
+    const results = await runInWaves<PlanResult>({
+      graph: manifest.graph,
+      stacks,
+      parallelism: o.parallelism,
+      task: (id) => planStack(manifest.stacks.get(id)!, outDir, tf),
+      skipped: (id, by) => ({
+        stack: id,
+        command: "plan",
+        outcome: "skipped",
+        exitCode: PLAN_EXIT.failed,
+        hasChanges: false,
+        hasDestroy: false,
+        durationMs: 0,
+        message: `not planned: ${by} failed`,
+      }),
+      onDone: (id, r) => {
+        const detail =
+          r.outcome === "changes"
+            ? `changes ${countsLine(r.summary!)}${r.hasDestroy ? " DESTROYS" : ""}`
+            : r.outcome === "unchanged"
+              ? "no changes"
+              : `${r.outcome.toUpperCase()}: ${firstLine(r.message)}`;
+        io.out(`[plan] ${id}: ${detail} (${seconds(r.durationMs)})\n`);
+      },
+    });
+    const all = stacks.map((s) => results.get(s)!).filter((r) => r !== undefined);
+    const exit = aggregatePlanExit(all);
+    const summaryFile = writeSummary(
+      outDir,
+      "summary.md",
+      `## Terraform plan: ${all.length} stack(s)\n\n`,
+      all.map((r) => stackDir(outDir, r.stack)),
+    );
+    report(io, all, o.ado === true, summaryFile);
+    const changed = all.filter((r) => r.hasChanges).length;
+    const failed = all.filter((r) => r.exitCode === PLAN_EXIT.failed).length;
+    io.out(`plan: ${all.length} stack(s), ${changed} with changes, ${failed} failed → exit ${exit}\n`);
+    if (o.ado) io.out(`##vso[task.setvariable variable=hasChanges;isOutput=true]${changed > 0}\n`);
+    return exit;
+  });
+}
+
+export async function applyMain(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
+  const cmd = addRunOptions(
+    program("apply", "terraform apply of each stack's saved plan, in dependency order.", io),
+  );
+  cmd.addHelpText("after", APPLY_HELP);
+  const code = parse(cmd, argv);
+  if (code !== undefined) return code;
+  const o = cmd.opts<Options>();
+  return guarded(io, async () => {
+    const { manifest, stacks, outDir } = await select(o, io);
+    if (stacks.length === 0) {
+      io.out("apply: no stacks given: nothing to apply\n");
+      return APPLY_EXIT.ok;
+    }
+    const tf = terraformOptions(o, io);
+    const results = await runInWaves<ApplyResult>({
+      graph: manifest.graph,
+      stacks,
+      parallelism: o.parallelism,
+      task: (id) => applyStack(manifest.stacks.get(id)!, outDir, tf),
+      failed: (r) => r.exitCode !== APPLY_EXIT.ok,
+      skipped: (id, by) => ({
+        stack: id,
+        command: "apply",
+        outcome: "skipped",
+        exitCode: APPLY_EXIT.failed,
+        durationMs: 0,
+        message: `not applied: its dependency ${by} did not apply`,
+      }),
+      onDone: (id, r) => {
+        const detail =
+          r.outcome === "applied" || r.outcome === "nothing-to-apply"
+            ? r.outcome
+            : `${r.outcome.toUpperCase()}: ${firstLine(r.message)}`;
+        io.out(`[apply] ${id}: ${detail} (${seconds(r.durationMs)})\n`);
+      },
+    });
+    const all = stacks.map((s) => results.get(s)!).filter((r) => r !== undefined);
+    const exit = aggregateApplyExit(all);
+    const lines = all.map(
+      (r) => `| \`${r.stack}\` | ${r.outcome} | ${firstLine(r.message).replaceAll("|", "\\|")} |`,
+    );
+    mkdirSync(outDir, { recursive: true });
+    const summaryFile = join(outDir, "apply-summary.md");
+    writeFileSync(
+      summaryFile,
+      `## Terraform apply: ${all.length} stack(s)\n\n| stack | outcome | note |\n|---|---|---|\n${lines.join("\n")}\n`,
+    );
+    report(io, all, o.ado === true, summaryFile);
+    const stale = all.filter((r) => r.outcome === "stale").length;
+    const failed = all.filter((r) => r.exitCode === APPLY_EXIT.failed && r.outcome !== "skipped").length;
+    io.out(`apply: ${all.length} stack(s), ${stale} stale, ${failed} failed → exit ${exit}\n`);
+    return exit;
+  });
+}
+
+function writeSummary(outDir: string, name: string, heading: string, stackDirs: string[]): string {
+  const parts = stackDirs
+    .map((d) => join(d, "summary.md"))
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f, "utf8"));
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, name);
+  writeFileSync(file, `${heading}${parts.join("\n")}`);
+  return file;
+}
+
+/** Failure details on stderr; with --ado, the run summary and one error per failed stack. */
+function report(
+  io: CommandIO,
+  results: readonly (PlanResult | ApplyResult)[],
+  ado: boolean,
+  summaryFile: string,
+): void {
+  for (const r of results) {
+    if (r.outcome === "skipped" || r.message === undefined) continue;
+    if (r.exitCode === 0 || (r.command === "plan" && r.exitCode === PLAN_EXIT.changes)) continue;
+    io.err(`--- ${r.stack}: ${r.message}\n`);
+    if (ado) {
+      const type = r.outcome === "stale" ? "warning" : "error";
+      io.out(`##vso[task.logissue type=${type}]${escapeVso(`${r.stack}: ${firstLine(r.message)}`)}\n`);
+    }
+  }
+  if (ado) io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
+}

@@ -1,0 +1,328 @@
+/**
+ * Plain Terraform per synthesized stack: `init`, `plan -out` and `apply <saved plan>`.
+ *
+ * Every stack's artifacts go to `<out-dir>/<stack>/`:
+ *
+ * | file | written by | holds |
+ * |---|---|---|
+ * | `tfplan` | plan | the saved plan (treat as secret: it holds resolved values) |
+ * | `plan.json` | plan | `terraform show -json tfplan` (as secret as tfplan) |
+ * | `summary.md` | plan | counts and the destroyed/replaced addresses, for the run summary |
+ * | `result.json` | plan | `PlanResult`: outcome, exit code, hasChanges, hasDestroy, counts |
+ * | `plan.log` | plan | init and plan output |
+ * | `terraform.lock.hcl` | plan | the provider lock `init` wrote; apply restores it before `init` |
+ * | `apply.log`, `apply-result.json` | apply | apply output and `ApplyResult` |
+ *
+ * A saved plan only applies with the providers it was made with, and cdktf keeps the lock file
+ * in the throwaway stack directory, so plan keeps a copy beside `tfplan` and apply (on another
+ * agent, from the artifact) puts it back before `init`.
+ *
+ * Apply only ever applies a saved plan: without `tfplan` it refuses. Terraform itself refuses a
+ * plan made against an older state ("Saved plan is stale"); that outcome is `stale`, distinct
+ * from other failures, because the fix is to plan again, not to debug.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type Json, parseJson, prop } from "./json";
+import type { ManifestStack } from "./manifest";
+import { countsLine, hasDestroy, type PlanSummary, planSummaryMarkdown, summarizePlan } from "./plan-summary";
+import { run, tail } from "./process";
+import type { Mutex } from "./schedule";
+
+export interface TerraformOptions {
+  /** The terraform executable: `$TERRAFORM_BINARY`, else `terraform` from PATH. */
+  readonly binary: string;
+  /** How long plan and apply wait for the state lock (Terraform duration: `5m`, `30s`). */
+  readonly lockTimeout: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Serializes `terraform init` (set when a shared TF_PLUGIN_CACHE_DIR is not concurrency safe). */
+  readonly initLock?: Mutex;
+  /** Receives every chunk of Terraform output, as it arrives. */
+  readonly onOutput?: (stack: string, chunk: string) => void;
+}
+
+export type PlanOutcome = "unchanged" | "changes" | "failed" | "locked" | "skipped";
+export type ApplyOutcome =
+  | "applied"
+  | "nothing-to-apply"
+  | "stale"
+  | "failed"
+  | "locked"
+  | "no-plan"
+  | "skipped";
+
+interface ResultBase {
+  readonly stack: string;
+  /** This stack's exit code in its command's convention (see PLAN_EXIT / APPLY_EXIT). */
+  readonly exitCode: number;
+  /** The last Terraform command's own exit code. */
+  readonly terraformExitCode?: number;
+  readonly durationMs: number;
+  readonly message?: string;
+}
+
+export interface PlanResult extends ResultBase {
+  readonly command: "plan";
+  readonly outcome: PlanOutcome;
+  readonly hasChanges: boolean;
+  readonly hasDestroy: boolean;
+  readonly summary?: PlanSummary;
+  readonly planFile?: string;
+}
+
+export interface ApplyResult extends ResultBase {
+  readonly command: "apply";
+  readonly outcome: ApplyOutcome;
+}
+
+/** Plan exit codes (per stack and aggregated): Terraform's `-detailed-exitcode` convention. */
+export const PLAN_EXIT = { unchanged: 0, failed: 1, changes: 2 } as const;
+/** Apply exit codes: 3 = a saved plan was stale (re-plan and apply again). */
+export const APPLY_EXIT = { ok: 0, failed: 1, stale: 3 } as const;
+
+const LOCK_FILE = ".terraform.lock.hcl";
+/** Without the leading dot, so that artifact uploads do not skip it as a hidden file. */
+const SAVED_LOCK_FILE = "terraform.lock.hcl";
+const STALE = /Saved plan is stale/;
+const LOCKED = /Error acquiring the state lock/;
+
+export function terraformBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const b = env.TERRAFORM_BINARY;
+  return b !== undefined && b !== "" ? b : "terraform";
+}
+
+/** The Terraform version, or undefined when the binary cannot be run. */
+export async function terraformVersion(binary: string): Promise<string | undefined> {
+  const r = await run(binary, ["version", "-json"], { cwd: process.cwd() });
+  if (r.code !== 0) return undefined;
+  try {
+    const v = prop(parseJson(r.stdout, "terraform version -json"), "terraform_version");
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Terraform in automation: no prompts, no "run terraform apply" hints, no version check call home. */
+function tfEnv(options: TerraformOptions): NodeJS.ProcessEnv {
+  const env = options.env ?? process.env;
+  return { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? "1" };
+}
+
+async function terraform(stack: ManifestStack, args: string[], options: TerraformOptions, log: string[]) {
+  log.push(`$ terraform ${args.join(" ")}\n`);
+  const r = await run(options.binary, args, {
+    cwd: stack.workingDirectory,
+    env: tfEnv(options),
+    ...(options.onOutput ? { onOutput: (c: string) => options.onOutput!(stack.id, c) } : {}),
+  });
+  log.push(r.spawnError !== undefined ? `cannot run ${options.binary}: ${r.spawnError}\n` : r.output);
+  return r;
+}
+
+async function init(stack: ManifestStack, options: TerraformOptions, log: string[]) {
+  const go = () => terraform(stack, ["init", "-input=false", "-no-color"], options, log);
+  return options.initLock ? options.initLock.run(go) : go();
+}
+
+function failureMessage(what: string, output: string, spawnError?: string): string {
+  return spawnError !== undefined ? `${what}: ${spawnError}` : `${what}\n${tail(output, 15)}`;
+}
+
+export function stackDir(outDir: string, stack: string): string {
+  return join(resolve(outDir), stack);
+}
+
+/** init + plan -out + show -json for one stack; writes the stack's plan artifacts. */
+export async function planStack(
+  stack: ManifestStack,
+  outDir: string,
+  options: TerraformOptions,
+): Promise<PlanResult> {
+  const started = Date.now();
+  const dir = stackDir(outDir, stack.id);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const planFile = join(dir, "tfplan");
+  const log: string[] = [];
+  const finish = (r: Omit<PlanResult, "stack" | "command" | "durationMs">): PlanResult => {
+    const result: PlanResult = { stack: stack.id, command: "plan", ...r, durationMs: Date.now() - started };
+    writeFileSync(join(dir, "plan.log"), log.join(""));
+    writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
+    const status = result.outcome === "changes" ? `changes (${countsLine(result.summary!)})` : result.outcome;
+    writeFileSync(join(dir, "summary.md"), planSummaryMarkdown(stack.id, result.summary, status));
+    return result;
+  };
+  const failed = (message: string, code?: number, outcome: PlanOutcome = "failed") =>
+    finish({
+      outcome,
+      exitCode: PLAN_EXIT.failed,
+      ...(code !== undefined ? { terraformExitCode: code } : {}),
+      hasChanges: false,
+      hasDestroy: false,
+      message,
+    });
+
+  if (!existsSync(stack.workingDirectory)) return failed(`no stack directory ${stack.workingDirectory}`);
+  const i = await init(stack, options, log);
+  if (i.code !== 0) return failed(failureMessage("terraform init failed", i.output, i.spawnError), i.code);
+
+  const p = await terraform(
+    stack,
+    [
+      "plan",
+      "-input=false",
+      "-no-color",
+      `-lock-timeout=${options.lockTimeout}`,
+      "-detailed-exitcode",
+      `-out=${planFile}`,
+    ],
+    options,
+    log,
+  );
+  if (p.code !== 0 && p.code !== 2) {
+    const locked = LOCKED.test(p.output);
+    return failed(
+      failureMessage(locked ? "the state is locked by another operation" : "terraform plan failed", p.output),
+      p.code,
+      locked ? "locked" : "failed",
+    );
+  }
+  const s = await run(options.binary, ["show", "-json", "-no-color", planFile], {
+    cwd: stack.workingDirectory,
+    env: tfEnv(options),
+  });
+  if (s.code !== 0) return failed(failureMessage("terraform show -json failed", s.stderr), s.code);
+  let plan: Json;
+  try {
+    plan = parseJson(s.stdout, "terraform show -json");
+  } catch (e) {
+    return failed(e instanceof Error ? e.message : String(e));
+  }
+  writeFileSync(join(dir, "plan.json"), s.stdout);
+  const lockFile = join(stack.workingDirectory, LOCK_FILE);
+  if (existsSync(lockFile)) copyFileSync(lockFile, join(dir, SAVED_LOCK_FILE));
+  const summary = summarizePlan(plan);
+  const changes = p.code === 2;
+  return finish({
+    outcome: changes ? "changes" : "unchanged",
+    exitCode: changes ? PLAN_EXIT.changes : PLAN_EXIT.unchanged,
+    terraformExitCode: p.code,
+    hasChanges: changes,
+    hasDestroy: hasDestroy(summary),
+    summary,
+    planFile,
+  });
+}
+
+/** The plan result a previous `planStack` left, if readable. */
+export function readPlanResult(outDir: string, stack: string): PlanResult | undefined {
+  const file = join(stackDir(outDir, stack), "result.json");
+  if (!existsSync(file)) return undefined;
+  try {
+    const json = parseJson(readFileSync(file, "utf8"), file);
+    return prop(json, "command") === "plan" ? (json as unknown as PlanResult) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** init + apply of the stack's saved plan. Never plans; refuses without a saved plan. */
+export async function applyStack(
+  stack: ManifestStack,
+  outDir: string,
+  options: TerraformOptions,
+): Promise<ApplyResult> {
+  const started = Date.now();
+  const dir = stackDir(outDir, stack.id);
+  const planFile = join(dir, "tfplan");
+  const log: string[] = [];
+  const finish = (r: Omit<ApplyResult, "stack" | "command" | "durationMs">): ApplyResult => {
+    const result: ApplyResult = { stack: stack.id, command: "apply", ...r, durationMs: Date.now() - started };
+    if (existsSync(dir)) {
+      writeFileSync(join(dir, "apply.log"), log.join(""));
+      writeFileSync(join(dir, "apply-result.json"), `${JSON.stringify(result, null, 2)}\n`);
+    }
+    return result;
+  };
+  const planned = readPlanResult(outDir, stack.id);
+  if (planned !== undefined && planned.exitCode === PLAN_EXIT.failed) {
+    return finish({
+      outcome: "no-plan",
+      exitCode: APPLY_EXIT.failed,
+      message: `the plan of ${stack.id} failed: nothing to apply`,
+    });
+  }
+  if (!existsSync(planFile)) {
+    return finish({
+      outcome: "no-plan",
+      exitCode: APPLY_EXIT.failed,
+      message: `no saved plan at ${planFile}: run npm run plan first (apply never runs without a saved plan)`,
+    });
+  }
+  if (planned !== undefined && !planned.hasChanges) {
+    return finish({
+      outcome: "nothing-to-apply",
+      exitCode: APPLY_EXIT.ok,
+      message: "the saved plan has no changes",
+    });
+  }
+  const savedLock = join(dir, SAVED_LOCK_FILE);
+  if (existsSync(savedLock)) copyFileSync(savedLock, join(stack.workingDirectory, LOCK_FILE));
+  const i = await init(stack, options, log);
+  if (i.code !== 0) {
+    return finish({
+      outcome: "failed",
+      exitCode: APPLY_EXIT.failed,
+      terraformExitCode: i.code,
+      message: failureMessage("terraform init failed", i.output, i.spawnError),
+    });
+  }
+  const a = await terraform(
+    stack,
+    ["apply", "-input=false", "-no-color", `-lock-timeout=${options.lockTimeout}`, planFile],
+    options,
+    log,
+  );
+  if (a.code === 0) return finish({ outcome: "applied", exitCode: APPLY_EXIT.ok, terraformExitCode: 0 });
+  if (STALE.test(a.output)) {
+    return finish({
+      outcome: "stale",
+      exitCode: APPLY_EXIT.stale,
+      terraformExitCode: a.code,
+      message: "the saved plan is stale: the state changed after it was made; plan again, review, then apply",
+    });
+  }
+  const locked = LOCKED.test(a.output);
+  return finish({
+    outcome: locked ? "locked" : "failed",
+    exitCode: APPLY_EXIT.failed,
+    terraformExitCode: a.code,
+    message: failureMessage(
+      locked ? "the state is locked by another operation" : "terraform apply failed",
+      a.output,
+    ),
+  });
+}
+
+/** 1 if any stack failed, else 2 if any has changes, else 0. */
+export function aggregatePlanExit(results: Iterable<PlanResult>): number {
+  let code: number = PLAN_EXIT.unchanged;
+  for (const r of results) {
+    if (r.outcome === "skipped") continue;
+    if (r.exitCode === PLAN_EXIT.failed) return PLAN_EXIT.failed;
+    if (r.exitCode === PLAN_EXIT.changes) code = PLAN_EXIT.changes;
+  }
+  return code;
+}
+
+/** 1 if any stack failed (stale aside), else 3 if any plan was stale, else 0. */
+export function aggregateApplyExit(results: Iterable<ApplyResult>): number {
+  let code: number = APPLY_EXIT.ok;
+  for (const r of results) {
+    if (r.outcome === "skipped") continue;
+    if (r.exitCode === APPLY_EXIT.failed) return APPLY_EXIT.failed;
+    if (r.exitCode === APPLY_EXIT.stale) code = APPLY_EXIT.stale;
+  }
+  return code;
+}
