@@ -13,6 +13,7 @@ export const STATEFUL_RESOURCE_TYPES: ReadonlySet<string> = new Set([
   "azurerm_postgresql_flexible_server_database",
   "azurerm_cosmosdb_account",
   "azurerm_cosmosdb_sql_database",
+  "azurerm_cosmosdb_sql_container",
   "azurerm_dns_zone",
   "azurerm_private_dns_zone",
   "azurerm_kubernetes_cluster",

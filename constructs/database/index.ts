@@ -1,0 +1,2 @@
+export * from "./postgres-flexible-server";
+export * from "./private-dns";
