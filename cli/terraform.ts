@@ -34,6 +34,13 @@ export interface TerraformOptions {
   readonly binary: string;
   /** How long plan and apply wait for the state lock (Terraform duration: `5m`, `30s`). */
   readonly lockTimeout: string;
+  /**
+   * Whether plan takes the state lock. The pipeline's plan identities may only read state (the
+   * lock is a blob lease, which needs write access), so plans run with `-lock=false`; applying a
+   * saved plan is still safe because Terraform refuses a plan whose state has moved on.
+   * @default true
+   */
+  readonly planStateLock?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   /** Serializes `terraform init` (set when a shared TF_PLUGIN_CACHE_DIR is not concurrency safe). */
   readonly initLock?: Mutex;
@@ -173,7 +180,7 @@ export async function planStack(
       "plan",
       "-input=false",
       "-no-color",
-      `-lock-timeout=${options.lockTimeout}`,
+      ...(options.planStateLock === false ? ["-lock=false"] : [`-lock-timeout=${options.lockTimeout}`]),
       "-detailed-exitcode",
       `-out=${planFile}`,
     ],

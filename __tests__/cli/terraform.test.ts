@@ -255,6 +255,9 @@ describeWithTerraform("plan and apply with the terraform binary", () => {
     expect(locked.stdout()).toContain(
       "[plan] apps-ttd-at22: LOCKED: the state is locked by another operation",
     );
+    // A read-only plan identity cannot take the lock and need not: it plans without it (exit 0 or 2).
+    const unlocked = await planMain(args(second!, "p5", "--no-state-lock"), captureIO(root, undefined, env));
+    expect([0, 2]).toContain(unlocked);
 
     const waiting = captureIO(root, undefined, env);
     expect(await applyMain(args(second!, "p2", "--lock-timeout", "30s"), waiting)).toBe(3);

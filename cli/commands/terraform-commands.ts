@@ -36,6 +36,7 @@ interface Options {
   outDir: string;
   parallelism: number;
   lockTimeout: string;
+  stateLock?: boolean;
   verbose?: boolean;
   ado?: boolean;
 }
@@ -85,6 +86,10 @@ function addRunOptions(cmd: Command): Command {
     .option("--out-dir <dir>", "where plans and results go", "plans")
     .option("--parallelism <n>", "stacks at once within a wave", positiveInt, 4)
     .option("--lock-timeout <duration>", "how long to wait for the state lock", "5m")
+    .option(
+      "--no-state-lock",
+      "plan without taking the state lock (for read-only plan identities; apply still refuses stale plans)",
+    )
     .option("--verbose", "stream Terraform's output (prefixed with the stack id)")
     .option("--ado", "Azure DevOps logging commands: run summary, errors, output variables");
 }
@@ -118,6 +123,7 @@ function terraformOptions(o: Options, io: CommandIO): TerraformOptions {
   return {
     binary: terraformBinary(io.env),
     lockTimeout: o.lockTimeout,
+    planStateLock: o.stateLock !== false,
     env: io.env,
     ...(cache !== undefined && cache !== "" ? { initLock: new Mutex() } : {}),
     ...(o.verbose
