@@ -1,0 +1,105 @@
+/**
+ * The generator's edges: reading a synthesized output directory, synthesizing the fleet into a
+ * temporary one, writing docs/ and comparing it with what would be generated.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, sep } from "node:path";
+import type { Fleet } from "../fleet/model";
+import { buildFleetApp, planStacks } from "../stacks/app";
+import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE } from "./generate";
+import type { DocsInput } from "./model";
+import type { Manifest, StackJson } from "./terraform";
+import { compareText } from "./text";
+
+interface ManifestFile extends Manifest {
+  readonly stacks: Readonly<
+    Record<string, { readonly dependencies?: readonly string[]; readonly synthesizedStackPath: string }>
+  >;
+}
+
+/** The docs input from a synthesized output directory (cdktf.out) and the fleet it came from. */
+export function readSynthOutput(outdir: string, fleet: Fleet): DocsInput {
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as ManifestFile;
+  const stacks = new Map<string, StackJson>();
+  for (const id of Object.keys(manifest.stacks).sort(compareText)) {
+    const path = join(outdir, manifest.stacks[id]!.synthesizedStackPath);
+    stacks.set(id, JSON.parse(readFileSync(path, "utf8")) as StackJson);
+  }
+  const planned = planStacks(fleet).map((p) => ({ id: p.id, kind: p.kind, environment: p.environment }));
+  return { manifest, stacks, fleet, planned };
+}
+
+/** Synthesizes the whole fleet (remote-state backend, as `npm run synth`) into a new temporary directory. */
+export function synthFleetToTemp(fleet: Fleet): string {
+  const parent = mkdtempSync(join(tmpdir(), "fleet-docs-"));
+  const outdir = join(parent, "cdktf.out");
+  try {
+    buildFleetApp(fleet, { outdir, backend: "azurerm" }).app.synth();
+  } catch (e) {
+    rmSync(parent, { recursive: true, force: true });
+    throw e;
+  }
+  return outdir;
+}
+
+/** The files the generator owns under a docs directory: all of architecture/, and fleet.md. */
+export function ownedFiles(docsDir: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else out.push(relative(docsDir, p).split(sep).join("/"));
+    }
+  };
+  walk(join(docsDir, ARCHITECTURE_DIR));
+  if (existsSync(join(docsDir, FLEET_FILE))) out.push(FLEET_FILE);
+  return out.sort(compareText);
+}
+
+/** Writes the files and removes owned files that are no longer generated. */
+export function writeDocs(
+  docsDir: string,
+  files: readonly DocFile[],
+): { written: number; removed: string[] } {
+  const wanted = new Set(files.map((f) => f.path));
+  const removed = ownedFiles(docsDir).filter((p) => !wanted.has(p));
+  for (const p of removed) rmSync(join(docsDir, p));
+  for (const f of files) {
+    const path = join(docsDir, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, f.content);
+  }
+  return { written: files.length, removed };
+}
+
+export interface DocsDifference {
+  readonly path: string;
+  readonly problem: "missing" | "not generated any more" | "differs";
+}
+
+/** How a docs directory differs from the files the generator produces. */
+export function compareDocs(docsDir: string, files: readonly DocFile[]): DocsDifference[] {
+  const present = new Set(ownedFiles(docsDir));
+  const out: DocsDifference[] = [];
+  for (const f of files) {
+    if (!present.has(f.path)) out.push({ path: f.path, problem: "missing" });
+    else if (readFileSync(join(docsDir, f.path), "utf8") !== f.content)
+      out.push({ path: f.path, problem: "differs" });
+  }
+  const wanted = new Set(files.map((f) => f.path));
+  for (const p of present) if (!wanted.has(p)) out.push({ path: p, problem: "not generated any more" });
+  return out.sort((a, b) => compareText(a.path, b.path));
+}
+
+export const REGENERATE_HINT = "Regenerate them with `npm run docs` and commit the result.";

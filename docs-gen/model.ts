@@ -1,0 +1,98 @@
+/**
+ * What the docs are generated from: the synthesized output (manifest and each stack's JSON) and
+ * the fleet model. Nothing else, so the same input always gives the same bytes.
+ */
+import type { Fleet } from "../fleet/model";
+import type { StackInfo } from "./stack-graph";
+import type { Manifest, StackJson } from "./terraform";
+import { compareText } from "./text";
+
+export interface PlannedStackInfo {
+  readonly id: string;
+  readonly kind: string;
+  readonly environment: string;
+}
+
+export interface DocsInput {
+  readonly manifest: Manifest;
+  /** Each stack's `cdk.tf.json`, by stack id. */
+  readonly stacks: ReadonlyMap<string, StackJson>;
+  readonly fleet: Fleet;
+  /**
+   * Kind and environment of each stack, as the app plans them (`planStacks`). Stacks not listed
+   * get both from their id: the kind is the first part (plus `-k8s`), the environment the part
+   * that names one of the fleet's environments, else `shared`.
+   */
+  readonly planned?: readonly PlannedStackInfo[];
+}
+
+export interface DocsStack extends StackInfo {
+  readonly json: StackJson;
+}
+
+/** The order kinds are documented in; kinds not listed follow, alphabetically. */
+export const KIND_ORDER = [
+  "bootstrap",
+  "org",
+  "apps",
+  "apps-k8s",
+  "platform",
+  "platform-k8s",
+  "studio",
+  "studio-k8s",
+  "services",
+];
+
+export function kindFromId(id: string): string {
+  const first = id.split("-")[0] ?? id;
+  return id.endsWith("-k8s") ? `${first}-k8s` : first;
+}
+
+export function compareKinds(a: string, b: string): number {
+  const ia = KIND_ORDER.indexOf(a);
+  const ib = KIND_ORDER.indexOf(b);
+  if (ia >= 0 && ib >= 0) return ia - ib;
+  if (ia >= 0 || ib >= 0) return ia >= 0 ? -1 : 1;
+  return compareText(a, b);
+}
+
+/** Every stack of the manifest with its kind, environment and JSON, sorted by id. */
+export function docsStacks(input: DocsInput): DocsStack[] {
+  const planned = new Map((input.planned ?? []).map((p) => [p.id, p]));
+  const tokens = input.fleet.environments.map((e) => e.token);
+  return Object.keys(input.manifest.stacks)
+    .sort(compareText)
+    .map((id) => {
+      const json = input.stacks.get(id);
+      if (!json) throw new Error(`manifest lists stack ${id}, but its cdk.tf.json was not given`);
+      const p = planned.get(id);
+      const segments = id.split("-").slice(1);
+      return {
+        id,
+        kind: p?.kind ?? kindFromId(id),
+        environment: p?.environment ?? tokens.find((t) => segments.includes(t)) ?? "shared",
+        dependencies: [...(input.manifest.stacks[id]?.dependencies ?? [])].sort(compareText),
+        json,
+      };
+    });
+}
+
+/**
+ * Environments (state scopes) in apply order: the bootstrap, the shared stacks, the fleet's
+ * environments, Studio's, then any others alphabetically.
+ */
+export function environmentOrder(fleet: Fleet, stacks: readonly StackInfo[]): string[] {
+  const known = [
+    ...new Set([
+      "bootstrap",
+      "shared",
+      ...fleet.environments.map((e) => e.token),
+      ...(fleet.studios ?? []).map((s) => s.environment.token),
+    ]),
+  ];
+  const present = new Set(stacks.map((s) => s.environment));
+  return [
+    ...known.filter((e) => present.has(e)),
+    ...[...present].filter((e) => !known.includes(e)).sort(compareText),
+  ];
+}
