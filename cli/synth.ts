@@ -11,6 +11,7 @@ import { formatProblem } from "../fleet/problems";
 import { type BuildOptions, buildFleetApp } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
 import { discard, stagingDir, swapInto } from "./output";
+import { formatSynthError } from "./policy-synth-errors";
 
 /** Prints notices and errors; exits 1 when there are errors. */
 export function loadFleetOrExit(dir = fleetDirFromEnv()): Fleet {
@@ -80,7 +81,7 @@ export function runSynth(argv: readonly string[]): number {
     process.stderr.write(
       `synth failed; ${existsSync(outdir) ? `${opts.output} is unchanged` : "nothing was written"}:\n`,
     );
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`${formatSynthError(e)}\n`);
     return 1;
   }
   swapInto(staged, outdir);

@@ -155,6 +155,8 @@ export interface StudioSettings {
 export interface FleetSettings {
   readonly location: string;
   readonly repository: string;
+  /** Who runs the shared environments (Platform, Studio): their FinOps service owner. */
+  readonly operator: { readonly code: string; readonly orgnr: string };
   readonly nameTokens: Readonly<Record<string, string>>;
   readonly retiredEnvironments: Readonly<Record<string, string>>;
   readonly state: StateSettings;

@@ -9,12 +9,27 @@ import { stackIds } from "../constructs/naming";
 import type { Fleet } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
+import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
 import { OrgStack } from "./org-stack";
+import { PlatformStack } from "./platform-stack";
+import { SharedK8sStack } from "./shared-k8s-stack";
+import { StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
 /** The kinds of stack; the first part of every stack id. */
-export type StackKind = "org" | "apps" | "apps-k8s";
+export type StackKind =
+  | "org"
+  | "apps"
+  | "apps-k8s"
+  | "platform"
+  | "platform-k8s"
+  | "studio"
+  | "studio-k8s"
+  | "bootstrap";
+
+/** The one stack that holds the remote state of all others. */
+export const BOOTSTRAP_STACK_ID = stackIds.bootstrap("state");
 
 export interface PlannedStack {
   readonly id: string;
@@ -26,9 +41,81 @@ export interface PlannedStack {
   readonly build: (app: App, backend: BackendKind) => FleetStack;
 }
 
-/** Every stack of the fleet, in a stable order (org stacks, then each org's environments). */
+/**
+ * Every stack of the fleet, in a stable order: the state bootstrap, Platform and Studio, then
+ * org stacks and each org's environments. The bootstrap stack is applied once by hand before
+ * anything else, so no stack records a dependency on it.
+ */
 export function planStacks(fleet: Fleet): PlannedStack[] {
-  const out: PlannedStack[] = [];
+  const out: PlannedStack[] = [
+    {
+      id: BOOTSTRAP_STACK_ID,
+      kind: "bootstrap",
+      environment: "bootstrap",
+      dependsOn: [],
+      build: (app) => new BootstrapStack(app, { fleet, stackId: BOOTSTRAP_STACK_ID }),
+    },
+  ];
+  for (const platform of fleet.platforms) {
+    const token = platform.environment.token;
+    const id = stackIds.platform(token);
+    const k8sId = stackIds.platformK8s(token);
+    out.push(
+      {
+        id,
+        kind: "platform",
+        environment: token,
+        dependsOn: [],
+        build: (app, backend) => new PlatformStack(app, { fleet, platform, stackId: id, backend }),
+      },
+      {
+        id: k8sId,
+        kind: "platform-k8s",
+        environment: token,
+        dependsOn: [id],
+        build: (app, backend) =>
+          new SharedK8sStack(app, {
+            fleet,
+            product: "platform",
+            environmentToken: token,
+            names: platform.names,
+            settings: platform.settings,
+            stackId: k8sId,
+            backend,
+          }),
+      },
+    );
+  }
+  for (const studio of fleet.studios) {
+    const token = studio.environment.token;
+    const id = stackIds.studio(token);
+    const k8sId = stackIds.studioK8s(token);
+    out.push(
+      {
+        id,
+        kind: "studio",
+        environment: token,
+        dependsOn: [],
+        build: (app, backend) => new StudioStack(app, { fleet, studio, stackId: id, backend }),
+      },
+      {
+        id: k8sId,
+        kind: "studio-k8s",
+        environment: token,
+        dependsOn: [id],
+        build: (app, backend) =>
+          new SharedK8sStack(app, {
+            fleet,
+            product: "studio",
+            environmentToken: token,
+            names: studio.names,
+            settings: studio.settings,
+            stackId: k8sId,
+            backend,
+          }),
+      },
+    );
+  }
   for (const org of fleet.orgs) {
     const orgId = stackIds.org(org.code);
     out.push({

@@ -12,7 +12,7 @@ import { DnsZoneWithIngress } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
 import { Monitoring } from "../constructs/monitoring";
-import { ClusterNetwork, StaticPublicIp } from "../constructs/network";
+import { ClusterNetwork, StaticPublicIp, type SubnetSpec } from "../constructs/network";
 import type { AddressPlanSettings, ClusterSettings, SubnetPlan } from "../fleet/model";
 
 /** The names a cluster environment needs; Apps, Platform and Studio each derive their own. */
@@ -39,6 +39,8 @@ export interface ClusterEnvironmentProps {
   /** Overlay pod and service ranges, shared by every cluster. */
   readonly addressPlan: AddressPlanSettings;
   readonly adminGroupObjectIds: readonly string[];
+  /** Extra settings for subnets of the layout, by name (delegations for managed services). */
+  readonly subnetOptions?: Readonly<Record<string, Omit<SubnetSpec, "name" | "addressPrefix">>>;
   readonly tags: Tags;
 }
 
@@ -97,6 +99,7 @@ export class ClusterEnvironment extends Construct {
         // Traefik runs on the user pool behind the public load balancer.
         allowIngressHttp: s.name === USER_SUBNET,
         serviceEndpoints: s.name === USER_SUBNET ? ["Microsoft.Storage", "Microsoft.KeyVault"] : undefined,
+        ...props.subnetOptions?.[s.name],
       })),
       tags,
     });

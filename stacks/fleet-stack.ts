@@ -14,6 +14,7 @@ import {
 } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
 import type { Tags } from "../constructs/common";
+import { PolicyAspect, type PolicyEnvironment } from "../constructs/policy";
 import type { StateSettings } from "../fleet/model";
 
 /** Where state lives. `azurerm` in the pipeline; `local` for offline work (FLEET_BACKEND=local). */
@@ -30,6 +31,11 @@ export interface FleetStackProps {
   readonly tags: Tags;
   /** Whether the stack talks to Azure (false for stacks with only kubernetes/helm resources). */
   readonly azure?: boolean;
+  /**
+   * Which policy rules apply: `prod` adds the production-only ones (redundancy, backups).
+   * @default - "prod" for state scopes `prod`, `shared` and `bootstrap` (they serve production too), else "test"
+   */
+  readonly policyEnvironment?: PolicyEnvironment;
 }
 
 /** Relative path from a stack's working directory (cdktf.out/stacks/<id>) to the repo's .state/. */
@@ -38,6 +44,8 @@ const LOCAL_STATE_DIR = "../../../.state";
 export class FleetStack extends TerraformStack {
   readonly stackId: string;
   readonly azurerm?: AzurermProvider;
+  /** Policy at synth time (constructs/policy); suppress findings with `suppress()` from there. */
+  readonly policy: PolicyAspect;
 
   constructor(scope: Construct, props: FleetStackProps) {
     super(scope, props.stackId);
@@ -68,7 +76,20 @@ export class FleetStack extends TerraformStack {
       });
     }
     Aspects.of(this).add(new FinOpsTagger(props.tags));
+    // Last, so the rules see resources as the other aspects leave them.
+    this.policy = new PolicyAspect({
+      environment: props.policyEnvironment ?? policyEnvironmentOf(props.stateScope),
+    });
+    Aspects.of(this).add(this.policy);
   }
+}
+
+/**
+ * Production rules for the production state scope, for shared stacks (an org's registry serves its
+ * production clusters) and for the bootstrap stack (it holds every stack's state).
+ */
+export function policyEnvironmentOf(stateScope: string): PolicyEnvironment {
+  return ["prod", "shared", "bootstrap"].includes(stateScope) ? "prod" : "test";
 }
 
 export function stateContainerName(state: StateSettings, scope: string): string {

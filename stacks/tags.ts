@@ -14,3 +14,17 @@ export function orgTags(fleet: Fleet, org: FleetOrg, environmentToken: string): 
     repository: fleet.settings.repository,
   });
 }
+
+/**
+ * Tags of the shared environments (Platform, Studio, the state storage): the service owner is
+ * the platform's operator from fleet.yaml.
+ */
+export function operatorTags(fleet: Fleet, product: "platform" | "studio", environmentToken: string): Tags {
+  return finOpsTags({
+    environment: environmentToken,
+    product,
+    serviceOwnerCode: fleet.settings.operator.code,
+    serviceOwnerOrgnr: fleet.settings.operator.orgnr,
+    repository: fleet.settings.repository,
+  });
+}

@@ -35,7 +35,7 @@ describe("npm run synth on the committed fleet", () => {
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(
-      /synthesized 320 stacks \(68 org, 126 apps, 126 apps-k8s\) for 68 orgs in 7 environments/,
+      /synthesized 339 stacks \(1 bootstrap, 6 platform, 6 platform-k8s, 3 studio, 3 studio-k8s, 68 org, 126 apps, 126 apps-k8s\) for 68 orgs/,
     );
     expect(result.stdout).toMatch(/in \d+\.\d s/);
   });
@@ -43,7 +43,7 @@ describe("npm run synth on the committed fleet", () => {
   test("yields exactly one apps and one apps-k8s stack per org/environment pair, one org stack per org", () => {
     const expectedApps = fleet.apps.map((a) => `apps-${a.org.code}-${a.environment.token}`).sort();
     expect(ids.filter((id) => id.startsWith("apps-") && !id.endsWith("-k8s")).sort()).toEqual(expectedApps);
-    expect(ids.filter((id) => id.endsWith("-k8s")).sort()).toEqual(
+    expect(ids.filter((id) => id.startsWith("apps-") && id.endsWith("-k8s")).sort()).toEqual(
       expectedApps.map((id) => `${id}-k8s`).sort(),
     );
     expect(ids.filter((id) => id.startsWith("org-")).sort()).toEqual(
@@ -59,8 +59,21 @@ describe("npm run synth on the committed fleet", () => {
   });
 
   test("records each -k8s stack's dependency on its cluster stack", () => {
-    expect(manifest.stacks["apps-ttd-tt02-k8s"]!.dependencies).toEqual(["apps-ttd-tt02"]);
+    for (const id of ids.filter((i) => i.endsWith("-k8s"))) {
+      expect(manifest.stacks[id]!.dependencies).toEqual([id.replace(/-k8s$/, "")]);
+    }
     expect(manifest.stacks["apps-ttd-tt02"]!.dependencies).toEqual(["org-ttd"]);
+  });
+
+  test("adds Platform for every environment, Studio for dev, staging and prod, and the state bootstrap", () => {
+    const platforms = fleet.environments.map((e) => `platform-${e.token}`);
+    expect(ids.filter((id) => /^platform-[a-z0-9]+$/.test(id)).sort()).toEqual(platforms.sort());
+    expect(ids.filter((id) => /^studio-[a-z0-9]+$/.test(id)).sort()).toEqual([
+      "studio-dev",
+      "studio-prod",
+      "studio-staging",
+    ]);
+    expect(ids).toContain("bootstrap-state");
   });
 
   test("contains no absolute path of this machine", () => {

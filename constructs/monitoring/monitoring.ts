@@ -3,6 +3,7 @@ import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
+import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
 
@@ -71,6 +72,8 @@ export class Monitoring extends Construct {
       // azurerm 4.x name; `local_authentication_disabled` is deprecated.
       localAuthenticationEnabled: false,
       tags,
+      // The logs are the incident record; losing the workspace loses them (SAFE-001).
+      lifecycle: statefulLifecycle(),
     });
 
     this.appInsights = new ApplicationInsights(this, "app-insights", {

@@ -238,6 +238,12 @@ export class ClusterNetwork extends Construct {
     return this.nsgsByName.get(name)!.id;
   }
 
+  /** The name of the NSG attached to the subnet of that name (a reference, so rules wait for it). */
+  networkSecurityGroupName(name: string): string {
+    this.subnet(name);
+    return this.nsgsByName.get(name)!.name;
+  }
+
   /** Names of all subnets, in declaration order. */
   get subnetNames(): string[] {
     return [...this.subnetsByName.keys()];

@@ -259,6 +259,7 @@ export const fleetSettingsSchema: Schema = {
   required: [
     "location",
     "repository",
+    "operator",
     "nameTokens",
     "retiredEnvironments",
     "state",
@@ -274,6 +275,12 @@ export const fleetSettingsSchema: Schema = {
     studio,
     location: { type: "string", pattern: "^[a-z0-9]+$" },
     repository: { type: "string", minLength: 1 },
+    operator: {
+      type: "object",
+      additionalProperties: false,
+      required: ["code", "orgnr"],
+      properties: { code: { type: "string", pattern: "^[a-z0-9]+$" }, orgnr: { type: "string", pattern: "^[0-9]{9}$" } },
+    },
     nameTokens: { type: "object", additionalProperties: { type: "string", pattern: "^[a-z0-9]+$" } },
     retiredEnvironments: { type: "object", additionalProperties: { type: "string", minLength: 1 } },
     state: {

@@ -1,0 +1,281 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildFleetApp } from "../../stacks/app";
+import { apimZones } from "../../stacks/platform-stack";
+import { resourcesOf, type SynthesizedStack } from "../../testing";
+import { committedFleet, synthFleetStacks } from "../../testing/fleet-synth";
+
+const stacks = synthFleetStacks([
+  "platform-tt02",
+  "platform-prod",
+  "platform-prod-k8s",
+  "studio-dev",
+  "studio-prod",
+  "studio-prod-k8s",
+  "bootstrap-state",
+]);
+const platformTest = stacks.get("platform-tt02")!;
+const platformProd = stacks.get("platform-prod")!;
+const studioDev = stacks.get("studio-dev")!;
+const studioProd = stacks.get("studio-prod")!;
+const bootstrap = stacks.get("bootstrap-state")!;
+
+const only = (s: SynthesizedStack, type: string) => {
+  const all = Object.values(resourcesOf(s, type));
+  expect([type, all.length]).toEqual([type, 1]);
+  return all[0]!;
+};
+
+describe("platform-<env>", () => {
+  test("runs on the same cluster environment as the Apps environments", () => {
+    expect(only(platformProd, "azurerm_kubernetes_cluster")).toMatchObject({
+      name: "platform-prod-aks",
+      local_account_disabled: true,
+      oidc_issuer_enabled: true,
+      workload_identity_enabled: true,
+    });
+    expect(only(platformProd, "azurerm_dns_zone").name).toBe("platform.altinn.no");
+  });
+
+  test("API Management: SKU per class, managed identity, VNet injection, old TLS and weak ciphers off", () => {
+    const test = only(platformTest, "azurerm_api_management");
+    const prod = only(platformProd, "azurerm_api_management");
+    expect(test).toMatchObject({ name: "altinn-platform-tt02-apim", sku_name: "Developer_1" });
+    expect(prod).toMatchObject({
+      sku_name: "Premium_2",
+      zones: ["1", "2"],
+      virtual_network_type: "External",
+    });
+    expect(prod.identity).toMatchObject({ type: "SystemAssigned" });
+    expect(String((prod.virtual_network_configuration as Record<string, unknown>).subnet_id)).toMatch(
+      /subnet-apim/,
+    );
+    const security = prod.security as Record<string, unknown>;
+    for (const [key, value] of Object.entries(security)) {
+      if (/tls_?1[01]|ssl30|triple_des|tls_rsa|tls_ecdhe/.test(key))
+        expect([key, value]).toEqual([key, false]);
+    }
+    expect(Object.keys(security).some((k) => /tls10/.test(k))).toBe(true);
+  });
+
+  test("API Management serves the gateway as platform.{hostname}", () => {
+    const domain = only(platformProd, "azurerm_api_management_custom_domain");
+    expect(JSON.stringify(domain.gateway)).toContain("platform.altinn.no");
+  });
+
+  test("platform storage is geo-redundant in production and zone-redundant in test", () => {
+    const prodAccounts = Object.values(resourcesOf(platformProd, "azurerm_storage_account"));
+    expect(prodAccounts.map((a) => [a.name, a.account_replication_type])).toEqual([
+      ["altinnplatformprod01", "RAGZRS"],
+    ]);
+    expect(only(platformTest, "azurerm_storage_account").account_replication_type).toBe("ZRS");
+    expect(prodAccounts[0]).toMatchObject({ min_tls_version: "TLS1_2", shared_access_key_enabled: false });
+  });
+
+  test("PostgreSQL: private, Entra ID only, TLS enforced, zone-redundant HA and geo backup in production", () => {
+    const server = only(platformProd, "azurerm_postgresql_flexible_server");
+    expect(server).toMatchObject({
+      name: "altinn-platform-prod-psql",
+      public_network_access_enabled: false,
+      geo_redundant_backup_enabled: true,
+      high_availability: expect.objectContaining({ mode: "ZoneRedundant" }),
+      authentication: expect.objectContaining({
+        active_directory_auth_enabled: true,
+        password_auth_enabled: false,
+      }),
+    });
+    expect(String(server.delegated_subnet_id)).toMatch(/subnet-postgres/);
+    const config = Object.values(
+      resourcesOf(platformProd, "azurerm_postgresql_flexible_server_configuration"),
+    );
+    expect(config).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "require_secure_transport", value: "on" }),
+        expect.objectContaining({ name: "ssl_min_protocol_version", value: "TLSv1.2" }),
+      ]),
+    );
+    const test = only(platformTest, "azurerm_postgresql_flexible_server");
+    expect(test.geo_redundant_backup_enabled).toBe(false);
+    expect(test.high_availability).toBeUndefined();
+  });
+
+  test("no password of any kind in the synthesized JSON", () => {
+    for (const s of [platformProd, platformTest, studioProd]) {
+      expect(s.json).not.toMatch(/administrator_password"|"password":|administrator_login_password/);
+    }
+  });
+
+  test("the PostgreSQL subnet is delegated to flexible servers", () => {
+    const subnets = Object.values(resourcesOf(platformProd, "azurerm_subnet"));
+    const pg = subnets.find((s) => s.name === "postgres")!;
+    expect(JSON.stringify(pg.delegation)).toContain("Microsoft.DBforPostgreSQL/flexibleServers");
+    expect(subnets.map((s) => s.name).sort()).toEqual([
+      "apim",
+      "endpoints",
+      "postgres",
+      "syspool",
+      "workpool",
+    ]);
+  });
+
+  test("Cosmos DB: one write and one read region, autoscale, continuous backup, keys off, private only", () => {
+    const account = only(platformProd, "azurerm_cosmosdb_account");
+    expect(account).toMatchObject({
+      name: "altinn-platform-prod-cosmos",
+      local_authentication_disabled: true,
+      public_network_access_enabled: false,
+      backup: expect.objectContaining({ type: "Continuous" }),
+    });
+    expect(
+      (account.geo_location as { location: string; failover_priority: number }[]).map((g) => [
+        g.location,
+        g.failover_priority,
+      ]),
+    ).toEqual([
+      ["norwayeast", 0],
+      ["norwaywest", 1],
+    ]);
+    const db = only(platformProd, "azurerm_cosmosdb_sql_database");
+    expect(db.autoscale_settings).toEqual({ max_throughput: 20000 });
+    const containers = Object.values(resourcesOf(platformProd, "azurerm_cosmosdb_sql_container")).map(
+      (c) => c.name,
+    );
+    expect(containers.sort()).toEqual([
+      "applications",
+      "dataElements",
+      "instanceEvents",
+      "instances",
+      "leases",
+      "texts",
+    ]);
+    expect(Object.values(resourcesOf(platformProd, "azurerm_private_endpoint"))).toHaveLength(1);
+  });
+});
+
+describe("studio-<env>", () => {
+  test("clusters are named studio-<env>-aks and hosts follow the environments", () => {
+    expect(only(studioDev, "azurerm_kubernetes_cluster").name).toBe("studio-dev-aks");
+    expect(only(studioDev, "azurerm_dns_zone").name).toBe("dev.altinn.studio");
+    expect(only(studioProd, "azurerm_dns_zone").name).toBe("altinn.studio");
+  });
+
+  test("has the PostgreSQL, storage and Key Vault Designer and the repositories need", () => {
+    const pg = only(studioProd, "azurerm_postgresql_flexible_server");
+    expect(pg).toMatchObject({ name: "altinn-studio-prod-psql", geo_redundant_backup_enabled: true });
+    const dbs = Object.values(resourcesOf(studioProd, "azurerm_postgresql_flexible_server_database")).map(
+      (d) => d.name,
+    );
+    expect(dbs.sort()).toEqual(["designer", "gitea"]);
+    expect(only(studioProd, "azurerm_storage_account").account_replication_type).toBe("GZRS");
+    expect(only(studioProd, "azurerm_key_vault")).toMatchObject({
+      name: "altinn-studio-prod-kv",
+      purge_protection_enabled: true,
+    });
+  });
+});
+
+describe("bootstrap-state", () => {
+  const fleet = committedFleet();
+
+  test("is applied with local state", () => {
+    expect(bootstrap.parsed.terraform?.backend).toEqual({
+      local: { path: "../../../.state/bootstrap-state.tfstate" },
+    });
+  });
+
+  test("the state account is hardened", () => {
+    expect(only(bootstrap, "azurerm_storage_account")).toMatchObject({
+      name: "altinnfleettfstate01",
+      account_replication_type: "GZRS",
+      shared_access_key_enabled: false,
+      infrastructure_encryption_enabled: true,
+      min_tls_version: "TLS1_2",
+      allow_nested_items_to_be_public: false,
+      https_traffic_only_enabled: true,
+      blob_properties: expect.objectContaining({
+        versioning_enabled: true,
+        delete_retention_policy: expect.anything(),
+        container_delete_retention_policy: expect.anything(),
+      }),
+      network_rules: expect.objectContaining({ default_action: "Deny" }),
+      lifecycle: expect.objectContaining({ prevent_destroy: true }),
+    });
+    expect(only(bootstrap, "azurerm_management_lock")).toMatchObject({ lock_level: "CanNotDelete" });
+  });
+
+  test("has one container per state scope", () => {
+    const containers = Object.values(resourcesOf(bootstrap, "azurerm_storage_container")).map((c) => c.name);
+    expect(containers.sort()).toEqual(fleet.stateScopes.map((s) => `tfstate-${s}`).sort());
+  });
+
+  test("each scope's plan identity reads and its apply identity writes only its own container", () => {
+    const containers = resourcesOf(bootstrap, "azurerm_storage_container");
+    const containerOf = (scope: string) =>
+      Object.entries(containers).find(([, c]) => c.name === `tfstate-${scope}`)![0];
+    const assignments = Object.values(resourcesOf(bootstrap, "azurerm_role_assignment"));
+    for (const scope of fleet.stateScopes) {
+      const { plan, apply } = fleet.settings.state.principals[scope]!;
+      const mine = (id: string) => assignments.filter((a) => a.principal_id === id);
+      expect(mine(plan).map((a) => [a.role_definition_name, a.scope])).toEqual([
+        [
+          "Storage Blob Data Reader",
+          `\${azurerm_storage_container.${containerOf(scope)}.resource_manager_id}`,
+        ],
+      ]);
+      expect(mine(apply).map((a) => [a.role_definition_name, a.scope])).toEqual([
+        [
+          "Storage Blob Data Contributor",
+          `\${azurerm_storage_container.${containerOf(scope)}.resource_manager_id}`,
+        ],
+      ]);
+    }
+  });
+});
+
+describe("every backend", () => {
+  test("points at a container the bootstrap stack creates", () => {
+    const out = mkdtempSync(join(tmpdir(), "backends-"));
+    const { app } = buildFleetApp(committedFleet(), { outdir: out });
+    app.synth();
+    const created = new Set(
+      Object.values(resourcesOf(bootstrap, "azurerm_storage_container")).map((c) => c.name),
+    );
+    const account = only(bootstrap, "azurerm_storage_account").name;
+    let checked = 0;
+    for (const id of readdirSync(join(out, "stacks"))) {
+      if (id === "bootstrap-state") continue;
+      const json = JSON.parse(readFileSync(join(out, "stacks", id, "cdk.tf.json"), "utf8"));
+      const backend = json.terraform.backend.azurerm;
+      expect([id, backend.storage_account_name, created.has(backend.container_name)]).toEqual([
+        id,
+        account,
+        true,
+      ]);
+      expect(backend.key).toBe(`${id}.tfstate`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(300);
+  });
+});
+
+describe("apimZones", () => {
+  test.each([
+    ["Premium_3", ["1", "2", "3"]],
+    ["Premium_2", ["1", "2"]],
+    ["Premium_1", undefined],
+    ["Developer_1", undefined],
+  ])("%s", (sku, zones) => expect(apimZones(sku)).toEqual(zones));
+});
+
+describe("snapshots, one per stack kind", () => {
+  test.each([
+    ["platform", platformProd],
+    ["platform-k8s", stacks.get("platform-prod-k8s")!],
+    ["studio", studioProd],
+    ["studio-k8s", stacks.get("studio-prod-k8s")!],
+    ["bootstrap", bootstrap],
+  ])("%s", (_kind, s) => {
+    expect(s.parsed).toMatchSnapshot();
+  });
+});

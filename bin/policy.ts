@@ -1,0 +1,3 @@
+import { runPolicy } from "../cli/policy";
+
+process.exitCode = runPolicy(process.argv.slice(2));

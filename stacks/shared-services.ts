@@ -1,0 +1,84 @@
+/**
+ * The services a shared environment (Platform, Studio) adds to its cluster environment: storage
+ * hardened as the Apps storage, and a PostgreSQL flexible server reached only through the
+ * cluster network with Entra ID. One implementation, used by both stack kinds.
+ */
+import { Construct } from "constructs";
+import type { Tags } from "../constructs/common";
+import {
+  PostgresFlexibleServer,
+  type PostgresSkuName,
+  type PostgresStorageMb,
+  type PostgresVersion,
+} from "../constructs/database";
+import { HardenedStorageAccount, type StorageReplication } from "../constructs/storage";
+import type { EntraPrincipalSetting, PostgresSetting, SharedEnvironment } from "../fleet/model";
+import type { ClusterEnvironment } from "./cluster-environment";
+
+/** The delegated subnet of the service layout that PostgreSQL servers use. */
+export const POSTGRES_SUBNET = "postgres";
+
+export interface SharedServicesProps {
+  readonly location: string;
+  readonly shared: SharedEnvironment;
+  readonly environment: ClusterEnvironment;
+  readonly storageAccountName: string;
+  readonly storageReplication: StorageReplication;
+  readonly containers?: readonly string[];
+  readonly postgresServerName: string;
+  readonly postgres: PostgresSetting;
+  readonly postgresDatabases: readonly string[];
+  readonly databaseAdmin: EntraPrincipalSetting;
+  readonly tags: Tags;
+}
+
+export class SharedServices extends Construct {
+  readonly storage: HardenedStorageAccount;
+  readonly postgres: PostgresFlexibleServer;
+
+  constructor(scope: Construct, id: string, props: SharedServicesProps) {
+    super(scope, id);
+    const { environment: env, location, tags } = props;
+    this.storage = new HardenedStorageAccount(this, "storage", {
+      name: props.storageAccountName,
+      resourceGroupName: env.resourceGroup.name,
+      location,
+      replication: props.storageReplication,
+      containers: props.containers ?? [],
+      allowedSubnetIds: [env.network.subnetId("workpool")],
+      tags,
+    });
+    const pg = props.postgres;
+    this.postgres = new PostgresFlexibleServer(this, "postgres", {
+      name: props.postgresServerName,
+      resourceGroupName: env.resourceGroup.name,
+      location,
+      tenantId: env.tenantId,
+      delegatedSubnetId: env.network.subnetId(POSTGRES_SUBNET),
+      privateDns: { virtualNetworkId: env.network.vnetId },
+      administrator: props.databaseAdmin,
+      sku: pg.sku as PostgresSkuName,
+      version: pg.version as PostgresVersion,
+      storageMb: pg.storageMb as PostgresStorageMb,
+      backupRetentionDays: pg.backupRetentionDays,
+      geoRedundantBackup: pg.geoRedundantBackup,
+      ...(pg.highAvailability
+        ? { highAvailability: { mode: "ZoneRedundant" as const, standbyZone: "2" as const } }
+        : {}),
+      zone: "1",
+      databases: props.postgresDatabases,
+      tags,
+    });
+  }
+}
+
+/** Subnet settings of the service layout: PostgreSQL's subnet is delegated to it. */
+export const SERVICE_SUBNET_OPTIONS = {
+  [POSTGRES_SUBNET]: {
+    delegation: {
+      name: "postgres",
+      serviceName: "Microsoft.DBforPostgreSQL/flexibleServers",
+      actions: ["Microsoft.Network/virtualNetworks/subnets/join/action"],
+    },
+  },
+} as const;
