@@ -2,14 +2,15 @@
  * `npm run synth`: validate the fleet definition, synthesize into a staging directory, and only
  * then swap it into place, so a failed run leaves an existing cdktf.out exactly as it was.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { Command } from "commander";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command, CommanderError } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { formatProblem } from "../fleet/problems";
-import { type BuildOptions, buildFleetApp } from "../stacks/app";
+import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
+import { FleetSynthError, type SynthFleetResult, synthFleet } from "../stacks/synth-fleet";
 import { discard, stagingDir, swapInto } from "./output";
 import { formatSynthError } from "./policy-synth-errors";
 
@@ -43,26 +44,27 @@ export function synthOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Build
   return { backend, select };
 }
 
-export interface SynthSummary {
-  readonly stacksByKind: Readonly<Record<string, number>>;
-  readonly orgs: number;
-  readonly environments: readonly string[];
-  readonly seconds: number;
-}
-
 export function runSynth(argv: readonly string[]): number {
   const program = new Command()
     .name("npm run synth --")
     .description("Validate the fleet definition and synthesize every stack into cdktf.out/")
     .option("-o, --output <dir>", "output directory", "cdktf.out")
-    .option("-s, --stacks <glob...>", "only these stacks (globs over stack ids) and what they depend on")
+    .option(
+      "-s, --stacks <glob...>",
+      "only these stacks (globs over stack ids) and what they depend on; other stacks' output is kept",
+    )
     .option(
       "--backend <kind>",
       "azurerm (remote state) or local (offline work)",
       process.env.FLEET_BACKEND ?? "azurerm",
     )
     .exitOverride();
-  program.parse([...argv], { from: "user" });
+  try {
+    program.parse([...argv], { from: "user" });
+  } catch (e) {
+    // commander has printed the problem and the usage already.
+    return e instanceof CommanderError ? e.exitCode : 1;
+  }
   const opts = program.opts<{ output: string; stacks?: string[]; backend: string }>();
   const started = process.hrtime.bigint();
   const fleet = loadFleetOrExit();
@@ -71,17 +73,28 @@ export function runSynth(argv: readonly string[]): number {
 
   const outdir = resolve(opts.output);
   const staged = stagingDir(outdir);
-  let planned: ReturnType<typeof buildFleetApp>["planned"];
+  const previous = select.length > 0 ? readManifest(outdir) : undefined;
+  let planned: SynthFleetResult["planned"];
   try {
-    const built = buildFleetApp(fleet, { ...base, select, outdir: staged });
-    built.app.synth();
-    planned = built.planned;
+    // A selection rewrites only the selected stacks: the rest of the output is carried over.
+    if (previous) cpSync(outdir, staged, { recursive: true });
+    planned = synthFleet(fleet, { backend: base.backend, select, outdir: staged }).planned;
+    if (previous) {
+      const fresh = readManifest(staged)!;
+      writeFileSync(
+        join(staged, "manifest.json"),
+        JSON.stringify({ ...fresh, stacks: sortKeys({ ...previous.stacks, ...fresh.stacks }) }, null, 2),
+      );
+    }
   } catch (e) {
     discard(staged);
     process.stderr.write(
       `synth failed; ${existsSync(outdir) ? `${opts.output} is unchanged` : "nothing was written"}:\n`,
     );
-    process.stderr.write(`${formatSynthError(e)}\n`);
+    const failures = e instanceof FleetSynthError ? e.failures : [e];
+    process.stderr.write(
+      `${failures.map((f) => formatSynthError(f instanceof Error ? f : new Error(String(f)))).join("\n\n")}\n`,
+    );
     return 1;
   }
   swapInto(staged, outdir);
@@ -91,21 +104,40 @@ export function runSynth(argv: readonly string[]): number {
   const environments = [...new Set(planned.map((p) => p.environment))].sort();
   const orgs = new Set(fleet.apps.map((a) => a.org.code)).size;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const manifest = JSON.parse(readFileSync(resolve(outdir, "manifest.json"), "utf8")) as { stacks: object };
   const kinds = Object.entries(stacksByKind)
     .map(([k, n]) => `${n} ${k}`)
     .join(", ");
   if (process.env.FLEET_SYNTH_STATS) {
     // For `npm run bench`: figures measured inside the process that did the work.
-    const stats = {
-      stacks: Object.keys(manifest.stacks).length,
-      seconds,
-      maxRssKb: process.resourceUsage().maxRSS,
-    };
+    const stats = { stacks: planned.length, seconds, maxRssKb: process.resourceUsage().maxRSS };
     writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
   }
+  const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
   process.stdout.write(
-    `synthesized ${Object.keys(manifest.stacks).length} stacks (${kinds}) for ${orgs} orgs in ${environments.length} environments (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
+    `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
   );
   return 0;
+}
+
+interface ManifestJson {
+  readonly version: string;
+  readonly stacks: Record<string, unknown>;
+}
+
+function readManifest(dir: string): ManifestJson | undefined {
+  const path = join(dir, "manifest.json");
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as ManifestJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]!]),
+  );
 }

@@ -1,0 +1,471 @@
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { Aspects, TerraformStack } from "cdktf";
+import { parse } from "yaml";
+import { ConstructValidationError } from "../../constructs/common/errors";
+import { ClusterConnection } from "../../constructs/in-cluster";
+import { PolicyAspect } from "../../constructs/policy";
+import {
+  type DatabaseEndpoint,
+  mergeSecrets,
+  SERVICE_NAMES,
+  SupportingServices,
+  type SupportingServicesSelection,
+} from "../../constructs/services";
+import { resourcesOf, type SynthesizedStack, synthStack, testApp } from "../../testing";
+
+function build(services: SupportingServicesSelection) {
+  const stack = new TerraformStack(testApp(), "platform-test-k8s");
+  new AzurermProvider(stack, "azurerm", { features: [{}] });
+  const connection = new ClusterConnection(stack, "cluster", {
+    clusterName: "test-aks",
+    resourceGroupName: "test-rg",
+  });
+  const bundle = new SupportingServices(stack, "services", { connection, services });
+  return { stack, bundle };
+}
+
+function releases(synth: SynthesizedStack): Record<string, unknown>[] {
+  return Object.values(resourcesOf(synth, "helm_release"));
+}
+
+function release(synth: SynthesizedStack, chart: string): Record<string, unknown> {
+  const all = releases(synth).filter((r) => r.chart === chart);
+  expect(all).toHaveLength(1);
+  return all[0]!;
+}
+
+function values(synth: SynthesizedStack, chart: string): any {
+  return parse((release(synth, chart).values as string[])[0]!);
+}
+
+const HYDRA = {
+  issuerUrl: "https://auth.example.com/",
+  loginUrl: "https://app.example.com/login",
+  consentUrl: "https://app.example.com/consent",
+};
+const KRATOS = { publicUrl: "https://id.example.com/", defaultReturnUrl: "https://app.example.com/" };
+
+/** Every service on, with the options a real cluster would set. */
+const ALL: SupportingServicesSelection = {
+  postgresql: true,
+  redis: true,
+  nginx: { loadBalancer: { ip: "20.100.1.20", resourceGroup: "test-rg" } },
+  certManager: { acme: { email: "ops@example.com" } },
+  loki: true,
+  grafana: { ingress: { host: "grafana.example.com" } },
+  prometheus: true,
+  oathkeeper: {
+    ingress: { host: "app.example.com" },
+    rules: [
+      {
+        id: "api",
+        match: { url: "https://app.example.com/api/<**>", methods: ["GET", "POST"] },
+        upstream: { url: "http://api.apps.svc.cluster.local" },
+        authorizer: { keto: { namespace: "default", object: "api", relation: "use" } },
+      },
+    ],
+  },
+  hydra: { ...HYDRA, ingress: { host: "auth.example.com" } },
+  keto: true,
+  kratos: { ...KRATOS, ingress: { host: "id.example.com" } },
+  argocd: { ingress: { host: "argocd.example.com" } },
+};
+
+/** Keys whose value would be a credential if it were a literal. */
+const CREDENTIAL_KEY = /(password|secret|token|dsn|connection_?uri)$/i;
+/** Keys that name a Secret rather than hold one (`existingSecret`, `passwordKey`, `secretName`). */
+const REFERENCE_KEY = /^existing|(Key|Name)$/;
+/** A URL with a password in it, unless it is a Kubernetes `$(VAR)` reference. */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^:/@\s"]+:(?!\$\()[^@/\s"]+@/i;
+
+/** Every literal credential in the values of every release, as `chart: path`. */
+function literalSecrets(synth: SynthesizedStack): string[] {
+  const found: string[] = [];
+  const walk = (chart: string, path: string, value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) {
+        walk(chart, `${path}[${i}]`, v);
+      }
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        walk(chart, path === "" ? k : `${path}.${k}`, v);
+        if (
+          CREDENTIAL_KEY.test(k) &&
+          !REFERENCE_KEY.test(k) &&
+          typeof v === "string" &&
+          v !== "" &&
+          !/^\$\{|\$\(/.test(v)
+        ) {
+          found.push(`${chart}: ${path === "" ? k : `${path}.${k}`}`);
+        }
+      }
+    } else if (typeof value === "string" && URL_WITH_PASSWORD.test(value)) {
+      found.push(`${chart}: ${path} holds a URL with a password`);
+    }
+  };
+  for (const r of releases(synth)) {
+    for (const doc of r.values as string[]) {
+      walk(String(r.chart), "", parse(doc));
+    }
+  }
+  // The rest of the JSON (providers, namespaces) must not carry a password-bearing URL either.
+  if (URL_WITH_PASSWORD.test(synth.json.replace(/\$\([A-Z_]+\)/g, ""))) {
+    found.push("synthesized JSON holds a URL with a password");
+  }
+  return found;
+}
+
+describe("SupportingServices with all twelve services", () => {
+  const { stack, bundle } = build(ALL);
+  const synth = synthStack(stack);
+
+  test("installs one release per service, plus the ClusterIssuer release", () => {
+    expect(bundle.enabled).toEqual(SERVICE_NAMES);
+    expect(
+      releases(synth)
+        .map((r) => r.chart)
+        .sort(),
+    ).toEqual(
+      [
+        "argo-cd",
+        "cert-manager",
+        "grafana",
+        "hydra",
+        "keto",
+        "kratos",
+        "kube-prometheus-stack",
+        "loki",
+        "nginx-ingress",
+        "oathkeeper",
+        "postgresql",
+        "raw",
+        "redis",
+      ].sort(),
+    );
+  });
+
+  test("pins every release to a version and a repository", () => {
+    for (const r of releases(synth)) {
+      expect(r.version).toMatch(/^v?[0-9]+\.[0-9]+\.[0-9]+$/);
+      expect(r.repository).toMatch(/^(https|oci):\/\//);
+      expect(r).toMatchObject({ atomic: true, wait: true, max_history: 5 });
+    }
+  });
+
+  test("creates a namespace with Pod Security labels for every service", () => {
+    const namespaces = Object.values(resourcesOf(synth, "kubernetes_namespace_v1")) as any[];
+    expect(namespaces).toHaveLength(12);
+    for (const ns of namespaces) {
+      expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toMatch(
+        /^(restricted|baseline|privileged)$/,
+      );
+    }
+  });
+
+  test("synthesizes no literal secret: no password values, no DSN with a password", () => {
+    expect(literalSecrets(synth)).toEqual([]);
+    expect(synth.json).not.toMatch(/"password"\s*:\s*"[^$]/i);
+  });
+
+  test("the scan would catch a literal password and a password in a DSN", () => {
+    const leaky = build({
+      redis: { extraValues: { auth: { password: "hunter2" } } },
+      keto: {
+        database: {
+          host: "db.example.com",
+          port: 5432,
+          database: "keto",
+          user: "keto",
+          passwordSecret: { name: "keto-db", key: "password" },
+          sslMode: "require",
+        },
+        extraValues: {
+          deployment: { extraEnv: [{ name: "DSN", value: "postgres://keto:hunter2@db:5432/keto" }] },
+        },
+      },
+    });
+    expect(literalSecrets(synthStack(leaky.stack)).sort()).toEqual([
+      "keto: deployment.extraEnv[0].value holds a URL with a password",
+      "redis: auth.password",
+      "synthesized JSON holds a URL with a password",
+    ]);
+  });
+
+  test("gives Hydra, Kratos and Keto databases on the bundle's PostgreSQL through Secrets", () => {
+    expect(values(synth, "postgresql").primary.initdb.scripts["00-databases.sql"]).toBe(
+      'CREATE DATABASE "keto" OWNER "app"; CREATE DATABASE "kratos" OWNER "app"; CREATE DATABASE "hydra" OWNER "app";',
+    );
+    for (const chart of ["hydra", "kratos", "keto"]) {
+      const env = values(synth, chart).deployment.extraEnv;
+      expect(env[0]).toEqual({
+        name: "ORY_DATABASE_PASSWORD",
+        valueFrom: { secretKeyRef: { name: "postgresql-auth", key: "password" } },
+      });
+      expect(env[1].value).toBe(
+        `postgres://app:$(ORY_DATABASE_PASSWORD)@postgresql.postgresql.svc.cluster.local:5432/${chart}?sslmode=disable`,
+      );
+    }
+  });
+
+  test("installs the ORY services after PostgreSQL, so migrations find it", () => {
+    for (const chart of ["hydra", "kratos", "keto"]) {
+      expect(release(synth, chart).depends_on).toEqual([
+        expect.stringMatching(/^helm_release\.services_postgresql_release_[A-F0-9]+$/),
+      ]);
+    }
+  });
+
+  test("fronts services with Kratos sessions and Keto checks in Oathkeeper", () => {
+    const config = values(synth, "oathkeeper").oathkeeper.config;
+    expect(config.authenticators.cookie_session.config.check_session_url).toBe(
+      "http://kratos-public.kratos.svc.cluster.local:80/sessions/whoami",
+    );
+    expect(config.authorizers.remote_json.config.remote).toBe(
+      "http://keto-read.keto.svc.cluster.local:80/relation-tuples/check",
+    );
+  });
+
+  test("gives Grafana Prometheus and Loki as data sources", () => {
+    const ds = values(synth, "grafana").datasources["datasources.yaml"].datasources;
+    expect(ds.map((d: { type: string; url: string }) => [d.type, d.url])).toEqual([
+      ["prometheus", "http://kube-prometheus-prometheus.prometheus.svc.cluster.local:9090"],
+      ["loki", "http://loki.loki.svc.cluster.local:3100"],
+    ]);
+  });
+
+  test("solves ACME challenges through the NGINX IngressClass", () => {
+    expect(values(synth, "raw").resources[0].spec.acme.solvers).toEqual([
+      { http01: { ingress: { ingressClassName: "nginx" } } },
+    ]);
+  });
+
+  test("has cert-manager issue the certificate of every published host", () => {
+    const annotations = {
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+      "cert-manager.io/private-key-rotation-policy": "Always",
+    };
+    expect(values(synth, "grafana").ingress).toMatchObject({ ingressClassName: "nginx", annotations });
+    expect(values(synth, "oathkeeper").ingress.proxy).toMatchObject({ className: "nginx", annotations });
+    expect(values(synth, "hydra").ingress.public).toMatchObject({ className: "nginx", annotations });
+    expect(values(synth, "kratos").ingress.public).toMatchObject({ className: "nginx", annotations });
+    expect(values(synth, "argo-cd").server.ingress).toMatchObject({ ingressClassName: "nginx", annotations });
+  });
+
+  test("passes the fleet's policy packs (prod), the node-exporter namespace by a reasoned suppression", () => {
+    const policyStack = build(ALL).stack;
+    const policy = new PolicyAspect({ environment: "prod" });
+    Aspects.of(policyStack).add(policy);
+    synthStack(policyStack);
+    expect(policy.findings.filter((f) => f.suppression === undefined)).toEqual([]);
+    expect(policy.findings.map((f) => [f.rule.id, f.constructPath])).toEqual([
+      ["K8S-014", "platform-test-k8s/services/prometheus/namespace"],
+    ]);
+  });
+
+  test("lists the Secrets the operator provides, once each", () => {
+    expect(bundle.requiredSecrets.map((s) => `${s.namespace}/${s.name}`)).toEqual([
+      "postgresql/postgresql-auth",
+      "redis/redis-auth",
+      "grafana/grafana-admin",
+      "keto/postgresql-auth",
+      "kratos/kratos-secrets",
+      "kratos/postgresql-auth",
+      "hydra/hydra-secrets",
+      "hydra/postgresql-auth",
+      "oathkeeper/oathkeeper-jwks",
+    ]);
+  });
+});
+
+describe("SupportingServices wiring", () => {
+  const AZURE_HYDRA: DatabaseEndpoint = {
+    host: "altinn-platform-test-psql.postgres.database.azure.com",
+    port: 5432,
+    database: "hydra",
+    user: "hydra",
+    passwordSecret: { name: "hydra-secrets", key: "databasePassword" },
+    sslMode: "require",
+  };
+
+  test("installs only the services switched on", () => {
+    const { stack, bundle } = build({ redis: true, prometheus: false });
+    expect(bundle.enabled).toEqual(["redis"]);
+    expect(releases(synthStack(stack)).map((r) => r.chart)).toEqual(["redis"]);
+    expect(bundle.prometheus).toBeUndefined();
+  });
+
+  test("uses an external database where given and PostgreSQL for the rest", () => {
+    const { stack } = build({ postgresql: true, hydra: { ...HYDRA, database: AZURE_HYDRA }, kratos: KRATOS });
+    const synth = synthStack(stack);
+    expect(values(synth, "postgresql").primary.initdb.scripts["00-databases.sql"]).toBe(
+      'CREATE DATABASE "kratos" OWNER "app";',
+    );
+    expect(values(synth, "hydra").deployment.extraEnv[1].value).toContain(
+      "@altinn-platform-test-psql.postgres.database.azure.com:5432/hydra?sslmode=require",
+    );
+    expect(release(synth, "hydra").depends_on).toBeUndefined();
+  });
+
+  test("runs Hydra on an Azure database without any PostgreSQL in the cluster", () => {
+    const { stack, bundle } = build({ hydra: { ...HYDRA, database: AZURE_HYDRA } });
+    expect(releases(synthStack(stack)).map((r) => r.chart)).toEqual(["hydra"]);
+    expect(bundle.requiredSecrets).toEqual([
+      expect.objectContaining({
+        namespace: "hydra",
+        name: "hydra-secrets",
+        keys: ["secretsSystem", "secretsCookie", "databasePassword"],
+      }),
+    ]);
+  });
+
+  test("adds only enabled Prometheus or Loki as Grafana data sources", () => {
+    const { stack } = build({ grafana: true, loki: true });
+    const ds = values(synthStack(stack), "grafana").datasources["datasources.yaml"].datasources;
+    expect(ds).toEqual([expect.objectContaining({ type: "loki", isDefault: true })]);
+  });
+
+  test("uses a custom NGINX class for the solver and the Ingresses", () => {
+    const { stack } = build({
+      nginx: { ingressClassName: "public" },
+      certManager: true,
+      grafana: {
+        datasources: { prometheusUrl: "http://prom:9090" },
+        ingress: { host: "grafana.example.com" },
+      },
+    });
+    const synth = synthStack(stack);
+    expect(values(synth, "raw").resources[0].spec.acme.solvers[0].http01.ingress.ingressClassName).toBe(
+      "public",
+    );
+    expect(values(synth, "grafana").ingress.ingressClassName).toBe("public");
+  });
+
+  test("without cert-manager, lists the TLS Secret of a published host as the operator's", () => {
+    const { bundle } = build({
+      nginx: true,
+      grafana: { datasources: { lokiUrl: "http://loki:3100" }, ingress: { host: "g.example.com" } },
+    });
+    expect(bundle.requiredSecrets).toContainEqual(
+      expect.objectContaining({ namespace: "grafana", name: "grafana-tls", keys: ["tls.crt", "tls.key"] }),
+    );
+  });
+
+  test("keeps child construct ids stable, as they are Terraform addresses", () => {
+    const { bundle } = build(ALL);
+    expect(bundle.node.children.map((c) => c.node.id)).toEqual([
+      "nginx",
+      "cert-manager",
+      "postgresql",
+      "redis",
+      "prometheus",
+      "loki",
+      "grafana",
+      "keto",
+      "kratos",
+      "hydra",
+      "oathkeeper",
+      "argocd",
+    ]);
+  });
+});
+
+describe("SupportingServices validation", () => {
+  test("fails if hydra, kratos or keto has no database", () => {
+    expect(() => build({ keto: true })).toThrow(
+      /keto needs a database: enable postgresql, or pass services.keto.database/,
+    );
+  });
+
+  test("fails if hydra is switched on without its URLs", () => {
+    expect(() => build({ postgresql: true, hydra: true })).toThrow(
+      /hydra needs issuerUrl, loginUrl, consentUrl; pass services.hydra as an object with them/,
+    );
+  });
+
+  test("fails if kratos has no public URL", () => {
+    expect(() =>
+      build({ postgresql: true, kratos: { defaultReturnUrl: "https://app.example.com/" } }),
+    ).toThrow(/kratos needs publicUrl/);
+  });
+
+  test("fails if oathkeeper has neither Kratos nor Keto", () => {
+    expect(() => build({ oathkeeper: true })).toThrow(
+      /2 problems:\n- oathkeeper authenticates with Kratos sessions.*\n- oathkeeper authorizes with Keto/,
+    );
+  });
+
+  test("accepts oathkeeper with explicit Kratos and Keto URLs", () => {
+    expect(() =>
+      build({
+        oathkeeper: {
+          kratosPublicUrl: "http://kratos.example.internal",
+          ketoReadUrl: "http://keto.example.internal",
+        },
+      }),
+    ).not.toThrow();
+  });
+
+  test("fails if grafana has no data source", () => {
+    expect(() => build({ grafana: true })).toThrow(/grafana has no data source: enable prometheus or loki/);
+  });
+
+  test("fails if cert-manager's HTTP-01 solver has no ingress controller", () => {
+    expect(() => build({ certManager: true })).toThrow(
+      /certManager's ACME HTTP-01 solver needs an ingress controller/,
+    );
+  });
+
+  test("accepts cert-manager without an issuer", () => {
+    expect(() => build({ certManager: { acme: false } })).not.toThrow();
+  });
+
+  test("fails if a published host has no ingress controller", () => {
+    expect(() => build({ prometheus: true, grafana: { ingress: { host: "grafana.example.com" } } })).toThrow(
+      /grafana.ingress \(grafana.example.com\) needs an ingress controller/,
+    );
+  });
+
+  test("fails if a service name is unknown", () => {
+    expect(() => build({ mysql: true } as SupportingServicesSelection)).toThrow(
+      /services.mysql is not a supporting service/,
+    );
+  });
+
+  test("lists every problem at once", () => {
+    let error: unknown;
+    try {
+      build({ hydra: true, kratos: true, keto: true, oathkeeper: true, grafana: true, certManager: true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConstructValidationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^platform-test-k8s\/services: 7 problems:/);
+    for (const part of [
+      "keto needs a database",
+      "kratos needs a database",
+      "hydra needs a database",
+      "hydra needs issuerUrl",
+      "kratos needs publicUrl, defaultReturnUrl",
+      "grafana has no data source",
+      "certManager's ACME HTTP-01 solver",
+    ]) {
+      expect(message).toContain(part);
+    }
+  });
+});
+
+describe("mergeSecrets", () => {
+  test("merges keys of the same Secret and keeps others apart", () => {
+    expect(
+      mergeSecrets([
+        { namespace: "a", name: "s", keys: ["x"], purpose: "one" },
+        { namespace: "b", name: "s", keys: ["x"], purpose: "two" },
+        { namespace: "a", name: "s", keys: ["x", "y"], purpose: "three" },
+      ]),
+    ).toEqual([
+      { namespace: "a", name: "s", keys: ["x", "y"], purpose: "one; three" },
+      { namespace: "b", name: "s", keys: ["x"], purpose: "two" },
+    ]);
+  });
+});

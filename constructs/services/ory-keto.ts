@@ -1,0 +1,130 @@
+/**
+ * ORY Keto, relationship-based authorization (Zanzibar). Oathkeeper asks its read API whether a
+ * subject has a relation to an object.
+ */
+import type { Release } from "@cdktf/provider-helm/lib/release";
+import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { Construct } from "constructs";
+import { type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import {
+  createNamespace,
+  defined,
+  installChart,
+  nameProblem,
+  type RequiredSecret,
+  replicasProblem,
+  resourcesFieldProblem,
+  serviceUrl,
+  throwIfProblems,
+} from "./common";
+import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
+import {
+  logLevelProblem,
+  ORY_CHART_REPOSITORY,
+  ORY_CHART_VERSION,
+  ORY_DEFAULT_RESOURCES,
+  ORY_POD_SECURITY,
+  type OryServiceProps,
+  oryLog,
+  oryWorkloadValues,
+} from "./ory-common";
+
+export const KETO_CHART_NAME = "keto";
+
+export interface OryKetoProps extends OryServiceProps {
+  /** The database; see DatabaseEndpoint. */
+  readonly database: DatabaseEndpoint;
+  /**
+   * Relation namespaces, numbered in order. Never reorder or remove one: tuples are stored by id.
+   * @default ["default"]
+   */
+  readonly namespaces?: readonly string[];
+}
+
+/**
+ * Keto with migrations as a Job and 2 replicas with a PDB. The read and write APIs stay inside the
+ * cluster; nothing publishes them (the write API has no authentication).
+ */
+export class OryKeto extends Construct {
+  public readonly namespace: NamespaceV1;
+  public readonly release: Release;
+  public readonly values: HelmValues;
+  public readonly chartVersion: string;
+  public readonly namespaceName: string;
+  /** In-cluster read API; the check endpoint is `<readUrl>/relation-tuples/check`. */
+  public readonly readUrl: string;
+  /** In-cluster write API. */
+  public readonly writeUrl: string;
+  public readonly relationNamespaces: readonly string[];
+  public readonly requiredSecrets: readonly RequiredSecret[];
+
+  constructor(scope: Construct, id: string, props: OryKetoProps) {
+    super(scope, id);
+    this.namespaceName = props.namespace ?? "keto";
+    const releaseName = props.releaseName ?? "keto";
+    const replicas = props.replicas ?? 2;
+    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
+    const logLevel = props.logLevel ?? "info";
+    this.relationNamespaces = [...(props.namespaces ?? ["default"])];
+    this.chartVersion = props.chartVersion ?? ORY_CHART_VERSION;
+
+    throwIfProblems(
+      this.node.path,
+      defined([
+        nameProblem("namespace", this.namespaceName),
+        nameProblem("releaseName", releaseName),
+        ...databaseProblems("database", props.database),
+        this.relationNamespaces.length === 0
+          ? "namespaces is empty; list at least one relation namespace"
+          : undefined,
+        ...this.relationNamespaces.map((n) =>
+          /^[A-Za-z_][A-Za-z0-9_-]*$/.test(n)
+            ? undefined
+            : `namespaces entry "${n}" is not a Keto namespace name`,
+        ),
+        new Set(this.relationNamespaces).size === this.relationNamespaces.length
+          ? undefined
+          : `namespaces [${this.relationNamespaces.join(", ")}] repeat a name`,
+        replicasProblem("replicas", replicas),
+        resourcesFieldProblem("resources", resources),
+        logLevelProblem(logLevel),
+      ]),
+    );
+
+    this.readUrl = serviceUrl(`${releaseName}-read`, this.namespaceName, 80);
+    this.writeUrl = serviceUrl(`${releaseName}-write`, this.namespaceName, 80);
+    this.namespace = createNamespace(this, props.connection, this.namespaceName, ORY_POD_SECURITY);
+    this.values = mergeValues(
+      {
+        ...oryWorkloadValues({ replicas, resources, env: databaseEnv(props.database) }),
+        keto: {
+          automigration: { enabled: true, type: "job" },
+          config: {
+            // null removes the chart's default `dsn: memory`; the DSN comes from the env.
+            dsn: null,
+            serve: { read: { port: 4466 }, write: { port: 4467 }, metrics: { port: 4468 } },
+            namespaces: this.relationNamespaces.map((name, id) => ({ id, name })),
+            log: oryLog(logLevel),
+          },
+        },
+      },
+      props.extraValues,
+    );
+    this.release = installChart(this, "release", {
+      connection: props.connection,
+      namespace: this.namespace,
+      name: releaseName,
+      source: { repository: ORY_CHART_REPOSITORY, chart: KETO_CHART_NAME, version: this.chartVersion },
+      values: this.values,
+      dependsOn: props.dependsOn,
+    });
+    this.requiredSecrets = [
+      {
+        namespace: this.namespaceName,
+        name: props.database.passwordSecret.name,
+        keys: [props.database.passwordSecret.key],
+        purpose: `password of database role "${props.database.user}" (Keto)`,
+      },
+    ];
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Redis inside the cluster, from Bitnami's chart, as a cache. On Azure, Azure Managed Redis is the
+ * managed alternative; this construct is for clusters without it.
+ */
+import type { Release } from "@cdktf/provider-helm/lib/release";
+import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { Annotations } from "cdktf";
+import { Construct } from "constructs";
+import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import {
+  createNamespace,
+  defined,
+  installChart,
+  nameProblem,
+  type RequiredSecret,
+  replicasProblem,
+  resourcesFieldProblem,
+  resourcesValue,
+  type SecretKeyRef,
+  type ServiceBaseProps,
+  secretNameProblem,
+  serviceHost,
+  storageProblem,
+  throwIfProblems,
+} from "./common";
+import { type BitnamiImage, imageProblem } from "./postgres";
+
+/**
+ * The chart pin. Source: bitnami/charts `bitnami/redis/Chart.yaml`, release 23.0.5 of 2025-12-11
+ * (Redis 8.2.1). Bump by reading the chart's CHANGELOG and values diff, then changing this
+ * constant and the tests that assert it.
+ */
+export const REDIS_CHART_VERSION = "23.0.5";
+export const REDIS_CHART_REPOSITORY = "oci://registry-1.docker.io/bitnamicharts";
+export const REDIS_CHART_NAME = "redis";
+
+/** Bitnami's frozen legacy copy of the last free Redis 8.2.1 build (see POSTGRES_DEFAULT_IMAGE). */
+export const REDIS_DEFAULT_IMAGE: BitnamiImage = {
+  registry: "docker.io",
+  repository: "bitnamilegacy/redis",
+  tag: "8.2.1-debian-12-r0",
+};
+
+export const REDIS_DEFAULT_RESOURCES: ContainerResources = {
+  requests: { cpu: "100m", memory: "128Mi" },
+  limits: { memory: "256Mi" },
+};
+
+/** Where clients connect, and which Secret key holds the password. */
+export interface RedisEndpoint {
+  readonly host: string;
+  readonly port: number;
+  /** In the consumer's namespace, as for databases. */
+  readonly passwordSecret: SecretKeyRef;
+}
+
+export interface RedisServiceProps extends ServiceBaseProps {
+  /**
+   * Secret in the Redis namespace with key `redis-password`, passed as `auth.existingSecret`.
+   * @default "redis-auth"
+   */
+  readonly authSecretName?: string;
+  /**
+   * Read replicas; 0 runs a standalone master.
+   * @default 0
+   */
+  readonly replicas?: number;
+  /**
+   * Keep data on a persistent volume (AOF). A pure cache can turn this off and start empty.
+   * @default true
+   */
+  readonly persistence?: boolean;
+  /**
+   * Size of each data volume.
+   * @default "8Gi"
+   */
+  readonly storageSize?: string;
+  /**
+   * StorageClass of the data volumes.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+  /**
+   * Container resources of the master and each replica.
+   * @default REDIS_DEFAULT_RESOURCES (requests 100m/128Mi, memory limit 256Mi)
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Image; see PostgresServiceProps.image.
+   * @default REDIS_DEFAULT_IMAGE
+   */
+  readonly image?: BitnamiImage;
+}
+
+/**
+ * Redis from Bitnami's chart: password from an existing Secret only, a persistent master, optional
+ * replicas, Sentinel off. The namespace enforces `restricted`.
+ */
+export class RedisService extends Construct {
+  public readonly namespace: NamespaceV1;
+  public readonly release: Release;
+  public readonly values: HelmValues;
+  public readonly chartVersion: string;
+  public readonly namespaceName: string;
+  /** Host name of the master Service. */
+  public readonly host: string;
+  public readonly port = 6379;
+  public readonly requiredSecrets: readonly RequiredSecret[];
+  private readonly authSecretName: string;
+
+  constructor(scope: Construct, id: string, props: RedisServiceProps = {}) {
+    super(scope, id);
+    this.namespaceName = props.namespace ?? "redis";
+    const releaseName = props.releaseName ?? "redis";
+    this.authSecretName = props.authSecretName ?? "redis-auth";
+    const replicas = props.replicas ?? 0;
+    const persistence = props.persistence ?? true;
+    const storageSize = props.storageSize ?? "8Gi";
+    const resources = props.resources ?? REDIS_DEFAULT_RESOURCES;
+    const image = props.image ?? REDIS_DEFAULT_IMAGE;
+    this.chartVersion = props.chartVersion ?? REDIS_CHART_VERSION;
+
+    throwIfProblems(
+      this.node.path,
+      defined([
+        nameProblem("namespace", this.namespaceName),
+        nameProblem("releaseName", releaseName),
+        secretNameProblem("authSecretName", this.authSecretName),
+        replicasProblem("replicas", replicas, 0),
+        storageProblem("storageSize", storageSize),
+        resourcesFieldProblem("resources", resources),
+        imageProblem(image),
+      ]),
+    );
+    if (image.repository.startsWith("bitnamilegacy/")) {
+      Annotations.of(this).addWarning(
+        `Redis runs ${image.registry}/${image.repository}:${image.tag}, a frozen Bitnami legacy image without security updates; mirror and patch it (see constructs/services/README.md)`,
+      );
+    }
+
+    const volume: HelmValues = {
+      enabled: persistence,
+      size: storageSize,
+      ...(props.storageClass !== undefined ? { storageClass: props.storageClass } : {}),
+    };
+    this.host = serviceHost(`${releaseName}-master`, this.namespaceName);
+    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
+    this.values = mergeValues(
+      {
+        global: { security: { allowInsecureImages: true } },
+        image: { registry: image.registry, repository: image.repository, tag: image.tag },
+        architecture: replicas > 0 ? "replication" : "standalone",
+        auth: {
+          enabled: true,
+          existingSecret: this.authSecretName,
+          existingSecretPasswordKey: "redis-password",
+        },
+        sentinel: { enabled: false },
+        master: { resources: resourcesValue(resources), persistence: volume },
+        replica: { replicaCount: replicas, resources: resourcesValue(resources), persistence: volume },
+      },
+      props.extraValues,
+    );
+    this.release = installChart(this, "release", {
+      connection: props.connection,
+      namespace: this.namespace,
+      name: releaseName,
+      source: { repository: REDIS_CHART_REPOSITORY, chart: REDIS_CHART_NAME, version: this.chartVersion },
+      values: this.values,
+      dependsOn: props.dependsOn,
+    });
+    this.requiredSecrets = [
+      {
+        namespace: this.namespaceName,
+        name: this.authSecretName,
+        keys: ["redis-password"],
+        purpose: "Redis AUTH password",
+      },
+    ];
+  }
+
+  /** The endpoint for a consumer; its namespace needs a copy of the password Secret. */
+  public endpoint(passwordSecretName: string = this.authSecretName): RedisEndpoint {
+    return {
+      host: this.host,
+      port: this.port,
+      passwordSecret: { name: passwordSecretName, key: "redis-password" },
+    };
+  }
+}
