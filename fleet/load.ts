@@ -277,6 +277,8 @@ export function loadFleet(dir: string): LoadResult {
   );
   problems.push(...plan.problems);
 
+  checkServiceTargets(settings, clusterKeys, settingsSource, problems);
+
   const deduped = dedupe(problems);
   const addressing = { clusterKeys, settings: settings.addressPlan };
   if (deduped.some((p) => p.severity === "error")) {
@@ -291,18 +293,22 @@ export function loadFleet(dir: string): LoadResult {
       subnets: subnetLayout(block),
     };
   });
+  const services = settings.services?.clusters ?? {};
+  const withServices = <T extends { clusterKey: string }>(e: T): T =>
+    services[e.clusterKey] ? { ...e, services: services[e.clusterKey] } : e;
   const place = <T extends { clusterKey: string }>(e: T): T => {
     const block = plan.allocations.get(e.clusterKey)!;
-    return { ...e, addressSpace: block, subnets: subnetLayout(block, SERVICE_SUBNETS) };
+    return withServices({ ...e, addressSpace: block, subnets: subnetLayout(block, SERVICE_SUBNETS) });
   };
   const fleet: Fleet = {
     dir,
     settings,
     environments,
     orgs,
-    apps: placed,
+    apps: placed.map(withServices),
     platforms: platforms.map(place),
     studios: studios.map(place),
+    externalClusters: settings.services?.external ?? [],
     stateScopes,
     clusterKeys,
     addressPlan: settings.addressPlan,
@@ -457,6 +463,46 @@ function checkStatePrincipals(
       );
     }
   }
+}
+
+/** Services must name clusters the fleet has; external clusters need distinct names. */
+function checkServiceTargets(
+  settings: FleetSettings,
+  clusterKeys: readonly string[],
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const known = new Set(clusterKeys);
+  for (const key of Object.keys(settings.services?.clusters ?? {})) {
+    if (!known.has(key)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["services", "clusters", key]),
+          field: `services.clusters.${key}`,
+          value: key,
+          message: "services for a cluster the fleet does not have",
+          fix: "use a cluster stack id such as apps-ttd-tt02, platform-tt02 or studio-dev, or list the cluster under services.external",
+        }),
+      );
+    }
+  }
+  const names = new Set<string>();
+  (settings.services?.external ?? []).forEach((c, i) => {
+    if (names.has(c.name)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["services", "external", i, "name"]),
+          field: `services.external[${i}].name`,
+          value: c.name,
+          message: "two external clusters have the same name, so both would be the same stack",
+          fix: "give each external cluster its own name",
+        }),
+      );
+    }
+    names.add(c.name);
+  });
 }
 
 function pushSettingsIssues(

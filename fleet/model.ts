@@ -177,6 +177,29 @@ export interface FleetSettings {
   readonly addressPlan: AddressPlanSettings;
   readonly platform: PlatformSettings;
   readonly studio: StudioSettings;
+  readonly services?: ServicesSettings;
+}
+
+/**
+ * Supporting services (constructs/services) switched on per cluster, service by service: a
+ * service name maps to `true` or to that service's options. Checked in depth by the bundle.
+ */
+export type ServiceSelectionSetting = Readonly<Record<string, unknown>>;
+
+export interface ExternalClusterSetting {
+  /** Names the `services-<name>` stack. */
+  readonly name: string;
+  /** The kubeconfig context that reaches the cluster (on premises, or another cloud). */
+  readonly kubeconfigContext: string;
+  /** @default "~/.kube/config" (KUBE_CONFIG_PATH overrides it where Terraform runs) */
+  readonly kubeconfigPath?: string;
+  readonly services: ServiceSelectionSetting;
+}
+
+export interface ServicesSettings {
+  /** By cluster key (the cluster's stack id: `apps-ttd-tt02`, `platform-tt02`, `studio-dev`). */
+  readonly clusters?: Readonly<Record<string, ServiceSelectionSetting>>;
+  readonly external?: readonly ExternalClusterSetting[];
 }
 
 // ---- The resolved fleet
@@ -208,6 +231,8 @@ export interface SubnetPlan {
 }
 
 export interface AppsEnvironment {
+  /** Supporting services switched on for this cluster (fleet.yaml `services.clusters`). */
+  readonly services?: ServiceSelectionSetting;
   readonly org: FleetOrg;
   readonly environment: FleetEnvironment;
   readonly settings: ClusterSettings;
@@ -222,6 +247,8 @@ export interface AppsEnvironment {
 /** A Platform or Studio environment: a cluster environment plus the product's services. */
 export interface SharedEnvironment {
   readonly environment: FleetEnvironment;
+  /** Supporting services switched on for this cluster (fleet.yaml `services.clusters`). */
+  readonly services?: ServiceSelectionSetting;
   readonly settings: ClusterSettings;
   readonly clusterKey: string;
   readonly addressSpace: string;
@@ -248,6 +275,8 @@ export interface Fleet {
   readonly apps: readonly AppsEnvironment[];
   readonly platforms: readonly PlatformEnvironment[];
   readonly studios: readonly StudioEnvironment[];
+  /** Clusters outside Azure that get supporting services (`services-<name>` stacks). */
+  readonly externalClusters: readonly ExternalClusterSetting[];
   /** Every state scope (container): environment tokens, Studio environments and `shared`. */
   readonly stateScopes: readonly string[];
   /** Every cluster that needs an address block (the address plan's required keys). */

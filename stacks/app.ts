@@ -13,6 +13,7 @@ import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
+import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
 import { StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
@@ -26,6 +27,7 @@ export type StackKind =
   | "platform-k8s"
   | "studio"
   | "studio-k8s"
+  | "services"
   | "bootstrap";
 
 /** The one stack that holds the remote state of all others. */
@@ -80,6 +82,7 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
             environmentToken: token,
             names: platform.names,
             settings: platform.settings,
+            services: platform.services,
             stackId: k8sId,
             backend,
           }),
@@ -110,11 +113,22 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
             environmentToken: token,
             names: studio.names,
             settings: studio.settings,
+            services: studio.services,
             stackId: k8sId,
             backend,
           }),
       },
     );
+  }
+  for (const cluster of fleet.externalClusters) {
+    const id = stackIds.services(cluster.name);
+    out.push({
+      id,
+      kind: "services",
+      environment: "shared",
+      dependsOn: [],
+      build: (app, backend) => new ServicesStack(app, { fleet, cluster, stackId: id, backend }),
+    });
   }
   for (const org of fleet.orgs) {
     const orgId = stackIds.org(org.code);

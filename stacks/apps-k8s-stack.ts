@@ -35,6 +35,7 @@ export class AppsK8sStack extends FleetStack {
       resourceGroupName: apps.names.resourceGroup,
       ingressPublicIpName: apps.names.ingressPublicIp,
       settings: apps.settings,
+      services: apps.services,
     });
     this.wrapper = new KubernetesWrapper(this, "kubernetes-wrapper", {
       connection: this.workloads.connection,

@@ -6,19 +6,23 @@
 import { DataAzurermPublicIp } from "@cdktf/provider-azurerm/lib/data-azurerm-public-ip";
 import { Construct } from "constructs";
 import { ClusterConnection, Kured, kuredRequired, Traefik } from "../constructs/in-cluster";
-import type { ClusterSettings } from "../fleet/model";
+import { SupportingServices, type SupportingServicesSelection } from "../constructs/services";
+import type { ClusterSettings, ServiceSelectionSetting } from "../fleet/model";
 
 export interface ClusterWorkloadsProps {
   readonly clusterName: string;
   readonly resourceGroupName: string;
   readonly ingressPublicIpName: string;
   readonly settings: ClusterSettings;
+  /** Supporting services switched on for this cluster in fleet.yaml. */
+  readonly services?: ServiceSelectionSetting;
 }
 
 export class ClusterWorkloads extends Construct {
   readonly connection: ClusterConnection;
   readonly traefik: Traefik;
   readonly kured?: Kured;
+  readonly services?: SupportingServices;
 
   constructor(scope: Construct, id: string, props: ClusterWorkloadsProps) {
     super(scope, id);
@@ -38,6 +42,12 @@ export class ClusterWorkloads extends Construct {
       loadBalancerResourceGroup: props.resourceGroupName,
       replicas: props.settings.ingress.replicas,
     });
+    if (props.services) {
+      this.services = new SupportingServices(this, "services", {
+        connection: this.connection,
+        services: props.services as SupportingServicesSelection,
+      });
+    }
     if (kuredRequired(props.settings.nodeOsUpgradeChannel)) {
       this.kured = new Kured(this, "kured", {
         connection: this.connection,

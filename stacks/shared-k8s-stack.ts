@@ -5,7 +5,7 @@
  */
 import type { Construct } from "constructs";
 import type { SharedEnvironmentNames } from "../constructs/naming";
-import type { ClusterSettings, Fleet } from "../fleet/model";
+import type { ClusterSettings, Fleet, ServiceSelectionSetting } from "../fleet/model";
 import { ClusterWorkloads } from "./cluster-workloads";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { operatorTags } from "./tags";
@@ -16,6 +16,7 @@ export interface SharedK8sStackProps {
   readonly environmentToken: string;
   readonly names: SharedEnvironmentNames;
   readonly settings: ClusterSettings;
+  readonly services?: ServiceSelectionSetting;
   readonly stackId: string;
   readonly backend: BackendKind;
 }
@@ -37,6 +38,7 @@ export class SharedK8sStack extends FleetStack {
       resourceGroupName: props.names.resourceGroup,
       ingressPublicIpName: props.names.ingressPublicIp,
       settings: props.settings,
+      services: props.services,
     });
   }
 }

@@ -122,6 +122,7 @@ export const stackIds = {
   studio: (env: string) => `studio-${env}`,
   studioK8s: (env: string) => `studio-${env}-k8s`,
   bootstrap: (name: string) => `bootstrap-${name}`,
+  services: (cluster: string) => `services-${cluster}`,
 } as const;
 
 /** Names of the shared environments (Platform, Studio): a cluster environment plus services. */

@@ -211,6 +211,51 @@ const platform: Schema = {
   },
 };
 
+const SERVICE_NAMES = [
+  "postgresql",
+  "redis",
+  "nginx",
+  "certManager",
+  "loki",
+  "grafana",
+  "prometheus",
+  "oathkeeper",
+  "hydra",
+  "keto",
+  "kratos",
+  "argocd",
+];
+
+/** Service name → true/false or that service's options (checked in depth by the bundle). */
+const serviceSelection: Schema = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(SERVICE_NAMES.map((n) => [n, { type: ["boolean", "object"] }])),
+};
+
+const services: Schema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    clusters: { type: "object", additionalProperties: serviceSelection },
+    external: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "kubeconfigContext", "services"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z][a-z0-9-]{0,40}[a-z0-9]$" },
+          kubeconfigContext: { type: "string", minLength: 1 },
+          kubeconfigPath: { type: "string", minLength: 1 },
+          services: serviceSelection,
+        },
+      },
+    },
+  },
+};
+
 const studio: Schema = {
   type: "object",
   additionalProperties: false,
@@ -273,13 +318,17 @@ export const fleetSettingsSchema: Schema = {
   properties: {
     platform,
     studio,
+    services,
     location: { type: "string", pattern: "^[a-z0-9]+$" },
     repository: { type: "string", minLength: 1 },
     operator: {
       type: "object",
       additionalProperties: false,
       required: ["code", "orgnr"],
-      properties: { code: { type: "string", pattern: "^[a-z0-9]+$" }, orgnr: { type: "string", pattern: "^[0-9]{9}$" } },
+      properties: {
+        code: { type: "string", pattern: "^[a-z0-9]+$" },
+        orgnr: { type: "string", pattern: "^[0-9]{9}$" },
+      },
     },
     nameTokens: { type: "object", additionalProperties: { type: "string", pattern: "^[a-z0-9]+$" } },
     retiredEnvironments: { type: "object", additionalProperties: { type: "string", minLength: 1 } },

@@ -1,0 +1,320 @@
+/**
+ * azure-pipelines.yml is generated from the fleet definition: the committed file is current, and
+ * its stages, gates and identities follow the fleet's state scopes in promotion order.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import {
+  buildPipeline,
+  PIPELINE_DEFAULTS,
+  PIPELINE_FILE,
+  PIPELINE_NAMES,
+  PLAN_ALL_EXPRESSION,
+  promotionOrder,
+  renderPipeline,
+} from "../../cli/pipeline";
+import { main } from "../../cli/pipeline-command";
+import { loadFleet } from "../../fleet/load";
+import type { Fleet } from "../../fleet/model";
+import { COMMITTED_FLEET, fleetFixture } from "../../testing/fleet-fixture";
+import { REPO_ROOT } from "../../testing/run-cli";
+import { captureIO, tempDir } from "../cli/fixtures";
+
+type Node = Record<string, any>;
+
+function fleetOf(dir: string): Fleet {
+  const { fleet, problems } = loadFleet(dir);
+  if (!fleet) throw new Error(problems.map((p) => p.message).join("\n"));
+  return fleet;
+}
+
+const fleet = fleetOf(COMMITTED_FLEET);
+const committed = readFileSync(join(REPO_ROOT, PIPELINE_FILE), "utf8");
+const pipeline = parse(committed) as Node;
+const stages = pipeline.stages as Node[];
+const stage = (id: string) => stages.find((s) => s.stage === id)!;
+const job = (s: Node, id: string) => (s.jobs as Node[]).find((j) => j.job === id || j.deployment === id)!;
+
+/** The promotion order, derived here from the registry files rather than from the generator. */
+function expectedScopes(): string[] {
+  const envs = JSON.parse(readFileSync(join(COMMITTED_FLEET, "environments.json"), "utf8")).environments as {
+    name: string;
+    type: string;
+  }[];
+  const token = (name: string) => (fleet.settings.nameTokens as Record<string, string>)[name] ?? name;
+  const studios = fleet.settings.studio.environments;
+  const test = [
+    ...envs.filter((e) => e.type === "test").map((e) => token(e.name)),
+    ...studios.filter((s) => s.type === "test").map((s) => s.name),
+  ];
+  const production = [
+    ...envs.filter((e) => e.type === "production").map((e) => token(e.name)),
+    ...studios.filter((s) => s.type === "production").map((s) => s.name),
+  ];
+  return ["shared", ...new Set(test), ...new Set(production)];
+}
+
+function stepsOf(j: Node): Node[] {
+  return (j.steps ?? j.strategy?.runOnce?.deploy?.steps ?? []) as Node[];
+}
+
+describe("azure-pipelines.yml", () => {
+  it("is the generator's output for the committed fleet (else: run npm run pipeline)", () => {
+    const generated = renderPipeline(fleet);
+    if (generated !== committed) {
+      throw new Error(
+        `${PIPELINE_FILE} is out of date with the fleet definition: run npm run pipeline and commit it`,
+      );
+    }
+  });
+
+  it("has a plan and an apply stage per state scope, in promotion order after the build", () => {
+    const scopes = expectedScopes();
+    expect(scopes).toEqual(["shared", "at22", "at23", "at24", "yt01", "tt02", "dev", "staging", "prod"]);
+    expect(new Set(scopes)).toEqual(new Set(fleet.stateScopes));
+    expect(stages.map((s) => s.stage)).toEqual([
+      "build",
+      ...scopes.flatMap((s) => [PIPELINE_NAMES.planStage(s), PIPELINE_NAMES.applyStage(s)]),
+    ]);
+  });
+
+  it("waits for every stage of the earlier rings: shared before test, every test scope before production", () => {
+    const prior = (scopes: string[]) => scopes.flatMap((s) => [`plan_${s}`, `apply_${s}`]);
+    expect(stage("plan_shared").dependsOn).toEqual(["build"]);
+    expect(stage("plan_at22").dependsOn).toEqual(["build", ...prior(["shared"])]);
+    expect(stage("plan_staging").dependsOn).toEqual(["build", ...prior(["shared"])]);
+    const test = ["at22", "at23", "at24", "yt01", "tt02", "dev", "staging"];
+    expect(stage("plan_prod").dependsOn).toEqual(["build", ...prior(["shared", ...test])]);
+    for (const d of prior(["shared", ...test])) {
+      expect(stage("plan_prod").condition).toContain(
+        `in(dependencies.${d}.result, 'Succeeded', 'SucceededWithIssues', 'Skipped')`,
+      );
+    }
+    expect(stage("apply_prod").dependsOn).toEqual(["plan_prod"]);
+  });
+
+  it("skips a scope's plan stage when nothing in it is affected", () => {
+    expect(stage("plan_at22").condition).toContain(
+      "ne(dependencies.build.outputs['build.prepare.legs_at22_waves'], '0')",
+    );
+  });
+
+  it("fans each plan stage out over a matrix from the discover job of the same stage", () => {
+    for (const scope of expectedScopes()) {
+      const s = stage(`plan_${scope}`);
+      expect(job(s, "discover").variables.plan_legs).toBe(
+        `$[ stageDependencies.build.build.outputs['prepare.legs_${scope}'] ]`,
+      );
+      const plan = job(s, "plan");
+      expect(plan.strategy.matrix).toBe("$[ dependencies.discover.outputs['m.legs'] ]");
+      expect(plan.strategy.maxParallel).toBe(PIPELINE_DEFAULTS.maxParallel);
+      expect(plan.condition).toContain("ne(dependencies.discover.outputs['m.legs'], '{}')");
+      const publishes = stepsOf(plan).filter((st) => st.task === "PublishPipelineArtifact@1");
+      expect(publishes.map((p) => p.inputs.artifact)).toEqual(["$(PLAN_ARTIFACT)", "$(RESULT_ARTIFACT)"]);
+      expect(stepsOf(job(s, "collect")).some((st) => st.name === "c")).toBe(true);
+    }
+  });
+
+  it("gates every apply stage with a deployment job on the scope's Environment, then applies saved plans wave by wave", () => {
+    for (const scope of expectedScopes()) {
+      const s = stage(`apply_${scope}`);
+      const approve = job(s, "approve");
+      expect(approve.environment).toBe(`fleet-${scope}`);
+      expect(approve.strategy.runOnce).toBeDefined();
+      expect(approve.strategy.matrix).toBeUndefined();
+      expect(stepsOf(approve)[0]).toEqual({ download: "none" });
+      const waves = (s.jobs as Node[]).filter((j) => /^apply_w\d$/.test(j.job ?? ""));
+      expect(waves).toHaveLength(PIPELINE_DEFAULTS.waveSlots);
+      waves.forEach((w, i) => {
+        expect(w.dependsOn).toEqual(["approve", "legs", ...(i > 0 ? [`apply_w${i - 1}`] : [])]);
+        expect(w.strategy.matrix).toBe(`$[ dependencies.legs.outputs['m.wave${i}'] ]`);
+        expect(w.condition).toContain(`ne(dependencies.legs.outputs['m.wave${i}'], '{}')`);
+        const apply = stepsOf(w).find((st) => st.task === "AzureCLI@2")!;
+        expect(apply.inputs.inlineScript).toContain("npm run --silent apply --");
+        expect(apply.inputs.inlineScript).not.toContain("npm run --silent plan");
+      });
+    }
+  });
+
+  it("applies only on the main branch, never for pull requests or the nightly drift check", () => {
+    for (const scope of expectedScopes()) {
+      const c = stage(`apply_${scope}`).condition as string;
+      expect(c).toContain(`eq(dependencies.plan_${scope}.outputs['collect.c.canApply'], 'true')`);
+      expect(c).toContain("eq(variables['Build.SourceBranch'], 'refs/heads/main')");
+      expect(c).toContain("notIn(variables['Build.Reason'], 'PullRequest', 'Schedule')");
+    }
+    expect(pipeline.trigger).toEqual({ batch: true, branches: { include: ["main"] } });
+    expect(pipeline.pr).toEqual({ branches: { include: ["main"] } });
+    expect(pipeline.schedules).toEqual([
+      expect.objectContaining({
+        cron: PIPELINE_DEFAULTS.driftCron,
+        always: true,
+        branches: { include: ["main"] },
+      }),
+    ]);
+  });
+
+  it("queues runs for the exclusive locks instead of cancelling them", () => {
+    expect(pipeline.lockBehavior).toBe("sequential");
+  });
+
+  it("uses each scope's plan identity to plan and its apply identity to apply, through workload identity federation", () => {
+    for (const scope of expectedScopes()) {
+      for (const [stageId, kind] of [
+        [`plan_${scope}`, "plan"],
+        [`apply_${scope}`, "apply"],
+      ] as const) {
+        const tasks = (stage(stageId).jobs as Node[])
+          .flatMap(stepsOf)
+          .filter((st) => st.task === "AzureCLI@2");
+        expect(tasks.length).toBeGreaterThan(0);
+        for (const t of tasks) {
+          expect(t.inputs.azureSubscription).toBe(PIPELINE_NAMES.serviceConnection(scope, kind));
+          expect(t.inputs.addSpnToEnvironment).toBe(true);
+          expect(t.env).toEqual({
+            ARM_OIDC_REQUEST_TOKEN: "$(System.AccessToken)",
+            ARM_SUBSCRIPTION_ID: "$(subscriptionId)",
+          });
+          expect(t.inputs.inlineScript).toContain("export ARM_USE_OIDC=true ARM_USE_AZUREAD=true");
+          expect(t.inputs.inlineScript).toContain(
+            'ARM_OIDC_AZURE_SERVICE_CONNECTION_ID="$ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"',
+          );
+        }
+      }
+      expect(stage(`plan_${scope}`).variables).toContainEqual({ group: `fleet-${scope}` });
+    }
+  });
+
+  it("plans without taking the state lock (plan identities only read state)", () => {
+    const plan = stepsOf(job(stage("plan_at22"), "plan")).find((st) => st.task === "AzureCLI@2")!;
+    expect(plan.inputs.inlineScript).toContain(
+      "npm run --silent plan -- --stack $STACKS --out-dir plans --no-state-lock",
+    );
+    expect(plan.continueOnError).toBe(true);
+  });
+
+  it("holds no secrets: no secret variables, keys or client secrets", () => {
+    expect(committed).not.toMatch(
+      /isSecret|ARM_CLIENT_SECRET|ARM_ACCESS_KEY|client_secret|clientSecret|SAS_TOKEN/i,
+    );
+    for (const v of pipeline.variables as Node[]) expect(Object.keys(v).sort()).toEqual(["name", "value"]);
+  });
+
+  it("caches providers as a read-only mirror keyed on the provider versions, never a shared plugin cache", () => {
+    expect(committed).not.toContain("TF_PLUGIN_CACHE_DIR");
+    const steps = stepsOf(job(stage("plan_at22"), "plan"));
+    const cache = steps.find((st) => st.task === "Cache@2" && String(st.inputs.key).startsWith("terraform"))!;
+    expect(cache.inputs.key).toContain(".pipeline/providers/versions.json");
+    expect(cache.inputs.key).toContain("$(TERRAFORM_VERSION)");
+    expect(committed).toContain("filesystem_mirror");
+  });
+
+  it("records the applied commit only from the record jobs, with the only checkouts that keep credentials", () => {
+    const pushing = stages.flatMap((s) =>
+      (s.jobs as Node[])
+        .filter((j) => stepsOf(j).some((st) => st.persistCredentials === true))
+        .map((j) => `${s.stage}.${j.job}`),
+    );
+    expect(pushing).toEqual(expectedScopes().flatMap((s) => [`plan_${s}.record`, `apply_${s}.record`]));
+    expect(job(stage("apply_prod"), "record").condition).toContain(
+      "eq(dependencies.legs.outputs['m.complete'], 'true')",
+    );
+    expect(job(stage("plan_prod"), "record").condition).toContain(
+      "eq(dependencies.collect.outputs['c.markClean'], 'true')",
+    );
+  });
+
+  it("builds with npm ci, npm test and the synth before deciding what is affected, and publishes cdktf.out", () => {
+    const steps = stepsOf(job(stage("build"), "build"));
+    const scripts = steps.map((st) => st.bash ?? st.publish ?? st.task ?? st.checkout);
+    expect(scripts.indexOf("npm ci --no-audit --no-fund")).toBeLessThan(scripts.indexOf("npm test"));
+    expect(scripts.indexOf("npm test")).toBeLessThan(scripts.indexOf("npm run synth"));
+    const prepare = steps.find((st) => st.name === "prepare")!;
+    expect(scripts.indexOf("npm run synth")).toBeLessThan(steps.indexOf(prepare));
+    expect(prepare.bash).toContain(`--plan-all "${PLAN_ALL_EXPRESSION}"`);
+    expect(steps).toContainEqual(expect.objectContaining({ publish: "cdktf.out", artifact: "cdktf-out" }));
+    expect(steps[0]).toEqual({ checkout: "self", fetchDepth: 0, fetchTags: true });
+  });
+});
+
+describe("promotionOrder", () => {
+  it("puts shared first, then test scopes, then production scopes", () => {
+    expect(promotionOrder(fleet).map((s) => [s.scope, s.class, s.ring])).toEqual([
+      ["shared", "shared", 0],
+      ["at22", "test", 1],
+      ["at23", "test", 1],
+      ["at24", "test", 1],
+      ["yt01", "test", 1],
+      ["tt02", "test", 1],
+      ["dev", "test", 1],
+      ["staging", "test", 1],
+      ["prod", "production", 2],
+    ]);
+  });
+
+  it("fails if the pipeline's scopes would differ from the fleet's state scopes", () => {
+    expect(() => promotionOrder({ ...fleet, stateScopes: [...fleet.stateScopes, "at99"] })).toThrow(
+      /differ from the fleet's state scopes/,
+    );
+  });
+
+  it("follows the fleet definition: a new test environment gets its stages before production", () => {
+    const dir = fleetFixture({
+      environments: (doc) => {
+        doc.environments.splice(5, 0, {
+          platformUrl: "https://platform.at25.altinn.cloud",
+          hostname: "at25.altinn.cloud",
+          appPrefix: "apps",
+          platformPrefix: "platform",
+          name: "at25",
+          type: "test",
+        });
+      },
+      settings: (doc) => {
+        (doc.state as any).principals.at25 = {
+          plan: "0b6f1f70-3a55-4d7e-9a3c-1c8f5e2d4a10",
+          apply: "6a2c9e1b-8f4d-4b3a-a5e7-2d9c0f1b3e42",
+        };
+      },
+      allocate: true,
+    });
+    const ids = (buildPipeline(fleetOf(dir)).stages as Node[]).map((s) => s.stage);
+    expect(ids.indexOf("plan_at25")).toBeGreaterThan(ids.indexOf("apply_tt02"));
+    expect(ids.indexOf("apply_at25")).toBeLessThan(ids.indexOf("plan_dev"));
+    const prod = (buildPipeline(fleetOf(dir)).stages as Node[]).find((s) => s.stage === "plan_prod")!;
+    expect(prod.dependsOn).toContain("apply_at25");
+  });
+});
+
+describe("npm run pipeline", () => {
+  it("--check passes for the committed file", async () => {
+    const io = captureIO(REPO_ROOT);
+    expect(await main(["--check"], io)).toBe(0);
+    expect(io.stdout()).toContain("up to date and valid");
+  });
+
+  it("--check fails for an outdated file, naming the fix", async () => {
+    const dir = tempDir("pipeline-");
+    const file = join(dir, "azure-pipelines.yml");
+    writeFileSync(file, committed.replace("plan_at22", "plan_at21"));
+    const io = captureIO(REPO_ROOT);
+    expect(await main(["--check", "--out", file], io)).toBe(1);
+    expect(io.stderr()).toContain("run npm run pipeline");
+  });
+
+  it("writes the file for another fleet directory", async () => {
+    const dir = tempDir("pipeline-");
+    const file = join(dir, "azure-pipelines.yml");
+    const io = captureIO(REPO_ROOT);
+    expect(await main(["--out", file, "--fleet-dir", COMMITTED_FLEET], io)).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe(committed);
+  });
+
+  it("reports fleet errors instead of writing a pipeline", async () => {
+    const bad = fleetFixture({ raw: { "fleet.yaml": (t) => t.replace(/^\s{4}shared: .*$/m, "") } });
+    const io = captureIO(REPO_ROOT);
+    expect(await main(["--out", join(tempDir("pipeline-"), "x.yml"), "--fleet-dir", bad], io)).toBe(1);
+    expect(io.stderr()).toContain("has errors");
+  });
+});
