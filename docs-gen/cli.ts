@@ -11,7 +11,14 @@ import { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import { formatProblem } from "../fleet/problems";
 import { generateDocs } from "./generate";
-import { compareDocs, REGENERATE_HINT, readSynthOutput, synthFleetToTemp, writeDocs } from "./io";
+import {
+  compareDocs,
+  exampleInputs,
+  REGENERATE_HINT,
+  readSynthOutput,
+  synthFleetToTemp,
+  writeDocs,
+} from "./io";
 import { svgRenderer } from "./svg";
 
 export async function runDocs(argv: readonly string[]): Promise<number> {
@@ -37,7 +44,8 @@ export async function runDocs(argv: readonly string[]): Promise<number> {
   let files: Awaited<ReturnType<typeof generateDocs>>;
   try {
     const warnings = new Set<string>();
-    files = await generateDocs(readSynthOutput(outdir, fleet), await svgRenderer((w) => warnings.add(w)));
+    const input = { ...readSynthOutput(outdir, fleet), examples: exampleInputs() };
+    files = await generateDocs(input, await svgRenderer((w) => warnings.add(w)));
     for (const w of [...warnings].sort()) process.stderr.write(`graphviz: ${w}\n`);
   } finally {
     if (!opts.from) rmSync(dirname(outdir), { recursive: true, force: true });

@@ -101,6 +101,27 @@ export function pictures(input: DocsInput): { stacks: Picture[]; environments: P
       diagram: resourceDiagram(graph, `Stack kind ${kind}, shown for ${stack.id}`),
     });
   }
+  // Kinds the fleet does not have are shown from an example fleet.
+  for (const example of input.examples ?? []) {
+    const exampleStacks = docsStacks(example.input);
+    const exampleManagedBy = managedByIndex(exampleStacks);
+    const orgs = example.input.fleet.orgs.map((o) => o.code);
+    for (const [kind, stack] of representativeStacks(exampleStacks, orgs)) {
+      if (kinds.some((k) => k.name === `stack-${kind}`)) continue;
+      const c = countBlocks(stack.json);
+      kinds.push({
+        name: `stack-${kind}`,
+        heading: `Stack kind \`${kind}\``,
+        intro:
+          `The fleet has no stack of this kind; shown for \`${stack.id}\` of the example fleet ` +
+          `\`examples/${example.name}/\` (${c.resources} resources, ${c.dataSources} data sources).`,
+        diagram: resourceDiagram(
+          resourceGraph(stack.json, { managedBy: exampleManagedBy }),
+          `Stack kind ${kind}, shown for ${stack.id}`,
+        ),
+      });
+    }
+  }
   const environments: Picture[] = [];
   for (const env of environmentOrder(input.fleet, stacks)) {
     const here = stacks.filter((s) => s.environment === env);

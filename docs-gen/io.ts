@@ -13,8 +13,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
+import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
-import { buildFleetApp, planStacks } from "../stacks/app";
+import { planStacks } from "../stacks/app";
+import { synthFleet } from "../stacks/synth-fleet";
 import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE } from "./generate";
 import type { DocsInput } from "./model";
 import type { Manifest, StackJson } from "./terraform";
@@ -38,12 +40,33 @@ export function readSynthOutput(outdir: string, fleet: Fleet): DocsInput {
   return { manifest, stacks, fleet, planned };
 }
 
+/** The example fleets whose stacks stand in for kinds a fleet lacks. */
+export const DOC_EXAMPLES = ["all-services"] as const;
+const EXAMPLES_DIR = join(__dirname, "..", "examples");
+
+/** Docs input for the example fleets (synthesized into temporary directories, then removed). */
+export function exampleInputs(): { name: string; input: DocsInput }[] {
+  return DOC_EXAMPLES.map((name) => {
+    const { fleet } = loadFleet(join(EXAMPLES_DIR, name));
+    if (!fleet)
+      throw new Error(
+        `examples/${name} is not a valid fleet directory (FLEET_DIR=examples/${name} npm run synth)`,
+      );
+    const outdir = synthFleetToTemp(fleet);
+    try {
+      return { name, input: readSynthOutput(outdir, fleet) };
+    } finally {
+      rmSync(dirname(outdir), { recursive: true, force: true });
+    }
+  });
+}
+
 /** Synthesizes the whole fleet (remote-state backend, as `npm run synth`) into a new temporary directory. */
 export function synthFleetToTemp(fleet: Fleet): string {
   const parent = mkdtempSync(join(tmpdir(), "fleet-docs-"));
   const outdir = join(parent, "cdktf.out");
   try {
-    buildFleetApp(fleet, { outdir, backend: "azurerm" }).app.synth();
+    synthFleet(fleet, { outdir, backend: "azurerm" });
   } catch (e) {
     rmSync(parent, { recursive: true, force: true });
     throw e;

@@ -24,6 +24,11 @@ export interface DocsInput {
    * that names one of the fleet's environments, else `shared`.
    */
   readonly planned?: readonly PlannedStackInfo[];
+  /**
+   * Example fleets (examples/<name>/) whose stacks stand in for kinds the fleet itself does not
+   * have (e.g. `services`), so every kind has its picture.
+   */
+  readonly examples?: readonly { readonly name: string; readonly input: DocsInput }[];
 }
 
 export interface DocsStack extends StackInfo {

@@ -6,7 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type DocFile, generateDocs, pictures } from "../../docs-gen/generate";
-import { ownedFiles, REGENERATE_HINT, readSynthOutput, synthFleetToTemp, writeDocs } from "../../docs-gen/io";
+import {
+  exampleInputs,
+  ownedFiles,
+  REGENERATE_HINT,
+  readSynthOutput,
+  synthFleetToTemp,
+  writeDocs,
+} from "../../docs-gen/io";
 import { type DocsInput, docsStacks, environmentOrder } from "../../docs-gen/model";
 import type { StackJson } from "../../docs-gen/terraform";
 import { committedFleet } from "../../testing/fleet-synth";
@@ -21,7 +28,7 @@ let regenerated: string;
 beforeAll(async () => {
   const fleet = committedFleet();
   outdir = synthFleetToTemp(fleet);
-  input = readSynthOutput(outdir, fleet);
+  input = { ...readSynthOutput(outdir, fleet), examples: exampleInputs() };
   files = await generateDocs(input);
   regenerated = mkdtempSync(join(tmpdir(), "docs-regenerated-"));
   writeDocs(regenerated, files);
