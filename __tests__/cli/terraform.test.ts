@@ -220,7 +220,8 @@ describeWithTerraform("plan and apply with the terraform binary", () => {
     // Both checkouts now see the applied state with nothing left to do (one after the other, so
     // the check is about the state, not about lock contention between the two plans).
     const replans = [];
-    for (const [i, s] of stacks.entries()) replans.push(await planStack(s, join(root, `again${i}`), planning));
+    for (const [i, s] of stacks.entries())
+      replans.push(await planStack(s, join(root, `again${i}`), planning));
     expect(replans.map((p) => p.outcome)).toEqual(["unchanged", "unchanged"]);
   });
 
