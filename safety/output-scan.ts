@@ -210,22 +210,21 @@ export function scanDocument(file: string, doc: Json, options: ScanOptions = {})
     if (literal.trim() !== "" && (SENSITIVE_KEY.test(key) || secretByType)) {
       add(parts, "secret", `${key} has a literal value; use a reference, a write-only argument or Key Vault`);
     }
+    // One machine-path finding per value: the checkout may itself sit under home or temp.
+    const containerSide =
+      resourceType !== undefined &&
+      (resourceType.startsWith("kubernetes_") || resourceType === "helm_release");
+    const underDir = containerSide ? undefined : dirs.find(({ pattern }) => pattern.test(value));
     if (
       repoRoot &&
       (value === repoRoot || value.includes(`${repoRoot}/`) || value.includes(`${repoRoot}\\`))
     ) {
       add(parts, "machine-path", `contains the repository's absolute path ${repoRoot}`);
+    } else if (underDir) {
+      add(parts, "machine-path", `contains a path under ${underDir.dir} of the machine that synthesized it`);
+    } else if (/(^|[\s"'=])[A-Za-z]:\\/.test(value)) {
+      add(parts, "machine-path", "contains a Windows absolute path");
     }
-    const containerSide =
-      resourceType !== undefined &&
-      (resourceType.startsWith("kubernetes_") || resourceType === "helm_release");
-    if (!containerSide) {
-      for (const { dir, pattern } of dirs) {
-        if (pattern.test(value))
-          add(parts, "machine-path", `contains a path under ${dir} of the machine that synthesized it`);
-      }
-    }
-    if (/(^|[\s"'=])[A-Za-z]:\\/.test(value)) add(parts, "machine-path", "contains a Windows absolute path");
   };
 
   walk(doc, [], undefined);
