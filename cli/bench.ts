@@ -14,6 +14,7 @@ import { Command } from "commander";
 import { parseDocument } from "yaml";
 import { ADDRESS_PLAN_FILE, allocate, renderAddressPlan } from "../fleet/address-plan";
 import { loadFleet } from "../fleet/load";
+import { formatProblem } from "../fleet/problems";
 
 const REPO = resolve(__dirname, "..");
 /** The commands run as the npm scripts run them: TypeScript loaded in-process by tsx. */
@@ -50,8 +51,12 @@ export function generateFleet(orgCount: number, base = join(REPO, "environments"
   doc.delete("orgs");
   writeFileSync(settingsPath, doc.toString());
   writeFileSync(join(dir, ADDRESS_PLAN_FILE), renderAddressPlan(new Map()));
-  const { addressing } = loadFleet(dir);
-  if (!addressing) throw new Error("generated fleet could not be read");
+  const { addressing, problems } = loadFleet(dir);
+  if (!addressing) {
+    throw new Error(
+      `the generated fleet could not be read:\n${problems.map((p) => formatProblem(p)).join("\n")}`,
+    );
+  }
   const { allocations } = allocate(addressing.settings, new Map(), addressing.clusterKeys);
   writeFileSync(join(dir, ADDRESS_PLAN_FILE), renderAddressPlan(allocations));
   return dir;

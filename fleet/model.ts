@@ -178,6 +178,15 @@ export interface FleetSettings {
   readonly platform: PlatformSettings;
   readonly studio: StudioSettings;
   readonly services?: ServicesSettings;
+  readonly operators: OperatorsSettings;
+}
+
+/** What the in-cluster operators need from Azure (research/altinn.md §6). */
+export interface OperatorsSettings {
+  /** The per-environment Maskinporten vault the runtime operator reads; `{env}` is the token. */
+  readonly maskinportenVault: { readonly name: string; readonly resourceGroup: string };
+  /** The configuration-sync database server of each environment, per environment class. */
+  readonly configSync: Readonly<Record<EnvironmentClassName, PostgresSetting>>;
 }
 
 /**

@@ -148,7 +148,8 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       id: appsId,
       kind: "apps",
       environment: token,
-      dependsOn: [stackIds.org(apps.org.code)],
+      // It reads the org's registry and the environment's Platform network and config-sync server.
+      dependsOn: [stackIds.org(apps.org.code), stackIds.platform(token)],
       build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
     });
     out.push({

@@ -6,6 +6,7 @@
 import type { Construct } from "constructs";
 import { KubernetesWrapper } from "../constructs/in-cluster";
 import type { AppsEnvironment, Fleet } from "../fleet/model";
+import { ClusterOperators } from "./cluster-operators";
 import { ClusterWorkloads } from "./cluster-workloads";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { orgTags } from "./tags";
@@ -20,6 +21,7 @@ export interface AppsK8sStackProps {
 export class AppsK8sStack extends FleetStack {
   readonly workloads: ClusterWorkloads;
   readonly wrapper: KubernetesWrapper;
+  readonly operators: ClusterOperators;
 
   constructor(scope: Construct, props: AppsK8sStackProps) {
     const { fleet, apps } = props;
@@ -39,6 +41,11 @@ export class AppsK8sStack extends FleetStack {
     });
     this.wrapper = new KubernetesWrapper(this, "kubernetes-wrapper", {
       connection: this.workloads.connection,
+    });
+    this.operators = new ClusterOperators(this, "operators", {
+      workloads: this.workloads,
+      names: apps.names,
+      environmentToken: apps.environment.token,
     });
   }
 }

@@ -11,6 +11,7 @@ import { HardenedStorageAccount } from "../constructs/storage";
 import type { AppsEnvironment, Fleet } from "../fleet/model";
 import { ClusterEnvironment } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
+import { OperatorInfrastructure } from "./operators";
 import { orgTags } from "./tags";
 
 /** Service accounts whose names Altinn's platform Terraform binds to (they must not change). */
@@ -32,6 +33,7 @@ export class AppsStack extends FleetStack {
   readonly storage: HardenedStorageAccount;
   readonly runtimeOperator: WorkloadIdentity;
   readonly runtimeGateway: WorkloadIdentity;
+  readonly operators: OperatorInfrastructure;
 
   constructor(scope: Construct, props: AppsStackProps) {
     const { fleet, apps } = props;
@@ -100,9 +102,24 @@ export class AppsStack extends FleetStack {
       description: "The cluster pulls the org's app images",
     });
 
+    const platform = fleet.platforms.find((p) => p.environment.token === apps.environment.token);
+    if (!platform) throw new Error(`no Platform environment ${apps.environment.token} for ${props.stackId}`);
+    this.operators = new OperatorInfrastructure(this, "operators", {
+      apps,
+      environment: env,
+      runtimeOperator: this.runtimeOperator,
+      platform: platform.names,
+      settings: fleet.settings.operators,
+      location,
+      tags,
+    });
+
     // Identifiers (never credentials) the runtime's configuration needs.
     new TerraformOutput(this, "runtime_operator_client_id", { value: this.runtimeOperator.clientId });
     new TerraformOutput(this, "runtime_gateway_client_id", { value: this.runtimeGateway.clientId });
     new TerraformOutput(this, "oidc_issuer_url", { value: env.cluster.oidcIssuerUrl });
+    new TerraformOutput(this, "service_operator_client_id", {
+      value: this.operators.serviceOperator.clientId,
+    });
   }
 }

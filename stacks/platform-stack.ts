@@ -6,14 +6,18 @@
 import type { Construct } from "constructs";
 import { ApiManagement, type ApiManagementSku } from "../constructs/apim";
 import { CosmosDbAccount } from "../constructs/cosmos";
+import type { PostgresFlexibleServer } from "../constructs/database";
 import type { Fleet, PlatformEnvironment } from "../fleet/model";
 import { ClusterEnvironment } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
-import { SERVICE_SUBNET_OPTIONS, SharedServices } from "./shared-services";
+import { postgresServer, SERVICE_SUBNET_OPTIONS, SharedServices } from "./shared-services";
 import { operatorTags } from "./tags";
 
 /** The subnet of the service layout that API Management is injected into. */
 const APIM_SUBNET = "apim";
+
+/** The database the runtime operators sync configuration through. */
+export const CONFIG_SYNC_DATABASE = "configsync";
 
 /** The Key Vault secret (a certificate) API Management's gateway host name is served with. */
 export const GATEWAY_CERTIFICATE_SECRET = "platform-gateway-certificate";
@@ -30,6 +34,8 @@ export class PlatformStack extends FleetStack {
   readonly services: SharedServices;
   readonly cosmos: CosmosDbAccount;
   readonly apiManagement: ApiManagement;
+  /** The operators' configuration-sync database (README "Per-app infrastructure through operators"). */
+  readonly configSync: PostgresFlexibleServer;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { fleet, platform } = props;
@@ -90,6 +96,18 @@ export class PlatformStack extends FleetStack {
       ],
       privateEndpointSubnetId: env.network.subnetId("endpoints"),
       privateDns: { virtualNetworkId: env.network.vnetId },
+      tags,
+    });
+
+    // Each org's Apps stack peers its network with this one and makes its runtime operator an
+    // Entra administrator here; the server holds nothing but the configuration-sync database.
+    this.configSync = postgresServer(this, "config-sync", {
+      name: names.configSyncServer,
+      environment: env,
+      location,
+      setting: fleet.settings.operators.configSync[platform.environment.type],
+      databases: [CONFIG_SYNC_DATABASE],
+      administrator: fleet.settings.platform.databaseAdmin,
       tags,
     });
 

@@ -48,28 +48,58 @@ export class SharedServices extends Construct {
       allowedSubnetIds: [env.network.subnetId("workpool")],
       tags,
     });
-    const pg = props.postgres;
-    this.postgres = new PostgresFlexibleServer(this, "postgres", {
+    this.postgres = postgresServer(this, "postgres", {
       name: props.postgresServerName,
-      resourceGroupName: env.resourceGroup.name,
+      environment: env,
       location,
-      tenantId: env.tenantId,
-      delegatedSubnetId: env.network.subnetId(POSTGRES_SUBNET),
-      privateDns: { virtualNetworkId: env.network.vnetId },
-      administrator: props.databaseAdmin,
-      sku: pg.sku as PostgresSkuName,
-      version: pg.version as PostgresVersion,
-      storageMb: pg.storageMb as PostgresStorageMb,
-      backupRetentionDays: pg.backupRetentionDays,
-      geoRedundantBackup: pg.geoRedundantBackup,
-      ...(pg.highAvailability
-        ? { highAvailability: { mode: "ZoneRedundant" as const, standbyZone: "2" as const } }
-        : {}),
-      zone: "1",
+      setting: props.postgres,
       databases: props.postgresDatabases,
+      administrator: props.databaseAdmin,
       tags,
     });
   }
+}
+
+export interface PostgresServerProps {
+  readonly name: string;
+  readonly environment: ClusterEnvironment;
+  readonly location: string;
+  readonly setting: PostgresSetting;
+  readonly databases: readonly string[];
+  readonly administrator: EntraPrincipalSetting;
+  readonly tags: Tags;
+}
+
+/**
+ * A PostgreSQL flexible server from fleet settings, in the cluster network's delegated subnet
+ * (several servers may share it) with its private DNS zone linked to that network.
+ */
+export function postgresServer(
+  scope: Construct,
+  id: string,
+  props: PostgresServerProps,
+): PostgresFlexibleServer {
+  const { environment: env, setting: pg } = props;
+  return new PostgresFlexibleServer(scope, id, {
+    name: props.name,
+    resourceGroupName: env.resourceGroup.name,
+    location: props.location,
+    tenantId: env.tenantId,
+    delegatedSubnetId: env.network.subnetId(POSTGRES_SUBNET),
+    privateDns: { virtualNetworkId: env.network.vnetId },
+    administrator: props.administrator,
+    sku: pg.sku as PostgresSkuName,
+    version: pg.version as PostgresVersion,
+    storageMb: pg.storageMb as PostgresStorageMb,
+    backupRetentionDays: pg.backupRetentionDays,
+    geoRedundantBackup: pg.geoRedundantBackup,
+    ...(pg.highAvailability
+      ? { highAvailability: { mode: "ZoneRedundant" as const, standbyZone: "2" as const } }
+      : {}),
+    zone: "1",
+    databases: props.databases,
+    tags: props.tags,
+  });
 }
 
 /** Subnet settings of the service layout: PostgreSQL's subnet is delegated to it. */

@@ -25,6 +25,9 @@ describe("Altinn naming conventions", () => {
       dnsZone: "ttd.apps.tt02.altinn.no",
       runtimeOperatorIdentity: "ttd-tt02-runtime-operator-id",
       runtimeGatewayIdentity: "ttd-tt02-runtime-gateway-id",
+      operatorsResourceGroup: "altinnapps-ttd-tt02-operators-rg",
+      serviceOperatorIdentity: "ttd-tt02-aso-id",
+      operatorsRole: "altinnapps-ttd-tt02-operators",
     });
   });
 

@@ -799,6 +799,18 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
     },
   },
 
+  "AZ-NET-009": {
+    compliant: [
+      { name: "a-to-b", allow_forwarded_traffic: false, allow_gateway_transit: false },
+      { name: "a-to-b" },
+    ],
+    nonCompliant: {
+      "forwarded traffic": { name: "a-to-b", allow_forwarded_traffic: true },
+      "gateway transit": { name: "a-to-b", allow_gateway_transit: true },
+      "remote gateways": { name: "a-to-b", use_remote_gateways: true },
+    },
+  },
+
   "AZ-DNS-001": {
     compliant: [
       { name: "@", record: [{ flags: 0, tag: "issue", value: "letsencrypt.org" }] },

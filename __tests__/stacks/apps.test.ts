@@ -37,7 +37,11 @@ describe("apps-<org>-<env>", () => {
   test("names follow Altinn's conventions", () => {
     expect(apps.json).toHaveResourceWithProperties(StorageAccount, { name: "ttdaltinntt02strg01" });
     const rgs = Object.values(resourcesOf(apps, "azurerm_resource_group")).map((r) => r.name);
-    expect(rgs.sort()).toEqual(["altinnapps-ttd-tt02-rg", "monitor-ttd-tt02-rg"]);
+    expect(rgs.sort()).toEqual([
+      "altinnapps-ttd-tt02-operators-rg",
+      "altinnapps-ttd-tt02-rg",
+      "monitor-ttd-tt02-rg",
+    ]);
     expect(Object.values(resourcesOf(apps, "azurerm_log_analytics_workspace"))[0]!.name).toBe(
       "application-ttd-tt02-law",
     );
@@ -125,9 +129,10 @@ describe("apps-<org>-<env>", () => {
     expect(kv).toMatchObject({ name: "ttd-tt02-keyvault", purge_protection_enabled: true });
   });
 
-  test("runtime operator and gateway identities are federated to their service accounts", () => {
+  test("runtime operator, gateway and Azure Service Operator identities are federated to their service accounts", () => {
     const creds = Object.values(resourcesOf(apps, "azurerm_federated_identity_credential"));
     expect(creds.map((c) => c.subject).sort()).toEqual([
+      "system:serviceaccount:azureserviceoperator-system:azureserviceoperator-system",
       "system:serviceaccount:runtime-gateway:studio-gateway",
       "system:serviceaccount:runtime-operator:operator-controller-manager",
     ]);
@@ -145,6 +150,64 @@ describe("apps-<org>-<env>", () => {
     );
     expect(pulls).toHaveLength(1);
     expect(String(pulls[0]!.principal_id)).toMatch(/kubelet_identity/);
+  });
+
+  test("the operators' custom role can only be assigned in the operators' resource group", () => {
+    const rgs = resourcesOf(apps, "azurerm_resource_group");
+    const [rgKey] = Object.entries(rgs).find(([, r]) => r.name === "altinnapps-ttd-tt02-operators-rg")!;
+    const rgId = `\${azurerm_resource_group.${rgKey}.id}`;
+    const role = Object.values(resourcesOf(apps, "azurerm_role_definition"));
+    expect(role).toHaveLength(1);
+    expect(role[0]).toMatchObject({
+      name: "altinnapps-ttd-tt02-operators",
+      scope: rgId,
+      assignable_scopes: [rgId],
+    });
+    const actions = (role[0]!.permissions as { actions: string[] }[])[0]!.actions;
+    expect(actions).toContain("Microsoft.DBforPostgreSQL/flexibleServers/*");
+    expect(
+      actions.some((a) => a === "*" || a.startsWith("Microsoft.Authorization/roleAssignments/write")),
+    ).toBe(false);
+    const assignment = Object.values(resourcesOf(apps, "azurerm_role_assignment")).find(
+      (r) => typeof r.role_definition_id === "string",
+    )!;
+    expect(assignment).toMatchObject({ scope: rgId, principal_type: "ServicePrincipal" });
+    expect(String(assignment.principal_id)).toMatch(/service-operator/);
+  });
+
+  test("the runtime operator reads the environment's Maskinporten vault and may use the config-sync database", () => {
+    const vault = Object.values(apps.parsed.data?.azurerm_key_vault ?? {})[0]!;
+    expect(vault).toMatchObject({ name: "mpo-tt02-kv", resource_group_name: "altinn-maskinporten-tt02-rg" });
+    const secretsUser = Object.values(resourcesOf(apps, "azurerm_role_assignment")).filter(
+      (r) => r.role_definition_name === "Key Vault Secrets User",
+    );
+    expect(secretsUser).toHaveLength(1);
+    expect(String(secretsUser[0]!.principal_id)).toMatch(/runtime-operator/);
+    const admin = Object.values(
+      resourcesOf(apps, "azurerm_postgresql_flexible_server_active_directory_administrator"),
+    );
+    expect(admin).toHaveLength(1);
+    expect(admin[0]).toMatchObject({
+      principal_type: "ServicePrincipal",
+      resource_group_name: "altinnplatform-tt02-rg",
+    });
+    expect(String(admin[0]!.object_id)).toMatch(/runtime-operator/);
+    const server = Object.values(apps.parsed.data?.azurerm_postgresql_flexible_server ?? {})[0]!;
+    expect(server).toMatchObject({ name: "altinn-opsync-tt02-psql" });
+  });
+
+  test("the cluster network is peered both ways with the Platform network, without transit", () => {
+    const peerings = Object.values(resourcesOf(apps, "azurerm_virtual_network_peering"));
+    expect(peerings.map((p) => p.resource_group_name).sort()).toEqual([
+      expect.stringContaining("${azurerm_resource_group."),
+      "altinnplatform-tt02-rg",
+    ]);
+    for (const p of peerings)
+      expect(p).toMatchObject({ allow_forwarded_traffic: false, allow_gateway_transit: false });
+    const link = Object.values(resourcesOf(apps, "azurerm_private_dns_zone_virtual_network_link"))[0]!;
+    expect(link).toMatchObject({
+      private_dns_zone_name: "altinn-opsync-tt02-psql.private.postgres.database.azure.com",
+    });
   });
 
   test("every stateful resource refuses to be destroyed", () => {
@@ -197,7 +260,7 @@ describe("apps-<org>-<env>", () => {
   });
 
   test("depends on its org's stack", () => {
-    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd"]);
+    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd", "platform-tt02"]);
   });
 });
 
@@ -233,6 +296,27 @@ describe("apps-<org>-<env>-k8s", () => {
     expect(k8s.json).not.toHaveResourceWithProperties(Release, { name: "kured" });
     const traefik = Object.values(resourcesOf(k8s, "helm_release")).find((r) => r.name === "traefik")!;
     expect(String((traefik.values as string[])[0])).toContain("data.azurerm_public_ip");
+  });
+
+  test("installs Azure Service Operator with workload identity after cert-manager, and publishes client ids", () => {
+    const releases = Object.values(resourcesOf(k8s, "helm_release"));
+    const aso = releases.find((r) => r.name === "azure-service-operator")!;
+    expect(aso).toMatchObject({ chart: "azure-service-operator", version: expect.stringMatching(/^v2\./) });
+    const values = String((aso.values as string[])[0]);
+    expect(values).toContain("useWorkloadIdentityAuth");
+    expect(values).toContain("data.azurerm_user_assigned_identity");
+    expect(aso.depends_on).toEqual([expect.stringMatching(/^helm_release\..*cert-manager/)]);
+    expect(releases.map((r) => r.name)).toContain("cert-manager");
+    const config = Object.values(resourcesOf(k8s, "kubernetes_config_map_v1"))[0]!;
+    expect(Object.keys(config.data as object).sort()).toEqual([
+      "AZURE_SERVICE_OPERATOR_CLIENT_ID",
+      "AZURE_SUBSCRIPTION_ID",
+      "AZURE_TENANT_ID",
+      "ENVIRONMENT",
+      "OPERATORS_RESOURCE_GROUP",
+      "STUDIO_GATEWAY_CLIENT_ID",
+      "STUDIO_OPERATOR_CLIENT_ID",
+    ]);
   });
 
   test("runs the Kubernetes wrapper with read-only access to deployments and daemonsets", () => {

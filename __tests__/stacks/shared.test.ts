@@ -74,7 +74,12 @@ describe("platform-<env>", () => {
   });
 
   test("PostgreSQL: private, Entra ID only, TLS enforced, zone-redundant HA and geo backup in production", () => {
-    const server = only(platformProd, "azurerm_postgresql_flexible_server");
+    const servers = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server"));
+    expect(servers.map((s) => s.name).sort()).toEqual([
+      "altinn-opsync-prod-psql",
+      "altinn-platform-prod-psql",
+    ]);
+    const server = servers.find((s) => s.name === "altinn-platform-prod-psql")!;
     expect(server).toMatchObject({
       name: "altinn-platform-prod-psql",
       public_network_access_enabled: false,
@@ -95,7 +100,9 @@ describe("platform-<env>", () => {
         expect.objectContaining({ name: "ssl_min_protocol_version", value: "TLSv1.2" }),
       ]),
     );
-    const test = only(platformTest, "azurerm_postgresql_flexible_server");
+    const test = Object.values(resourcesOf(platformTest, "azurerm_postgresql_flexible_server")).find(
+      (s) => s.name === "altinn-platform-tt02-psql",
+    )!;
     expect(test.geo_redundant_backup_enabled).toBe(false);
     expect(test.high_availability).toBeUndefined();
   });
@@ -104,6 +111,21 @@ describe("platform-<env>", () => {
     for (const s of [platformProd, platformTest, studioProd]) {
       expect(s.json).not.toMatch(/administrator_password"|"password":|administrator_login_password/);
     }
+  });
+
+  test("hosts the operators' configuration-sync server, Entra ID only, with one database", () => {
+    const server = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server")).find(
+      (s) => s.name === "altinn-opsync-prod-psql",
+    )!;
+    expect(server).toMatchObject({
+      public_network_access_enabled: false,
+      authentication: expect.objectContaining({
+        active_directory_auth_enabled: true,
+        password_auth_enabled: false,
+      }),
+    });
+    const dbs = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server_database"));
+    expect(dbs.map((d) => d.name).sort()).toEqual(["configsync", "events"]);
   });
 
   test("the PostgreSQL subnet is delegated to flexible servers", () => {

@@ -1,5 +1,6 @@
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import type { Construct } from "constructs";
+import { ConstructValidationError } from "../common/errors";
 
 /** Kind of principal. Stating it lets Azure skip the directory lookup that fails for new principals. */
 export type PrincipalType = "ServicePrincipal" | "Group" | "User";
@@ -7,8 +8,17 @@ export type PrincipalType = "ServicePrincipal" | "Group" | "User";
 export interface RoleAssignmentOptions {
   /** Resource ID the role applies to (a resource, resource group or subscription). */
   readonly scope: string;
-  /** Built-in or custom role name, e.g. `AcrPull`. */
-  readonly roleDefinitionName: string;
+  /**
+   * Built-in role name, e.g. `AcrPull`. Give this or `roleDefinitionId`.
+   * @default - `roleDefinitionId` is used
+   */
+  readonly roleDefinitionName?: string;
+  /**
+   * Resource ID of a role definition, for custom roles created in the same apply (a name would
+   * be looked up before the role exists).
+   * @default - `roleDefinitionName` is used
+   */
+  readonly roleDefinitionId?: string;
   /** Object (principal) ID of the identity, group or user. */
   readonly principalId: string;
   /** Managed identities, including the AKS kubelet identity, are `ServicePrincipal`. */
@@ -25,9 +35,17 @@ export interface RoleAssignmentOptions {
  * registry. Changing any option replaces the assignment.
  */
 export function roleAssignment(scope: Construct, id: string, options: RoleAssignmentOptions): RoleAssignment {
+  if ((options.roleDefinitionName === undefined) === (options.roleDefinitionId === undefined)) {
+    throw new ConstructValidationError(
+      `${scope.node.path}/${id}`,
+      "give exactly one of roleDefinitionName (built-in roles) and roleDefinitionId (custom roles)",
+    );
+  }
   return new RoleAssignment(scope, id, {
     scope: options.scope,
-    roleDefinitionName: options.roleDefinitionName,
+    ...(options.roleDefinitionName !== undefined
+      ? { roleDefinitionName: options.roleDefinitionName }
+      : { roleDefinitionId: options.roleDefinitionId }),
     principalId: options.principalId,
     principalType: options.principalType,
     description: options.description,

@@ -46,6 +46,11 @@ export interface AppsNames {
   readonly dnsZone: string;
   readonly runtimeOperatorIdentity: string;
   readonly runtimeGatewayIdentity: string;
+  /** Where the operators create per-app Azure resources. */
+  readonly operatorsResourceGroup: string;
+  readonly serviceOperatorIdentity: string;
+  /** Custom role of the operators; role names are unique in the tenant. */
+  readonly operatorsRole: string;
 }
 
 /** Names of one org's Apps environment. `env` is the name token (`prod` for production). */
@@ -69,6 +74,9 @@ export function appsNames(org: string, env: string, hostname: string, location: 
     dnsZone: `${org}.apps.${hostname}`,
     runtimeOperatorIdentity: `${org}-${env}-runtime-operator-id`,
     runtimeGatewayIdentity: `${org}-${env}-runtime-gateway-id`,
+    operatorsResourceGroup: `altinnapps-${org}-${env}-operators-rg`,
+    serviceOperatorIdentity: `${org}-${env}-aso-id`,
+    operatorsRole: `altinnapps-${org}-${env}-operators`,
   };
 }
 
@@ -89,6 +97,9 @@ const APPS_RULES: Record<keyof AppsNames, NamingRuleKey> = {
   dnsZone: "dnsZone",
   runtimeOperatorIdentity: "userAssignedIdentity",
   runtimeGatewayIdentity: "userAssignedIdentity",
+  operatorsResourceGroup: "resourceGroup",
+  serviceOperatorIdentity: "userAssignedIdentity",
+  operatorsRole: "resourceGroup",
 };
 
 const ORG_RULES: Record<keyof OrgNames, NamingRuleKey> = {
@@ -145,6 +156,8 @@ export interface SharedEnvironmentNames {
 export interface PlatformNames extends SharedEnvironmentNames {
   readonly apiManagement: string;
   readonly cosmosAccount: string;
+  /** The environment's configuration-sync database server (the operators' config store). */
+  readonly configSyncServer: string;
 }
 
 function sharedNames(product: "platform" | "studio", env: string, dnsZone: string, location: string) {
@@ -175,6 +188,7 @@ export function platformNames(env: string, hostname: string, location: string): 
     ...sharedNames("platform", env, `platform.${hostname}`, location),
     apiManagement: `altinn-platform-${env}-apim`,
     cosmosAccount: `altinn-platform-${env}-cosmos`,
+    configSyncServer: `altinn-opsync-${env}-psql`,
   };
 }
 
@@ -204,6 +218,7 @@ export function checkedSharedNames(names: SharedEnvironmentNames | PlatformNames
   if ("apiManagement" in names) {
     rules.apiManagement = "apiManagement";
     rules.cosmosAccount = "cosmosDbAccount";
+    rules.configSyncServer = "postgresqlServer";
   }
   return Object.entries(rules).map(([field, rule]) => ({
     field,

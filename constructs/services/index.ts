@@ -1,4 +1,5 @@
 export * from "./argocd";
+export * from "./azure-service-operator";
 export * from "./bundle";
 export * from "./cert-manager";
 export * from "./common";

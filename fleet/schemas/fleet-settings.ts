@@ -256,6 +256,26 @@ const services: Schema = {
   },
 };
 
+const operators: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["maskinportenVault", "configSync"],
+  properties: {
+    maskinportenVault: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "resourceGroup"],
+      properties: { name: { type: "string", minLength: 3 }, resourceGroup: { type: "string", minLength: 1 } },
+    },
+    configSync: {
+      type: "object",
+      additionalProperties: false,
+      required: ["test", "production"],
+      properties: { test: postgres, production: postgres },
+    },
+  },
+};
+
 const studio: Schema = {
   type: "object",
   additionalProperties: false,
@@ -314,11 +334,13 @@ export const fleetSettingsSchema: Schema = {
     "addressPlan",
     "platform",
     "studio",
+    "operators",
   ],
   properties: {
     platform,
     studio,
     services,
+    operators,
     location: { type: "string", pattern: "^[a-z0-9]+$" },
     repository: { type: "string", minLength: 1 },
     operator: {

@@ -243,5 +243,27 @@ export const NETWORK_PACK: RulePack = {
         return allOf(count >= 2 ? PASS : fail(`zones has ${count} zone(s)`));
       },
     },
+    {
+      id: "AZ-NET-009",
+      title: "VNet peerings carry only the two networks' own traffic",
+      pack: "network",
+      resourceTypes: ["azurerm_virtual_network_peering"],
+      severity: "medium",
+      environments: "all",
+      sources: [
+        learn(
+          "Virtual network peering: forwarded traffic and gateway transit",
+          "virtual-network/virtual-network-peering-overview",
+        ),
+      ],
+      why: "Forwarded traffic or gateway transit turns a peering between two clusters into a route to every network behind either side.",
+      fix: "Set allow_forwarded_traffic = false and allow_gateway_transit = false (use_remote_gateways stays false).",
+      check: (r) =>
+        allOf(
+          expectBool(r, "allow_forwarded_traffic", false, { whenUnset: "pass" }),
+          expectBool(r, "allow_gateway_transit", false, { whenUnset: "pass" }),
+          expectBool(r, "use_remote_gateways", false, { whenUnset: "pass" }),
+        ),
+    },
   ],
 };

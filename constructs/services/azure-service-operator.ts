@@ -1,0 +1,75 @@
+/**
+ * Azure Service Operator v2 in a cluster, authenticating with workload identity (no client
+ * secret): the identity, its federated credential and its narrowly scoped role are created on
+ * the Azure side (stacks/operators.ts). Needs cert-manager for its webhook certificates; pass the
+ * release so ASO installs after it.
+ *
+ * Chart: `azure-service-operator` from the ASO repository's chart index; since ASO v2.1 no CRDs
+ * are installed unless `crdPattern` asks for them, so the pattern lists exactly the resource
+ * groups the operators may create.
+ */
+import type { Release } from "@cdktf/provider-helm/lib/release";
+import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { Construct } from "constructs";
+import type { ClusterConnection } from "../in-cluster/cluster-connection";
+import type { ContainerResources } from "../in-cluster/helm-values";
+import { type ChartSource, createNamespace, installChart, resourcesValue } from "./common";
+
+export const AZURE_SERVICE_OPERATOR_CHART: ChartSource = {
+  repository: "https://raw.githubusercontent.com/Azure/azure-service-operator/main/v2/charts",
+  chart: "azure-service-operator",
+  version: "v2.14.0",
+};
+
+/** The CRD groups installed: identities, role assignments, PostgreSQL, networking, diagnostics. */
+export const DEFAULT_CRD_PATTERN = [
+  "managedidentity.azure.com/*",
+  "authorization.azure.com/*",
+  "dbforpostgresql.azure.com/*",
+  "network.azure.com/*",
+  "insights.azure.com/*",
+].join(";");
+
+export interface AzureServiceOperatorProps {
+  readonly connection?: ClusterConnection;
+  /** Client id of ASO's user-assigned identity (federated with its service account). */
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly subscriptionId: string;
+  /** The cert-manager release; ASO's webhook certificates come from it. */
+  readonly certManager: Release;
+  /** @default DEFAULT_CRD_PATTERN */
+  readonly crdPattern?: string;
+  /** @default 100m CPU / 256Mi requested, 512Mi memory limit */
+  readonly resources?: ContainerResources;
+}
+
+export class AzureServiceOperator extends Construct {
+  readonly namespace: NamespaceV1;
+  readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: AzureServiceOperatorProps) {
+    super(scope, id);
+    // The chart's service account name is the one the identity is federated with.
+    this.namespace = createNamespace(this, props.connection, "azureserviceoperator-system", {
+      enforce: "restricted",
+    });
+    this.release = installChart(this, "release", {
+      connection: props.connection,
+      namespace: this.namespace,
+      name: "azure-service-operator",
+      source: AZURE_SERVICE_OPERATOR_CHART,
+      values: {
+        crdPattern: props.crdPattern ?? DEFAULT_CRD_PATTERN,
+        useWorkloadIdentityAuth: true,
+        azureTenantID: props.tenantId,
+        azureSubscriptionID: props.subscriptionId,
+        azureClientID: props.clientId,
+        resources: resourcesValue(
+          props.resources ?? { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+        ),
+      },
+      dependsOn: [props.certManager],
+    });
+  }
+}
