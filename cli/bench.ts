@@ -9,16 +9,17 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Command } from "commander";
 import { parseDocument } from "yaml";
 import { ADDRESS_PLAN_FILE, allocate, renderAddressPlan } from "../fleet/address-plan";
 import { loadFleet } from "../fleet/load";
 import { formatProblem } from "../fleet/problems";
+import { PROJECT_ROOT } from "./project-root";
 
-const REPO = resolve(__dirname, "..");
-/** The commands run as the npm scripts run them: TypeScript loaded in-process by tsx. */
-const NODE_TS = [process.execPath, "--import", "tsx"] as const;
+const REPO = PROJECT_ROOT;
+/** The commands run as the npm scripts run them (tools/run.cjs: a cached bundle of the entry). */
+const NODE_TS = [process.execPath, join(PROJECT_ROOT, "tools", "run.cjs")] as const;
 
 export interface FleetFigures {
   readonly orgs: number;
@@ -109,13 +110,11 @@ export function measureFleet(fleetDir: string, orgs: number): FleetFigures {
 
 /** The cost of starting a process and loading the app's libraries, with no fleet built. */
 export function measureLibraries(): { wallSeconds: number; peakRssMb: number } {
-  const script = [
-    'require("./stacks/app");',
-    'require("./fleet/load");',
-    "process.stdout.write(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));",
-  ].join("");
   const started = process.hrtime.bigint();
-  const run = spawnSync(NODE_TS[0], [...NODE_TS.slice(1), "-e", script], { cwd: REPO, encoding: "utf8" });
+  const run = spawnSync(NODE_TS[0], [...NODE_TS.slice(1), "cli/load-libraries.ts"], {
+    cwd: REPO,
+    encoding: "utf8",
+  });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (run.status !== 0) throw new Error(`loading the libraries failed:\n${run.stderr}`);
   return { wallSeconds, peakRssMb: (JSON.parse(run.stdout) as { maxRssKb: number }).maxRssKb / 1024 };

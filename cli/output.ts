@@ -26,3 +26,22 @@ export function swapInto(staged: string, outdir: string): void {
 export function discard(staged: string): void {
   rmSync(staged, { recursive: true, force: true });
 }
+
+/**
+ * Moves the named stacks' directories and the manifest from `staged` into an existing `outdir`,
+ * leaving every other stack's output as it was. Each stack's old directory is moved aside before
+ * the new one takes its place, and the manifest goes last, so `outdir` is never without one.
+ */
+export function swapStacksInto(staged: string, outdir: string, stackIds: readonly string[]): void {
+  const aside = `${staged}.old`;
+  mkdirSync(join(aside, "stacks"), { recursive: true });
+  mkdirSync(join(outdir, "stacks"), { recursive: true });
+  for (const id of stackIds) {
+    const target = join(outdir, "stacks", id);
+    if (existsSync(target)) renameSync(target, join(aside, "stacks", id));
+    renameSync(join(staged, "stacks", id), target);
+  }
+  renameSync(join(staged, "manifest.json"), join(outdir, "manifest.json"));
+  rmSync(aside, { recursive: true, force: true });
+  rmSync(staged, { recursive: true, force: true });
+}

@@ -2,7 +2,7 @@
  * `npm run synth`: validate the fleet definition, synthesize into a staging directory, and only
  * then swap it into place, so a failed run leaves an existing cdktf.out exactly as it was.
  */
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
@@ -11,7 +11,7 @@ import { formatProblem } from "../fleet/problems";
 import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
 import { FleetSynthError, type SynthFleetResult, synthFleet } from "../stacks/synth-fleet";
-import { discard, stagingDir, swapInto } from "./output";
+import { discard, stagingDir, swapInto, swapStacksInto } from "./output";
 import { formatSynthError } from "./policy-synth-errors";
 
 /** Prints notices and errors; exits 1 when there are errors. */
@@ -76,8 +76,6 @@ export function runSynth(argv: readonly string[]): number {
   const previous = select.length > 0 ? readManifest(outdir) : undefined;
   let planned: SynthFleetResult["planned"];
   try {
-    // A selection rewrites only the selected stacks: the rest of the output is carried over.
-    if (previous) cpSync(outdir, staged, { recursive: true });
     planned = synthFleet(fleet, { backend: base.backend, select, outdir: staged }).planned;
     if (previous) {
       const fresh = readManifest(staged)!;
@@ -97,7 +95,15 @@ export function runSynth(argv: readonly string[]): number {
     );
     return 1;
   }
-  swapInto(staged, outdir);
+  // A selection replaces only the selected stacks' directories and the manifest; a full synth
+  // replaces the whole output.
+  if (previous)
+    swapStacksInto(
+      staged,
+      outdir,
+      planned.map((p) => p.id),
+    );
+  else swapInto(staged, outdir);
 
   const stacksByKind: Record<string, number> = {};
   for (const p of planned) stacksByKind[p.kind] = (stacksByKind[p.kind] ?? 0) + 1;

@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
+import { PROJECT_ROOT } from "../cli/project-root";
 import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { planStacks } from "../stacks/app";
@@ -42,7 +43,7 @@ export function readSynthOutput(outdir: string, fleet: Fleet): DocsInput {
 
 /** The example fleets whose stacks stand in for kinds a fleet lacks. */
 export const DOC_EXAMPLES = ["all-services"] as const;
-const EXAMPLES_DIR = join(__dirname, "..", "examples");
+const EXAMPLES_DIR = join(PROJECT_ROOT, "examples");
 
 /** Docs input for the example fleets (synthesized into temporary directories, then removed). */
 export function exampleInputs(): { name: string; input: DocsInput }[] {

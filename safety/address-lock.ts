@@ -8,9 +8,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PROJECT_ROOT } from "../cli/project-root";
 import { isStatefulType } from "../constructs/common/stateful";
 
-export const ADDRESS_LOCK_FILE = join(__dirname, "address-lock.json");
+export const ADDRESS_LOCK_FILE = join(PROJECT_ROOT, "safety", "address-lock.json");
 
 /** A reason a reviewer can judge; the same bar as policy suppressions. */
 export const MIN_REMOVAL_REASON_LENGTH = 20;
@@ -254,7 +255,7 @@ export function renderAddressLock(lock: AddressLock): string {
 /** Writes the lock, formatted the way `biome check` (part of `npm test`) expects it. */
 export function writeAddressLock(lock: AddressLock, path = ADDRESS_LOCK_FILE): void {
   writeFileSync(path, renderAddressLock(lock));
-  const biome = join(__dirname, "..", "node_modules", ".bin", "biome");
+  const biome = join(PROJECT_ROOT, "node_modules", ".bin", "biome");
   if (existsSync(biome)) spawnSync(biome, ["format", "--write", path], { stdio: "ignore" });
 }
 

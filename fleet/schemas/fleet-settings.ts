@@ -114,7 +114,12 @@ function optionalEverywhere(schema: Schema): Schema {
   return out;
 }
 
-const clusterOverride = optionalEverywhere(clusterSettings);
+const clusterOverrideDefinition = optionalEverywhere(clusterSettings);
+
+// Each shape is defined once under `definitions` and referenced, so ajv compiles it once.
+const clusterSettingsRef = { $ref: "#/definitions/clusterSettings" };
+const clusterOverride = { $ref: "#/definitions/clusterOverride" };
+const postgresRef = { $ref: "#/definitions/postgres" };
 
 const replication = { enum: ["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] };
 
@@ -178,7 +183,7 @@ const platform: Schema = {
                 type: "string",
                 pattern: "^(Developer_1|Premium_[1-9][0-9]*|Standard_[1-9]|Basic_[1-9])$",
               },
-              postgres,
+              postgres: postgresRef,
               cosmosMaxThroughput: { type: "integer", minimum: 1000, multipleOf: 1000 },
               storageReplication: replication,
             },
@@ -271,7 +276,7 @@ const operators: Schema = {
       type: "object",
       additionalProperties: false,
       required: ["test", "production"],
-      properties: { test: postgres, production: postgres },
+      properties: { test: postgresRef, production: postgresRef },
     },
   },
 };
@@ -307,7 +312,7 @@ const studio: Schema = {
             type: "object",
             additionalProperties: false,
             required: ["postgres", "storageReplication"],
-            properties: { postgres, storageReplication: replication },
+            properties: { postgres: postgresRef, storageReplication: replication },
           },
         ]),
       ),
@@ -319,6 +324,7 @@ const studio: Schema = {
 
 export const fleetSettingsSchema: Schema = {
   $schema: "http://json-schema.org/draft-07/schema#",
+  definitions: { clusterSettings, clusterOverride: clusterOverrideDefinition, postgres },
   type: "object",
   additionalProperties: false,
   required: [
@@ -399,7 +405,7 @@ export const fleetSettingsSchema: Schema = {
       type: "object",
       additionalProperties: false,
       required: ["test", "production"],
-      properties: { test: clusterSettings, production: clusterSettings },
+      properties: { test: clusterSettingsRef, production: clusterSettingsRef },
     },
     environments: { type: "object", additionalProperties: clusterOverride },
     orgs: {
