@@ -14,6 +14,9 @@ module.exports = {
     ],
   },
   setupFilesAfterEnv: ["<rootDir>/testing/setup-jest.ts"],
+  // One synthesis of the committed fleet, shared by the test files that read the full output.
+  globalSetup: "<rootDir>/testing/global-setup.ts",
+  globalTeardown: "<rootDir>/testing/global-teardown.ts",
   reporters: ["default", "<rootDir>/testing/summary-reporter.js"],
   testTimeout: 120000,
 };

@@ -37,3 +37,16 @@ export function synthFleetStacks(ids: readonly string[], fleet: Fleet = committe
   }
   return out;
 }
+
+/**
+ * The committed fleet synthesized once for the test run (testing/global-setup.ts): a
+ * `cdktf.out` directory to read, never to write.
+ */
+export function sharedFleetOutput(): string {
+  const out = process.env.FLEET_TEST_SYNTH_OUT;
+  if (!out)
+    throw new Error(
+      "FLEET_TEST_SYNTH_OUT is not set: run the tests through jest (jest.config.js globalSetup)",
+    );
+  return out;
+}

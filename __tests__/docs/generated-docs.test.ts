@@ -4,19 +4,12 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { type DocFile, generateDocs, pictures } from "../../docs-gen/generate";
-import {
-  exampleInputs,
-  ownedFiles,
-  REGENERATE_HINT,
-  readSynthOutput,
-  synthFleetToTemp,
-  writeDocs,
-} from "../../docs-gen/io";
+import { exampleInputs, ownedFiles, REGENERATE_HINT, readSynthOutput, writeDocs } from "../../docs-gen/io";
 import { type DocsInput, docsStacks, environmentOrder } from "../../docs-gen/model";
 import type { StackJson } from "../../docs-gen/terraform";
-import { committedFleet } from "../../testing/fleet-synth";
+import { committedFleet, sharedFleetOutput } from "../../testing/fleet-synth";
 
 const DOCS = join(__dirname, "..", "..", "docs");
 
@@ -27,7 +20,7 @@ let regenerated: string;
 
 beforeAll(async () => {
   const fleet = committedFleet();
-  outdir = synthFleetToTemp(fleet);
+  outdir = sharedFleetOutput();
   input = { ...readSynthOutput(outdir, fleet), examples: exampleInputs() };
   files = await generateDocs(input);
   regenerated = mkdtempSync(join(tmpdir(), "docs-regenerated-"));
@@ -35,7 +28,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (outdir) rmSync(dirname(outdir), { recursive: true, force: true });
   if (regenerated) rmSync(regenerated, { recursive: true, force: true });
 });
 

@@ -1,10 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFleetApp } from "../../stacks/app";
 import { apimZones } from "../../stacks/platform-stack";
 import { resourcesOf, type SynthesizedStack } from "../../testing";
-import { committedFleet, synthFleetStacks } from "../../testing/fleet-synth";
+import { committedFleet, sharedFleetOutput, synthFleetStacks } from "../../testing/fleet-synth";
 
 const stacks = synthFleetStacks([
   "platform-tt02",
@@ -257,9 +255,7 @@ describe("bootstrap-state", () => {
 
 describe("every backend", () => {
   test("points at a container the bootstrap stack creates", () => {
-    const out = mkdtempSync(join(tmpdir(), "backends-"));
-    const { app } = buildFleetApp(committedFleet(), { outdir: out });
-    app.synth();
+    const out = sharedFleetOutput();
     const created = new Set(
       Object.values(resourcesOf(bootstrap, "azurerm_storage_container")).map((c) => c.name),
     );
