@@ -6,7 +6,7 @@
 import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
-import type { Fleet } from "../fleet/model";
+import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
@@ -59,65 +59,23 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
     },
   ];
   for (const platform of fleet.platforms) {
-    const token = platform.environment.token;
-    const id = stackIds.platform(token);
-    const k8sId = stackIds.platformK8s(token);
     out.push(
-      {
-        id,
-        kind: "platform",
-        environment: token,
-        dependsOn: [],
-        build: (app, backend) => new PlatformStack(app, { fleet, platform, stackId: id, backend }),
-      },
-      {
-        id: k8sId,
-        kind: "platform-k8s",
-        environment: token,
-        dependsOn: [id],
-        build: (app, backend) =>
-          new SharedK8sStack(app, {
-            fleet,
-            product: "platform",
-            environmentToken: token,
-            names: platform.names,
-            settings: platform.settings,
-            services: platform.services,
-            stackId: k8sId,
-            backend,
-          }),
-      },
+      ...sharedEnvironmentStacks(
+        fleet,
+        "platform",
+        platform,
+        (app, backend, stackId) => new PlatformStack(app, { fleet, platform, stackId, backend }),
+      ),
     );
   }
   for (const studio of fleet.studios) {
-    const token = studio.environment.token;
-    const id = stackIds.studio(token);
-    const k8sId = stackIds.studioK8s(token);
     out.push(
-      {
-        id,
-        kind: "studio",
-        environment: token,
-        dependsOn: [],
-        build: (app, backend) => new StudioStack(app, { fleet, studio, stackId: id, backend }),
-      },
-      {
-        id: k8sId,
-        kind: "studio-k8s",
-        environment: token,
-        dependsOn: [id],
-        build: (app, backend) =>
-          new SharedK8sStack(app, {
-            fleet,
-            product: "studio",
-            environmentToken: token,
-            names: studio.names,
-            settings: studio.settings,
-            services: studio.services,
-            stackId: k8sId,
-            backend,
-          }),
-      },
+      ...sharedEnvironmentStacks(
+        fleet,
+        "studio",
+        studio,
+        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
+      ),
     );
   }
   for (const cluster of fleet.externalClusters) {
@@ -161,6 +119,44 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
     });
   }
   return out;
+}
+
+/** A Platform or Studio environment: its cluster stack and the `-k8s` stack that depends on it. */
+function sharedEnvironmentStacks(
+  fleet: Fleet,
+  product: "platform" | "studio",
+  shared: PlatformEnvironment | StudioEnvironment,
+  buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
+): PlannedStack[] {
+  const token = shared.environment.token;
+  const id = product === "platform" ? stackIds.platform(token) : stackIds.studio(token);
+  const k8sId = product === "platform" ? stackIds.platformK8s(token) : stackIds.studioK8s(token);
+  return [
+    {
+      id,
+      kind: product,
+      environment: token,
+      dependsOn: [],
+      build: (app, backend) => buildCluster(app, backend, id),
+    },
+    {
+      id: k8sId,
+      kind: `${product}-k8s`,
+      environment: token,
+      dependsOn: [id],
+      build: (app, backend) =>
+        new SharedK8sStack(app, {
+          fleet,
+          product,
+          environmentToken: token,
+          names: shared.names,
+          settings: shared.settings,
+          services: shared.services,
+          stackId: k8sId,
+          backend,
+        }),
+    },
+  ];
 }
 
 /**

@@ -12,22 +12,24 @@ import { DnsZoneWithIngress } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
 import { Monitoring } from "../constructs/monitoring";
+import type { SharedEnvironmentNames } from "../constructs/naming";
 import { ClusterNetwork, StaticPublicIp, type SubnetSpec } from "../constructs/network";
 import type { AddressPlanSettings, ClusterSettings, SubnetPlan } from "../fleet/model";
 
 /** The names a cluster environment needs; Apps, Platform and Studio each derive their own. */
-export interface ClusterEnvironmentNames {
-  readonly resourceGroup: string;
-  readonly monitorResourceGroup: string;
-  readonly cluster: string;
-  readonly dnsPrefix: string;
-  readonly virtualNetwork: string;
-  readonly keyVault: string;
-  readonly logAnalyticsWorkspace: string;
-  readonly applicationInsights: string;
-  readonly ingressPublicIp: string;
-  readonly dnsZone: string;
-}
+export type ClusterEnvironmentNames = Pick<
+  SharedEnvironmentNames,
+  | "resourceGroup"
+  | "monitorResourceGroup"
+  | "cluster"
+  | "dnsPrefix"
+  | "virtualNetwork"
+  | "keyVault"
+  | "logAnalyticsWorkspace"
+  | "applicationInsights"
+  | "ingressPublicIp"
+  | "dnsZone"
+>;
 
 export interface ClusterEnvironmentProps {
   readonly location: string;

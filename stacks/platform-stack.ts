@@ -8,10 +8,9 @@ import { ApiManagement, type ApiManagementSku } from "../constructs/apim";
 import { CosmosDbAccount } from "../constructs/cosmos";
 import type { PostgresFlexibleServer } from "../constructs/database";
 import type { Fleet, PlatformEnvironment } from "../fleet/model";
-import { ClusterEnvironment } from "./cluster-environment";
-import { type BackendKind, FleetStack } from "./fleet-stack";
-import { postgresServer, SERVICE_SUBNET_OPTIONS, SharedServices } from "./shared-services";
-import { operatorTags } from "./tags";
+import type { BackendKind } from "./fleet-stack";
+import { SharedEnvironmentStack } from "./shared-environment-stack";
+import { postgresServer } from "./shared-services";
 
 /** The subnet of the service layout that API Management is injected into. */
 const APIM_SUBNET = "apim";
@@ -29,54 +28,25 @@ export interface PlatformStackProps {
   readonly backend: BackendKind;
 }
 
-export class PlatformStack extends FleetStack {
-  readonly environment: ClusterEnvironment;
-  readonly services: SharedServices;
+export class PlatformStack extends SharedEnvironmentStack {
   readonly cosmos: CosmosDbAccount;
   readonly apiManagement: ApiManagement;
-  /** The operators' configuration-sync database (README "Per-app infrastructure through operators"). */
+  /** The operators' configuration-sync database (docs/operators.md). */
   readonly configSync: PostgresFlexibleServer;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { fleet, platform } = props;
-    const token = platform.environment.token;
-    const tags = operatorTags(fleet, "platform", token);
     super(scope, {
+      fleet,
+      product: "platform",
+      shared: platform,
       stackId: props.stackId,
-      stateScope: token,
-      state: fleet.settings.state,
       backend: props.backend,
-      tags,
     });
+    const { tags, environment: env } = this;
     const location = fleet.settings.location;
     const names = platform.names;
     const production = platform.environment.type === "production";
-
-    this.environment = new ClusterEnvironment(this, "environment", {
-      location,
-      names,
-      settings: platform.settings,
-      addressSpace: platform.addressSpace,
-      subnets: platform.subnets,
-      addressPlan: fleet.addressPlan,
-      adminGroupObjectIds: platform.clusterAdminGroupObjectIds,
-      subnetOptions: SERVICE_SUBNET_OPTIONS,
-      tags,
-    });
-    const env = this.environment;
-
-    this.services = new SharedServices(this, "services", {
-      location,
-      shared: platform,
-      environment: env,
-      storageAccountName: names.storageAccount,
-      storageReplication: platform.platform.storageReplication,
-      postgresServerName: names.postgresServer,
-      postgres: platform.platform.postgres,
-      postgresDatabases: fleet.settings.platform.postgresDatabases,
-      databaseAdmin: fleet.settings.platform.databaseAdmin,
-      tags,
-    });
 
     this.cosmos = new CosmosDbAccount(this, "cosmos", {
       name: names.cosmosAccount,
