@@ -37,11 +37,11 @@ describe("normalizeTerraformJson", () => {
   });
 
   it("masks the tree path only as a whole path or path prefix", () => {
-    const mask = (v: string) => normalizeTerraformJson({ v }, { treeRoot: "/work/main" });
-    expect(mask("/work/main")).toEqual({ v: "<tree>" });
-    expect(mask(`\${file("/work/main/x.txt")}`)).toEqual({ v: `\${file("<tree>/x.txt")}` });
-    expect(mask("/work/mainline/x")).toEqual({ v: "/work/mainline/x" });
-    expect(mask("/other/work/main/x")).toEqual({ v: "/other/work/main/x" });
+    const mask = (v: string) => normalizeTerraformJson({ v }, { treeRoot: "/srv/checkout" });
+    expect(mask("/srv/checkout")).toEqual({ v: "<tree>" });
+    expect(mask(`\${file("/srv/checkout/x.txt")}`)).toEqual({ v: `\${file("<tree>/x.txt")}` });
+    expect(mask("/srv/checkoutline/x")).toEqual({ v: "/srv/checkoutline/x" });
+    expect(mask("/other/srv/checkout/x")).toEqual({ v: "/other/srv/checkout/x" });
   });
 
   it("masks nothing without a tree path", () => {
