@@ -16,8 +16,8 @@ export function runCli(
   env: NodeJS.ProcessEnv = {},
   cwd = REPO_ROOT,
 ): CliResult {
-  // As the npm scripts run them: TypeScript loaded in-process by tsx.
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, script), ...args], {
+  // As the npm scripts run them: through tools/run.cjs (a cached bundle of the entry point).
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, "tools", "run.cjs"), script, ...args], {
     cwd,
     env: { ...process.env, ...env },
     encoding: "utf8",
