@@ -7,47 +7,25 @@
  * run it only after those clusters are destroyed. The fleet directory is `--fleet-dir`, else
  * `$FLEET_DIR`, else `environments/`.
  */
-
 import { type FleetForAllocation, main } from "../fleet/address-plan-cli";
+import { loadFleet } from "../fleet/load";
 import type { FleetProblem } from "../fleet/problems";
 
 /**
- * The fleet loader (`fleet/load.ts`), imported when the command runs and checked for the
- * fields this command needs. It returns `addressing` (settings and cluster keys) whenever the
+ * The fleet's clusters and address settings. `loadFleet` returns `addressing` whenever the
  * registry and settings could be read, even when blocks are missing, which is the case this
- * command exists for; `fleet` (only present without errors) is the fallback.
+ * command exists for.
  */
-async function loadFleet(
+async function loadForAllocation(
   dir: string,
 ): Promise<{ fleet?: FleetForAllocation; problems: readonly FleetProblem[] }> {
-  const specifier = "../fleet/load";
-  const loader = (await import(specifier)) as { loadFleet?: unknown };
-  if (typeof loader.loadFleet !== "function") {
-    throw new Error("fleet/load.ts does not export loadFleet(dir)");
-  }
-  const loaded = (await (loader.loadFleet as (d: string) => unknown)(dir)) as {
-    fleet?: { addressPlan?: unknown; clusterKeys?: unknown };
-    addressing?: { settings?: unknown; clusterKeys?: unknown };
-    problems?: readonly FleetProblem[];
-  };
-  const problems = loaded.problems ?? [];
-  const source = loaded.addressing
-    ? { addressPlan: loaded.addressing.settings, clusterKeys: loaded.addressing.clusterKeys }
-    : loaded.fleet;
-  if (source === undefined || source === null) {
-    return { problems };
-  }
-  if (
-    typeof source.addressPlan !== "object" ||
-    source.addressPlan === null ||
-    !Array.isArray(source.clusterKeys)
-  ) {
-    throw new Error("loadFleet(dir) returned no address plan settings or cluster keys");
-  }
-  return { fleet: source as FleetForAllocation, problems };
+  const { addressing, problems } = loadFleet(dir);
+  return addressing
+    ? { fleet: { addressPlan: addressing.settings, clusterKeys: addressing.clusterKeys }, problems }
+    : { problems };
 }
 
-main(process.argv, { loadFleet }).then(
+main(process.argv, { loadFleet: loadForAllocation }).then(
   (code) => {
     process.exitCode = code;
   },

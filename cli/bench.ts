@@ -15,6 +15,7 @@ import { parseDocument } from "yaml";
 import { ADDRESS_PLAN_FILE, allocate, renderAddressPlan } from "../fleet/address-plan";
 import { loadFleet } from "../fleet/load";
 import { formatProblem } from "../fleet/problems";
+import { parseArgs } from "./parse-args";
 import { PROJECT_ROOT } from "./project-root";
 
 const REPO = PROJECT_ROOT;
@@ -126,7 +127,8 @@ export function runBench(argv: readonly string[]): number {
     .description("Synthesize scaled-up fleets in fresh processes and print what each cost")
     .option("--orgs <n...>", "fleet sizes in orgs", ["100", "500", "1000"])
     .exitOverride();
-  program.parse([...argv], { from: "user" });
+  const answered = parseArgs(program, argv);
+  if (answered !== undefined) return answered;
   const sizes = (program.opts<{ orgs: string[] }>().orgs ?? []).map(Number).sort((a, b) => a - b);
   const benchStarted = process.hrtime.bigint();
 

@@ -18,6 +18,7 @@ import {
   writeAddressLock,
 } from "../safety/address-lock";
 import { buildFleetApp, type PlannedStack, planStacks } from "../stacks/app";
+import { parseArgs } from "./parse-args";
 import { loadFleetOrExit } from "./synth";
 
 /** The representative a kind gets by default: Altinn's own test org (ttd) where it has a stack, else the first. */
@@ -58,7 +59,8 @@ export function runUpdateLock(argv: readonly string[]): number {
     .option("--add <stack...>", "also lock these stacks as representatives of their kind")
     .option("--check", "only check the lock; write nothing")
     .exitOverride();
-  program.parse([...argv], { from: "user" });
+  const answered = parseArgs(program, argv);
+  if (answered !== undefined) return answered;
   const opts = program.opts<{ add?: string[]; check?: boolean }>();
 
   const fleet = loadFleetOrExit();

@@ -13,6 +13,7 @@ import {
   type SuppressionEntry,
 } from "../constructs/policy/report";
 import { buildFleetApp } from "../stacks/app";
+import { parseArgs } from "./parse-args";
 import { loadFleetOrExit } from "./synth";
 
 export function runPolicy(argv: readonly string[]): number {
@@ -24,7 +25,8 @@ export function runPolicy(argv: readonly string[]): number {
     .option("--json", "print the report as JSON")
     .option("-s, --stacks <glob...>", "only these stacks (globs over stack ids) and what they depend on")
     .exitOverride();
-  program.parse([...argv], { from: "user" });
+  const answered = parseArgs(program, argv);
+  if (answered !== undefined) return answered;
   const opts = program.opts<{ json?: boolean; stacks?: string[] }>();
 
   const fleet = loadFleetOrExit();

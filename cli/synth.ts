@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { formatProblem } from "../fleet/problems";
@@ -12,6 +12,7 @@ import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
 import { FleetSynthError, type SynthFleetResult, synthFleet } from "../stacks/synth-fleet";
 import { discard, stagingDir, swapInto, swapStacksInto } from "./output";
+import { parseArgs } from "./parse-args";
 import { formatSynthError } from "./policy-synth-errors";
 
 /** Prints notices and errors; exits 1 when there are errors. */
@@ -59,12 +60,8 @@ export function runSynth(argv: readonly string[]): number {
       process.env.FLEET_BACKEND ?? "azurerm",
     )
     .exitOverride();
-  try {
-    program.parse([...argv], { from: "user" });
-  } catch (e) {
-    // commander has printed the problem and the usage already.
-    return e instanceof CommanderError ? e.exitCode : 1;
-  }
+  const answered = parseArgs(program, argv);
+  if (answered !== undefined) return answered;
   const opts = program.opts<{ output: string; stacks?: string[]; backend: string }>();
   const started = process.hrtime.bigint();
   const fleet = loadFleetOrExit();

@@ -8,6 +8,7 @@
 import { rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command } from "commander";
+import { parseArgs } from "../cli/parse-args";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import { formatProblem } from "../fleet/problems";
 import { generateDocs } from "./generate";
@@ -29,7 +30,8 @@ export async function runDocs(argv: readonly string[]): Promise<number> {
     .option("--from <dir>", "read this synthesized output (cdktf.out) instead of synthesizing afresh")
     .option("--check", "write nothing; exit 1 if the docs are out of date")
     .exitOverride();
-  program.parse([...argv], { from: "user" });
+  const answered = parseArgs(program, argv);
+  if (answered !== undefined) return answered;
   const opts = program.opts<{ docs: string; from?: string; check?: boolean }>();
 
   const dir = fleetDirFromEnv();

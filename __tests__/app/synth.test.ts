@@ -175,3 +175,50 @@ describe("npm run synth -- --stacks <glob>", () => {
     expect(treeHash(full)).toBe(before);
   });
 });
+
+describe("npm run allocate", () => {
+  test("gives a new org's cluster a block, as the npm script runs it", () => {
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs.abc = registryOrg(["tt02"]);
+      },
+    });
+    const result = runCli("bin/allocate.ts", [], { FLEET_DIR: dir });
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    expect(result.stdout).toMatch(/apps-abc-tt02\s+10\.\d+\.\d+\.0\/22/);
+    expect(readFileSync(join(dir, "address-plan.yaml"), "utf8")).toMatch(
+      /apps-abc-tt02: 10\.\d+\.\d+\.0\/22/,
+    );
+  });
+});
+
+describe("every command's entry point", () => {
+  const scripts = (
+    JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+  ).scripts;
+  const entries = Object.entries(scripts)
+    .map(([name, command]) => [name, /^node tools\/run\.cjs (\S+)$/.exec(command)?.[1]] as const)
+    .filter((e): e is readonly [string, string] => e[1] !== undefined);
+
+  test("covers the commands users rely on", () => {
+    expect(entries.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        "synth",
+        "allocate",
+        "affected",
+        "diff",
+        "matrix",
+        "plan",
+        "apply",
+        "policy",
+        "docs",
+      ]),
+    );
+  });
+
+  test.each(entries)("npm run %s starts and prints its usage", (_name, entry) => {
+    const result = runCli(entry, ["--help"]);
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    expect(result.stdout).toMatch(/Usage:/);
+  });
+});
