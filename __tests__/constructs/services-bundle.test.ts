@@ -1,8 +1,6 @@
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { Aspects, TerraformStack } from "cdktf";
+import { Aspects } from "cdktf";
 import { parse } from "yaml";
 import { ConstructValidationError } from "../../constructs/common/errors";
-import { ClusterConnection } from "../../constructs/in-cluster";
 import { PolicyAspect } from "../../constructs/policy";
 import {
   type DatabaseEndpoint,
@@ -11,15 +9,11 @@ import {
   SupportingServices,
   type SupportingServicesSelection,
 } from "../../constructs/services";
-import { resourcesOf, type SynthesizedStack, synthStack, testApp } from "../../testing";
+import { resourcesOf, type SynthesizedStack, synthStack } from "../../testing";
+import { clusterTestStack, helmRelease, helmValues } from "../../testing/helm";
 
 function build(services: SupportingServicesSelection) {
-  const stack = new TerraformStack(testApp(), "platform-test-k8s");
-  new AzurermProvider(stack, "azurerm", { features: [{}] });
-  const connection = new ClusterConnection(stack, "cluster", {
-    clusterName: "test-aks",
-    resourceGroupName: "test-rg",
-  });
+  const { stack, connection } = clusterTestStack();
   const bundle = new SupportingServices(stack, "services", { connection, services });
   return { stack, bundle };
 }
@@ -28,15 +22,8 @@ function releases(synth: SynthesizedStack): Record<string, unknown>[] {
   return Object.values(resourcesOf(synth, "helm_release"));
 }
 
-function release(synth: SynthesizedStack, chart: string): Record<string, unknown> {
-  const all = releases(synth).filter((r) => r.chart === chart);
-  expect(all).toHaveLength(1);
-  return all[0]!;
-}
-
-function values(synth: SynthesizedStack, chart: string): any {
-  return parse((release(synth, chart).values as string[])[0]!);
-}
+const release = helmRelease;
+const values = helmValues;
 
 const HYDRA = {
   issuerUrl: "https://auth.example.com/",

@@ -1,10 +1,6 @@
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { TerraformStack } from "cdktf";
-import { parse } from "yaml";
 import { ConstructValidationError } from "../../constructs/common/errors";
 import { PostgresFlexibleServer } from "../../constructs/database";
-import { ClusterConnection } from "../../constructs/in-cluster";
 import {
   azurePostgresDatabase,
   DATABASE_PASSWORD_ENV,
@@ -21,21 +17,12 @@ import {
   RedisService,
   type RedisServiceProps,
 } from "../../constructs/services";
-import { onlyResource, type SynthesizedStack, synthStack, testApp } from "../../testing";
+import { onlyResource, type SynthesizedStack, synthStack } from "../../testing";
+import { clusterTestStack, helmValues } from "../../testing/helm";
 
-function newStack() {
-  const stack = new TerraformStack(testApp(), "platform-test-k8s");
-  new AzurermProvider(stack, "azurerm", { features: [{}] });
-  const connection = new ClusterConnection(stack, "cluster", {
-    clusterName: "test-aks",
-    resourceGroupName: "test-rg",
-  });
-  return { stack, connection };
-}
+const newStack = clusterTestStack;
 
-function values(synth: SynthesizedStack): any {
-  return parse((onlyResource(synth, "helm_release").values as string[])[0]!);
-}
+const values = (synth: SynthesizedStack) => helmValues(synth);
 
 const DB: DatabaseEndpoint = {
   host: "postgresql.postgresql.svc.cluster.local",

@@ -1,7 +1,3 @@
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { TerraformStack } from "cdktf";
-import { parse } from "yaml";
-import { ClusterConnection } from "../../constructs/in-cluster";
 import {
   type DatabaseEndpoint,
   ORY_CHART_REPOSITORY,
@@ -15,21 +11,12 @@ import {
   OryOathkeeper,
   type OryOathkeeperProps,
 } from "../../constructs/services";
-import { onlyResource, type SynthesizedStack, synthStack, testApp } from "../../testing";
+import { onlyResource, type SynthesizedStack, synthStack } from "../../testing";
+import { clusterTestStack, helmValues } from "../../testing/helm";
 
-function newStack() {
-  const stack = new TerraformStack(testApp(), "platform-test-k8s");
-  new AzurermProvider(stack, "azurerm", { features: [{}] });
-  const connection = new ClusterConnection(stack, "cluster", {
-    clusterName: "test-aks",
-    resourceGroupName: "test-rg",
-  });
-  return { stack, connection };
-}
+const newStack = clusterTestStack;
 
-function values(synth: SynthesizedStack): any {
-  return parse((onlyResource(synth, "helm_release").values as string[])[0]!);
-}
+const values = (synth: SynthesizedStack) => helmValues(synth);
 
 const AZURE_DB: DatabaseEndpoint = {
   host: "altinn-platform-test-psql.postgres.database.azure.com",

@@ -1,7 +1,3 @@
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { TerraformStack } from "cdktf";
-import { parse } from "yaml";
-import { ClusterConnection } from "../../constructs/in-cluster";
 import {
   CERT_MANAGER_CHART_REPOSITORY,
   CERT_MANAGER_CHART_VERSION,
@@ -15,27 +11,13 @@ import {
   RAW_CHART_REPOSITORY,
   RAW_CHART_VERSION,
 } from "../../constructs/services";
-import { resourcesOf, type SynthesizedStack, synthStack, testApp } from "../../testing";
+import { resourcesOf, synthStack } from "../../testing";
+import { clusterTestStack, helmRelease, helmValues } from "../../testing/helm";
 
-function newStack() {
-  const stack = new TerraformStack(testApp(), "platform-test-k8s");
-  new AzurermProvider(stack, "azurerm", { features: [{}] });
-  const connection = new ClusterConnection(stack, "cluster", {
-    clusterName: "test-aks",
-    resourceGroupName: "test-rg",
-  });
-  return { stack, connection };
-}
+const newStack = clusterTestStack;
 
-function release(synth: SynthesizedStack, chart: string): Record<string, unknown> {
-  const all = Object.values(resourcesOf(synth, "helm_release")).filter((r) => r.chart === chart);
-  expect(all).toHaveLength(1);
-  return all[0]!;
-}
-
-function values(synth: SynthesizedStack, chart: string): any {
-  return parse((release(synth, chart).values as string[])[0]!);
-}
+const release = helmRelease;
+const values = helmValues;
 
 describe("NginxRouting", () => {
   function synth(props: NginxRoutingProps = {}) {

@@ -1,5 +1,6 @@
 export * from "./argocd";
 export * from "./azure-service-operator";
+export * from "./bitnami";
 export * from "./bundle";
 export * from "./cert-manager";
 export * from "./common";

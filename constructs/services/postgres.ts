@@ -6,10 +6,10 @@
 
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import { type BitnamiImage, bitnamiImageValues, imageProblem } from "./bitnami";
 import {
   createNamespace,
   defined,
@@ -53,14 +53,6 @@ export const POSTGRES_DEFAULT_RESOURCES: ContainerResources = {
   requests: { cpu: "250m", memory: "512Mi" },
   limits: { memory: "1Gi" },
 };
-
-/** A Bitnami-built image: the legacy copy, a mirror of it, or a Bitnami Secure Images subscription. */
-export interface BitnamiImage {
-  readonly registry: string;
-  readonly repository: string;
-  /** A pinned tag; `latest` is rejected. */
-  readonly tag: string;
-}
 
 export interface PostgresServiceProps extends ServiceBaseProps {
   /**
@@ -170,18 +162,17 @@ export class PostgresService extends Construct {
         imageProblem(image),
       ]),
     );
-    if (image.repository.startsWith("bitnamilegacy/")) {
-      Annotations.of(this).addWarning(
-        `PostgreSQL runs ${image.registry}/${image.repository}:${image.tag}, a frozen Bitnami legacy image without security updates; mirror and patch it, or use an Azure flexible server (see constructs/services/README.md)`,
-      );
-    }
 
     this.host = serviceHost(releaseName, this.namespaceName);
     this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
     this.values = mergeValues(
       {
-        global: { security: { allowInsecureImages: true } },
-        image: { registry: image.registry, repository: image.repository, tag: image.tag },
+        ...bitnamiImageValues(
+          this,
+          "PostgreSQL",
+          image,
+          "mirror and patch it, or use an Azure flexible server",
+        ),
         architecture: readReplicas > 0 ? "replication" : "standalone",
         auth: {
           enablePostgresUser: true,
@@ -271,11 +262,4 @@ function identifierProblem(field: string, value: string): string | undefined {
   return /^[a-z_][a-z0-9_]{0,62}$/.test(value)
     ? undefined
     : `${field} "${value}" must be a plain PostgreSQL identifier (lowercase letters, digits, '_')`;
-}
-
-/** Problems of a Bitnami image override. */
-export function imageProblem(image: BitnamiImage): string | undefined {
-  return image.tag === "" || image.tag === "latest"
-    ? `image tag "${image.tag}" is not pinned; use a versioned tag such as "17.6.0-debian-12-r4"`
-    : undefined;
 }

@@ -4,9 +4,9 @@
  */
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import { type BitnamiImage, bitnamiImageValues, imageProblem } from "./bitnami";
 import {
   createNamespace,
   defined,
@@ -23,7 +23,6 @@ import {
   storageProblem,
   throwIfProblems,
 } from "./common";
-import { type BitnamiImage, imageProblem } from "./postgres";
 
 /**
  * The chart pin. Source: bitnami/charts `bitnami/redis/Chart.yaml`, release 23.0.5 of 2025-12-11
@@ -132,11 +131,6 @@ export class RedisService extends Construct {
         imageProblem(image),
       ]),
     );
-    if (image.repository.startsWith("bitnamilegacy/")) {
-      Annotations.of(this).addWarning(
-        `Redis runs ${image.registry}/${image.repository}:${image.tag}, a frozen Bitnami legacy image without security updates; mirror and patch it (see constructs/services/README.md)`,
-      );
-    }
 
     const volume: HelmValues = {
       enabled: persistence,
@@ -147,8 +141,7 @@ export class RedisService extends Construct {
     this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
     this.values = mergeValues(
       {
-        global: { security: { allowInsecureImages: true } },
-        image: { registry: image.registry, repository: image.repository, tag: image.tag },
+        ...bitnamiImageValues(this, "Redis", image, "mirror and patch it"),
         architecture: replicas > 0 ? "replication" : "standalone",
         auth: {
           enabled: true,
