@@ -15,7 +15,7 @@ import { parseDocument } from "yaml";
 import { ADDRESS_PLAN_FILE, allocate, renderAddressPlan } from "../fleet/address-plan";
 import { loadFleet } from "../fleet/load";
 import { formatProblem } from "../fleet/problems";
-import { parseArgs } from "./parse-args";
+import { parse as parseArgs } from "./commands/common";
 import { PROJECT_ROOT } from "./project-root";
 
 const REPO = PROJECT_ROOT;

@@ -18,7 +18,7 @@ import {
   writeAddressLock,
 } from "../safety/address-lock";
 import { buildFleetApp, type PlannedStack, planStacks } from "../stacks/app";
-import { parseArgs } from "./parse-args";
+import { parse as parseArgs } from "./commands/common";
 import { loadFleetOrExit } from "./synth";
 
 /** The representative a kind gets by default: Altinn's own test org (ttd) where it has a stack, else the first. */

@@ -13,7 +13,7 @@ import {
   type SuppressionEntry,
 } from "../constructs/policy/report";
 import { buildFleetApp } from "../stacks/app";
-import { parseArgs } from "./parse-args";
+import { parse as parseArgs } from "./commands/common";
 import { loadFleetOrExit } from "./synth";
 
 export function runPolicy(argv: readonly string[]): number {

@@ -11,8 +11,8 @@ import { formatProblem } from "../fleet/problems";
 import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
 import { FleetSynthError, type SynthFleetResult, synthFleet } from "../stacks/synth-fleet";
+import { parse as parseArgs } from "./commands/common";
 import { discard, stagingDir, swapInto, swapStacksInto } from "./output";
-import { parseArgs } from "./parse-args";
 import { formatSynthError } from "./policy-synth-errors";
 
 /** Prints notices and errors; exits 1 when there are errors. */
