@@ -18,7 +18,7 @@ import { type ChartSource, createNamespace, installChart, resourcesValue } from 
 export const AZURE_SERVICE_OPERATOR_CHART: ChartSource = {
   repository: "https://raw.githubusercontent.com/Azure/azure-service-operator/main/v2/charts",
   chart: "azure-service-operator",
-  version: "v2.14.0",
+  version: "2.14.0",
 };
 
 /** The CRD groups installed: identities, role assignments, PostgreSQL, networking, diagnostics. */
