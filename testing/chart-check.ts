@@ -50,8 +50,9 @@ export interface ChartIndexEntry {
 }
 
 export function loadChartIndex(dir = chartsDir()): Record<string, ChartIndexEntry> {
-  return (JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { charts: Record<string, ChartIndexEntry> })
-    .charts;
+  return (
+    JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { charts: Record<string, ChartIndexEntry> }
+  ).charts;
 }
 
 /**
@@ -59,14 +60,15 @@ export function loadChartIndex(dir = chartsDir()): Record<string, ChartIndexEntr
  * An entry is only accepted while index.json itself marks the chart unchecked
  * (`pinnedExists: null`, nothing recorded); once the folder has data, the normal checks apply.
  */
-export const UNCHECKED_CHARTS: Readonly<Record<string, { readonly version: string; readonly evidence: string }>> =
-  {
-    "azure-service-operator": {
-      version: "2.14.0",
-      evidence:
-        "Azure/azure-service-operator publishes v2/charts/azure-service-operator-2.14.0.tgz (commit 5272f4c3) next to its index.yaml; see constructs/services/README.md",
-    },
-  };
+export const UNCHECKED_CHARTS: Readonly<
+  Record<string, { readonly version: string; readonly evidence: string }>
+> = {
+  "azure-service-operator": {
+    version: "2.14.0",
+    evidence:
+      "Azure/azure-service-operator publishes v2/charts/azure-service-operator-2.14.0.tgz (commit 5272f4c3) next to its index.yaml; see constructs/services/README.md",
+  },
+};
 
 /** Kubernetes objects most charts pass through with `toYaml`: their fields are the API's, not the chart's. */
 const KUBERNETES_PASSTHROUGH: Readonly<Record<string, string>> = {
@@ -113,10 +115,13 @@ export const FREE_FORM_PATHS: Readonly<Record<string, Readonly<Record<string, st
   },
   "kube-prometheus-stack": {
     ...KUBERNETES_PASSTHROUGH,
-    "prometheus.prometheusSpec.storageSpec": "a prometheus-operator StorageSpec, passed into the Prometheus resource",
-    "alertmanager.alertmanagerSpec.storage": "a prometheus-operator StorageSpec, passed into the Alertmanager resource",
+    "prometheus.prometheusSpec.storageSpec":
+      "a prometheus-operator StorageSpec, passed into the Prometheus resource",
+    "alertmanager.alertmanagerSpec.storage":
+      "a prometheus-operator StorageSpec, passed into the Alertmanager resource",
     "kube-state-metrics": "values of the kube-state-metrics subchart, whose values.yaml is not recorded",
-    "prometheus-node-exporter": "values of the prometheus-node-exporter subchart, whose values.yaml is not recorded",
+    "prometheus-node-exporter":
+      "values of the prometheus-node-exporter subchart, whose values.yaml is not recorded",
   },
   hydra: { ...KUBERNETES_PASSTHROUGH, "hydra.config": ORY_CONFIG },
   keto: { ...KUBERNETES_PASSTHROUGH, "keto.config": ORY_CONFIG },
@@ -232,7 +237,12 @@ export function versionProblems(r: HelmReleaseFact, index: Record<string, ChartI
   }
   if (entry.versions.some((v) => v.version === r.version)) return [];
   const unchecked = UNCHECKED_CHARTS[entry.chart];
-  if (unchecked && unchecked.version === r.version && entry.pinnedExists === null && entry.recorded.length === 0) {
+  if (
+    unchecked &&
+    unchecked.version === r.version &&
+    entry.pinnedExists === null &&
+    entry.recorded.length === 0
+  ) {
     return [];
   }
   const sorted = [...entry.versions].map((v) => v.version).sort(compareVersions);
@@ -323,7 +333,9 @@ function schemaPaths(schema: Record<string, unknown>, openMaps: Set<string>): st
     for (let i = 0; i < 20 && typeof n.$ref === "string" && n.$ref.startsWith("#/"); i++) {
       let target: unknown = schema;
       for (const part of (n.$ref as string).slice(2).split("/")) {
-        target = (target as Record<string, unknown> | undefined)?.[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+        target = (target as Record<string, unknown> | undefined)?.[
+          part.replace(/~1/g, "/").replace(/~0/g, "~")
+        ];
       }
       if (!isMap(target)) break;
       n = target;
@@ -409,7 +421,9 @@ export function valuesProblems(r: HelmReleaseFact, dir = chartsDir()): string[] 
       // An empty string default stands for "any scalar" (e.g. a PDB's minAvailable: "" or 1).
       const anyScalar = defaults === "" && got !== "map" && got !== "list";
       if (want !== got && !anyScalar) {
-        problems.push(`${label(r)}: ${path} is a ${got}, but the chart's default is a ${want}; give it a ${want}`);
+        problems.push(
+          `${label(r)}: ${path} is a ${got}, but the chart's default is a ${want}; give it a ${want}`,
+        );
         return;
       }
     }
@@ -440,10 +454,18 @@ export function valuesProblems(r: HelmReleaseFact, dir = chartsDir()): string[] 
 /**
  * A commented key that values.yaml documents (`# key: ...`): the test checks it really is there.
  */
-export function commentedKeyDocumented(chart: string, version: string, path: string, dir = chartsDir()): boolean {
+export function commentedKeyDocumented(
+  chart: string,
+  version: string,
+  path: string,
+  dir = chartsDir(),
+): boolean {
   const facts = chartFacts(dir, chart, version);
   const last = path.split(".").at(-1)!;
-  return facts !== undefined && new RegExp(`^\\s*#+\\s*${last.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:`, "m").test(facts.valuesText);
+  return (
+    facts !== undefined &&
+    new RegExp(`^\\s*#+\\s*${last.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:`, "m").test(facts.valuesText)
+  );
 }
 
 /**

@@ -80,14 +80,18 @@ describe("the chart check itself", () => {
     const problems = valuesProblems(planted);
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/release "loki" .*key loki\.notAChartKey is not a value of loki 8\.1\.3; remove it/),
+        expect.stringMatching(
+          /release "loki" .*key loki\.notAChartKey is not a value of loki 8\.1\.3; remove it/,
+        ),
         expect.stringMatching(/release "loki" .*deploymentMode must be string .*values\.schema\.json/),
       ]),
     );
     // A chart without a schema: the type comes from its values.yaml default.
     const wrongType = { ...oathkeeper, values: [...oathkeeper.values, "replicaCount: many\n"] };
     expect(valuesProblems(wrongType)).toEqual([
-      expect.stringMatching(/replicaCount is a string, but the chart's default is a number; give it a number/),
+      expect.stringMatching(
+        /replicaCount is a string, but the chart's default is a number; give it a number/,
+      ),
     ]);
   });
 
@@ -105,7 +109,9 @@ describe("the chart check itself", () => {
   test("every commented key is documented as a comment in the chart's values.yaml at the pinned version", () => {
     const index = loadChartIndex();
     const missing = Object.entries(COMMENTED_KEYS).flatMap(([chart, paths]) =>
-      paths.filter((p) => !commentedKeyDocumented(chart, index[chart]!.pinned, p)).map((p) => `${chart}: ${p}`),
+      paths
+        .filter((p) => !commentedKeyDocumented(chart, index[chart]!.pinned, p))
+        .map((p) => `${chart}: ${p}`),
     );
     expect(missing).toEqual([]);
   });
