@@ -41,11 +41,15 @@ export class ClusterWorkloads extends Construct {
       loadBalancerIp: ip.ipAddress,
       loadBalancerResourceGroup: props.resourceGroupName,
       replicas: props.settings.ingress.replicas,
+      // Supporting services publish their hosts through Traefik: the DNS zone's apex and wildcard
+      // point at this static IP, so Traefik is the controller every public host reaches.
+      enableIngressProvider: props.services !== undefined,
     });
     if (props.services) {
       this.services = new SupportingServices(this, "services", {
         connection: this.connection,
         services: props.services as SupportingServicesSelection,
+        ingressController: { name: "Traefik", ingressClassName: this.traefik.ingressClassName! },
       });
     }
     if (kuredRequired(props.settings.nodeOsUpgradeChannel)) {

@@ -327,6 +327,38 @@ describe("SupportingServices wiring", () => {
     expect(values(synth, "grafana").ingress.ingressClassName).toBe("public");
   });
 
+  test("publishes hosts and solves challenges in the class of the controller the cluster's DNS points at", () => {
+    const { stack, connection } = clusterTestStack();
+    const { nginx: _, ...withoutNginx } = ALL;
+    new SupportingServices(stack, "services", {
+      connection,
+      services: withoutNginx,
+      ingressController: { name: "Traefik", ingressClassName: "traefik" },
+    });
+    const synth = synthStack(stack);
+    expect(releases(synth).map((r) => r.chart)).not.toContain("nginx-ingress");
+    expect(values(synth, "raw").resources[0].spec.acme.solvers).toEqual([
+      { http01: { ingress: { ingressClassName: "traefik" } } },
+    ]);
+    expect(values(synth, "grafana").ingress.ingressClassName).toBe("traefik");
+    expect(values(synth, "oathkeeper").ingress.proxy.className).toBe("traefik");
+    expect(values(synth, "hydra").ingress.public.className).toBe("traefik");
+    expect(values(synth, "kratos").ingress.public.className).toBe("traefik");
+    expect(values(synth, "argo-cd").server.ingress.ingressClassName).toBe("traefik");
+  });
+
+  test("refuses NGINX next to the controller the cluster's DNS points at", () => {
+    const { stack, connection } = clusterTestStack();
+    expect(
+      () =>
+        new SupportingServices(stack, "services", {
+          connection,
+          services: { nginx: true },
+          ingressController: { name: "Traefik", ingressClassName: "traefik" },
+        }),
+    ).toThrow(/services\.nginx: Traefik already serves this cluster's hosts .* Remove nginx/);
+  });
+
   test("without cert-manager, lists the TLS Secret of a published host as the operator's", () => {
     const { bundle } = build({
       nginx: true,

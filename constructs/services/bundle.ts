@@ -149,6 +149,21 @@ export interface SupportingServicesProps {
   readonly connection?: ClusterConnection;
   /** The services to run. */
   readonly services: SupportingServicesSelection;
+  /**
+   * The ingress controller outside the bundle that the cluster's DNS names point at (in fleet
+   * clusters: Traefik on the static IP). Published hosts and cert-manager's HTTP-01 solver use
+   * its class, and `nginx` is refused: its Service would get an address no DNS name points at.
+   * @default - none; published hosts need `nginx` or an explicit `ingressClassName`
+   */
+  readonly ingressController?: ExternalIngressController;
+}
+
+/** An ingress controller the bundle does not install, which serves the cluster's public hosts. */
+export interface ExternalIngressController {
+  /** Name for messages, e.g. "Traefik". */
+  readonly name: string;
+  /** The IngressClass it serves. */
+  readonly ingressClassName: string;
 }
 
 /** Databases the bundle's PostgreSQL creates for ORY services without an external database. */
@@ -189,7 +204,7 @@ export class SupportingServices extends Construct {
       typeof value === "object" ? value : {};
     this.enabled = SERVICE_NAMES.filter(on);
 
-    this.validate(s, on, opts);
+    this.validate(s, on, opts, props.ingressController);
 
     const extraSecrets: RequiredSecret[] = [];
 
@@ -197,7 +212,7 @@ export class SupportingServices extends Construct {
     if (on("nginx")) {
       this.nginx = new NginxRouting(this, "nginx", { ...opts(s.nginx), connection });
     }
-    const ingressClassName = this.nginx?.ingressClassName;
+    const ingressClassName = props.ingressController?.ingressClassName ?? this.nginx?.ingressClassName;
     if (on("certManager")) {
       const o = opts(s.certManager);
       this.certManager = new CertManager(this, "cert-manager", {
@@ -342,8 +357,15 @@ export class SupportingServices extends Construct {
     s: SupportingServicesSelection,
     on: (name: ServiceName) => boolean,
     opts: <T extends object>(value: boolean | T | undefined) => Partial<T>,
+    controller: ExternalIngressController | undefined,
   ): void {
     const problems: string[] = [];
+    if (controller !== undefined && on("nginx")) {
+      problems.push(
+        `services.nginx: ${controller.name} already serves this cluster's hosts on the address its DNS names point at; NGINX's Service would get a new address that no DNS name points at, so its hosts and their HTTP-01 challenges would never reach it. Remove nginx; published hosts use the "${controller.ingressClassName}" class`,
+      );
+    }
+    const hasController = controller !== undefined || on("nginx");
     for (const [name, value] of Object.entries(s)) {
       if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
         problems.push(`services.${name} is not a supporting service; use one of ${SERVICE_NAMES.join(", ")}`);
@@ -403,7 +425,7 @@ export class SupportingServices extends Construct {
     }
     if (on("certManager")) {
       const acme = opts(s.certManager).acme;
-      if (acme !== false && acme?.ingressClassName === undefined && !on("nginx")) {
+      if (acme !== false && acme?.ingressClassName === undefined && !hasController) {
         problems.push(
           "certManager's ACME HTTP-01 solver needs an ingress controller: enable nginx, set services.certManager.acme.ingressClassName, or pass acme: false",
         );
@@ -411,7 +433,7 @@ export class SupportingServices extends Construct {
     }
     for (const name of ["grafana", "kratos", "hydra", "oathkeeper", "argocd"] as const) {
       const ingress = on(name) ? opts<{ ingress?: ServiceIngress }>(s[name]).ingress : undefined;
-      if (ingress !== undefined && ingress.ingressClassName === undefined && !on("nginx")) {
+      if (ingress !== undefined && ingress.ingressClassName === undefined && !hasController) {
         problems.push(
           `${name}.ingress (${ingress.host}) needs an ingress controller: enable nginx, or set services.${name}.ingress.ingressClassName`,
         );
