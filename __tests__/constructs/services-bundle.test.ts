@@ -106,6 +106,71 @@ describe("SupportingServices with all twelve services", () => {
   const { stack, bundle } = build(ALL);
   const synth = synthStack(stack);
 
+  test("creates every Secret a release reads, in its namespace, before the release", () => {
+    const secrets = resourcesOf(synth, "kubernetes_secret_v1");
+    const namespaces = resourcesOf(synth, "kubernetes_namespace_v1");
+    const nsName = (ref: string) =>
+      (namespaces[ref.match(/kubernetes_namespace_v1\.([^.]+)\./)![1]!]!.metadata as { name: string }).name;
+    const byRelease = new Map(releases(synth).map((r) => [r, nsName(String(r.namespace))]));
+    for (const required of bundle.requiredSecrets) {
+      const [id, secret] = Object.entries(secrets).find(
+        ([, s]) =>
+          (s.metadata as { name: string }).name === required.name &&
+          nsName(String((s.metadata as { namespace: string }).namespace)) === required.namespace,
+      )!;
+      expect([required.name, Object.keys(secret.data as object).sort()]).toEqual([
+        required.name,
+        [...required.keys].sort(),
+      ]);
+      // Every release in that namespace waits for it (atomic + wait would time out otherwise).
+      for (const [r, ns] of byRelease) {
+        if (ns === required.namespace) expect(r.depends_on).toContain(`kubernetes_secret_v1.${id}`);
+      }
+    }
+    expect(bundle.requiredSecrets.length).toBeGreaterThanOrEqual(9);
+  });
+
+  test("generates random keys once, copies the role password, and asks the pipeline only for what it cannot make", () => {
+    const secrets = Object.values(resourcesOf(synth, "kubernetes_secret_v1"));
+    const values = secrets.flatMap((s) => Object.values(s.data as Record<string, string>));
+    // No literal anywhere: every value is an expression evaluated at apply time.
+    for (const v of values)
+      expect(v).toMatch(
+        /^\$\{(replace\(uuid\(\), "-", ""\)|var\.[a-z0-9_]+|kubernetes_secret_v1\.[^}]+)\}$/i,
+      );
+    const pg = secrets.find(
+      (s) => (s.metadata as { name: string }).name === "postgresql-auth" && s.lifecycle,
+    )!;
+    expect(pg.data).toEqual({
+      "postgres-password": '${replace(uuid(), "-", "")}',
+      password: '${replace(uuid(), "-", "")}',
+    });
+    expect((pg.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
+      'data["postgres-password"]',
+      'data["password"]',
+    ]);
+    const copies = secrets.filter(
+      (s) => (s.metadata as { name: string }).name === "postgresql-auth" && !s.lifecycle,
+    );
+    expect(copies).toHaveLength(3);
+    for (const c of copies) {
+      expect((c.data as Record<string, string>).password).toMatch(
+        /^\$\{kubernetes_secret_v1\..+\.data\.password\}$/,
+      );
+    }
+    expect(bundle.secrets.provided.map((p) => `${p.namespace}/${p.secret}/${p.key}`)).toEqual([
+      "kratos/kratos-secrets/smtpConnectionURI",
+      "oathkeeper/oathkeeper-jwks/mutator.id_token.jwks.json",
+    ]);
+    const variable = synth.parsed.variable as Record<string, Record<string, unknown>>;
+    expect(variable.secret_kratos_kratos_secrets_smtpConnectionURI).toMatchObject({
+      sensitive: true,
+      nullable: false,
+      type: "string",
+    });
+    expect(JSON.stringify(variable)).toContain("Set TF_VAR_secret_kratos_kratos_secrets_smtpConnectionURI");
+  });
+
   test("installs one release per service, plus the ClusterIssuer release", () => {
     expect(bundle.enabled).toEqual(SERVICE_NAMES);
     expect(
@@ -196,9 +261,11 @@ describe("SupportingServices with all twelve services", () => {
 
   test("installs the ORY services after PostgreSQL, so migrations find it", () => {
     for (const chart of ["hydra", "kratos", "keto"]) {
-      expect(release(synth, chart).depends_on).toEqual([
-        expect.stringMatching(/^helm_release\.services_postgresql_release_[A-F0-9]+$/),
-      ]);
+      expect(release(synth, chart).depends_on).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^helm_release\.services_postgresql_release_[A-F0-9]+$/),
+        ]),
+      );
     }
   });
 
@@ -290,7 +357,7 @@ describe("SupportingServices wiring", () => {
     expect(values(synth, "hydra").deployment.extraEnv[1].value).toContain(
       "@altinn-platform-test-psql.postgres.database.azure.com:5432/hydra?sslmode=require",
     );
-    expect(release(synth, "hydra").depends_on).toBeUndefined();
+    expect(release(synth, "hydra").depends_on).not.toContainEqual(expect.stringMatching(/^helm_release\./));
   });
 
   test("runs Hydra on an Azure database without any PostgreSQL in the cluster", () => {
@@ -384,6 +451,7 @@ describe("SupportingServices wiring", () => {
       "hydra",
       "oathkeeper",
       "argocd",
+      "secrets",
     ]);
   });
 });

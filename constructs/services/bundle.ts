@@ -21,6 +21,7 @@ import { OryOathkeeper, type OryOathkeeperProps } from "./ory-oathkeeper";
 import { PostgresService, type PostgresServiceProps } from "./postgres";
 import { Prometheus, type PrometheusProps } from "./prometheus";
 import { RedisService, type RedisServiceProps } from "./redis";
+import { mergeSecrets, type SecretConsumer, ServiceSecrets } from "./secrets";
 
 /** The services a bundle can switch on. */
 export type ServiceName =
@@ -189,8 +190,10 @@ export class SupportingServices extends Construct {
   public readonly argocd?: ArgoCd;
   /** The enabled services, in install order. */
   public readonly enabled: readonly ServiceName[];
-  /** Every Secret the operator must create or sync before applying, one entry per Secret. */
+  /** Every Secret the releases read, one entry per Secret. */
   public readonly requiredSecrets: readonly RequiredSecret[];
+  /** Those Secrets, created before the releases: generated, copied, or provided by the pipeline. */
+  public readonly secrets: ServiceSecrets;
 
   constructor(scope: Construct, id: string, props: SupportingServicesProps) {
     super(scope, id);
@@ -339,17 +342,26 @@ export class SupportingServices extends Construct {
       });
     }
 
-    this.requiredSecrets = mergeSecrets([
-      ...(this.postgresql?.requiredSecrets ?? []),
-      ...(this.redis?.requiredSecrets ?? []),
-      ...(this.grafana?.requiredSecrets ?? []),
-      ...(this.keto?.requiredSecrets ?? []),
-      ...(this.kratos?.requiredSecrets ?? []),
-      ...(this.hydra?.requiredSecrets ?? []),
-      ...(this.oathkeeper?.requiredSecrets ?? []),
-      ...(this.argocd?.requiredSecrets ?? []),
-      ...extraSecrets,
-    ]);
+    // Services that read Secrets, in install order (the PostgreSQL role password is generated in
+    // its own namespace before the ORY services copy it).
+    const readers = [
+      this.postgresql,
+      this.redis,
+      this.grafana,
+      this.keto,
+      this.kratos,
+      this.hydra,
+      this.oathkeeper,
+      this.argocd,
+    ].filter((c) => c !== undefined);
+    const consumers: SecretConsumer[] = readers.map((c) => ({
+      namespace: c.namespace,
+      namespaceName: c.namespaceName,
+      release: c.release,
+      requiredSecrets: [...c.requiredSecrets, ...extraSecrets.filter((x) => x.namespace === c.namespaceName)],
+    }));
+    this.requiredSecrets = mergeSecrets(consumers.flatMap((c) => c.requiredSecrets));
+    this.secrets = new ServiceSecrets(this, "secrets", { connection, consumers });
   }
 
   /** Checks the wiring of the whole selection and throws once, listing every problem. */
@@ -448,24 +460,4 @@ export class SupportingServices extends Construct {
       );
     }
   }
-}
-
-/** One entry per Secret, keys merged (a role password may share a Secret with other keys). */
-export function mergeSecrets(secrets: readonly RequiredSecret[]): RequiredSecret[] {
-  const byName = new Map<string, RequiredSecret>();
-  for (const secret of secrets) {
-    const id = `${secret.namespace}/${secret.name}`;
-    const seen = byName.get(id);
-    byName.set(
-      id,
-      seen === undefined
-        ? { ...secret, keys: [...secret.keys] }
-        : {
-            ...seen,
-            keys: [...new Set([...seen.keys, ...secret.keys])],
-            purpose: `${seen.purpose}; ${secret.purpose}`,
-          },
-    );
-  }
-  return [...byName.values()];
 }
