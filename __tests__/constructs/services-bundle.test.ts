@@ -141,10 +141,8 @@ describe("SupportingServices with all twelve services", () => {
     const pg = secrets.find(
       (s) => (s.metadata as { name: string }).name === "postgresql-auth" && s.lifecycle,
     )!;
-    expect(pg.data).toEqual({
-      "postgres-password": '${replace(uuid(), "-", "")}',
-      password: '${replace(uuid(), "-", "")}',
-    });
+    const generated = `\${replace(uuid(), "-", "")}`;
+    expect(pg.data).toEqual({ "postgres-password": generated, password: generated });
     expect((pg.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
       'data["postgres-password"]',
       'data["password"]',

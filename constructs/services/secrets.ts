@@ -23,7 +23,7 @@ import type { ClusterConnection } from "../in-cluster/cluster-connection";
 import type { RequiredSecret } from "./common";
 
 /** The expression that generates a key's value at apply time (never a literal). */
-export const GENERATED_SECRET_EXPRESSION = '${replace(uuid(), "-", "")}';
+export const GENERATED_SECRET_EXPRESSION: string = Fn.replace(Fn.uuid(), "-", "");
 
 /** A service whose Secrets the bundle creates: its namespace resource and its release. */
 export interface SecretConsumer {
