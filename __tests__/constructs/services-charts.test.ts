@@ -6,8 +6,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Kured } from "../../constructs/in-cluster";
 import { loadFleet } from "../../fleet/load";
 import { synthFleet } from "../../stacks/synth-fleet";
+import { resourcesOf, synthStack } from "../../testing";
 import {
   COMMENTED_KEYS,
   chartEntryOf,
@@ -16,11 +18,13 @@ import {
   FREE_FORM_PATHS,
   type HelmReleaseFact,
   loadChartIndex,
+  releaseFact,
   UNCHECKED_CHARTS,
   valuesProblems,
   versionProblems,
 } from "../../testing/chart-check";
 import { sharedFleetOutput } from "../../testing/fleet-synth";
+import { clusterTestStack } from "../../testing/helm";
 import { REPO_ROOT } from "../../testing/run-cli";
 
 /** The example fleet with every service switched on, synthesized once for this file. */
@@ -52,6 +56,16 @@ describe.each(Object.keys(outputs))("Helm releases of %s", (name) => {
   test("every release's values are keys of its chart version, with the chart's types", () => {
     expect(releases.flatMap((r) => valuesProblems(r))).toEqual([]);
   });
+});
+
+test("Kured, which no fleet cluster runs today (no Unmanaged node OS channel), is checked too", () => {
+  const { stack, connection } = clusterTestStack();
+  new Kured(stack, "kured", { connection, nodeOsUpgradeChannel: "Unmanaged" });
+  const kured = Object.entries(resourcesOf(synthStack(stack), "helm_release")).map(([id, r]) =>
+    releaseFact("kured-test", id, r),
+  );
+  expect(kured.map((r) => r.chart)).toEqual(["kured"]);
+  expect(kured.flatMap((r) => [...versionProblems(r, loadChartIndex()), ...valuesProblems(r)])).toEqual([]);
 });
 
 describe("the chart check itself", () => {
