@@ -79,6 +79,7 @@ const KUBERNETES_PASSTHROUGH: Readonly<Record<string, string>> = {
   "**securityContext": "Kubernetes SecurityContext, rendered with toYaml",
   "**topologySpreadConstraints": "a list of Kubernetes TopologySpreadConstraint, rendered with toYaml",
   "**tls": "a list of Kubernetes IngressTLS (secretName, hosts), rendered with toYaml",
+  "**tolerations": "a list of Kubernetes Toleration, rendered with toYaml",
 };
 
 /** ORY's charts: the service's own configuration file, validated by the service's config schema at start. */

@@ -2,7 +2,9 @@
  * The supporting services of a cluster, switched on one by one and wired together: ORY gets its
  * databases from PostgreSQL (or external endpoints), Oathkeeper checks Kratos sessions and asks
  * Keto, Grafana reads Prometheus and Loki, cert-manager issues the certificates of Ingresses that
- * NGINX serves. Misconfiguration is reported all at once, before anything is created.
+ * the cluster's ingress controller serves (Traefik in fleet clusters, else NGINX), and every
+ * Secret a release reads exists before it (secrets.ts). Misconfiguration is reported all at once,
+ * before anything is created.
  */
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
@@ -77,7 +79,8 @@ export type BundleArgoCdOptions = Omit<ArgoCdProps, "connection">;
 
 /**
  * Which services run, each `true` (defaults), an options object, or `false`/absent (off).
- * Ingress options need only `host`: the bundle adds the NGINX class and cert-manager annotations.
+ * Ingress options need only `host`: the bundle adds its ingress controller's class and the
+ * cert-manager annotations.
  */
 export interface SupportingServicesSelection {
   /**
@@ -96,7 +99,7 @@ export interface SupportingServicesSelection {
    */
   readonly nginx?: boolean | BundleNginxOptions;
   /**
-   * cert-manager with a Let's Encrypt ClusterIssuer solving through NGINX.
+   * cert-manager with a Let's Encrypt ClusterIssuer solving through the ingress controller.
    * @default - off
    */
   readonly certManager?: boolean | BundleCertManagerOptions;

@@ -96,7 +96,8 @@ export interface ServiceIngress {
   readonly host: string;
   /**
    * IngressClass of the controller that serves the host.
-   * @default - required; the bundle sets the NGINX routing class
+   * @default - required; the bundle sets its ingress controller's class (Traefik's in fleet
+   * clusters, NGINX's elsewhere)
    */
   readonly ingressClassName?: string;
   /**
