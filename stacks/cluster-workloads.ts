@@ -13,6 +13,8 @@ export interface ClusterWorkloadsProps {
   readonly clusterName: string;
   readonly resourceGroupName: string;
   readonly ingressPublicIpName: string;
+  /** The cluster's public DNS zone; its apex and wildcard point at the ingress IP. */
+  readonly dnsZone: string;
   readonly settings: ClusterSettings;
   /** Supporting services switched on for this cluster in fleet.yaml. */
   readonly services?: ServiceSelectionSetting;
@@ -49,7 +51,11 @@ export class ClusterWorkloads extends Construct {
       this.services = new SupportingServices(this, "services", {
         connection: this.connection,
         services: props.services as SupportingServicesSelection,
-        ingressController: { name: "Traefik", ingressClassName: this.traefik.ingressClassName! },
+        ingressController: {
+          name: "Traefik",
+          ingressClassName: this.traefik.ingressClassName!,
+          dnsZone: props.dnsZone,
+        },
       });
     }
     if (kuredRequired(props.settings.nodeOsUpgradeChannel)) {

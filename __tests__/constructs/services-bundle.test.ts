@@ -412,6 +412,26 @@ describe("SupportingServices wiring", () => {
     expect(values(synth, "argo-cd").server.ingress.ingressClassName).toBe("traefik");
   });
 
+  test("refuses hosts the cluster's DNS zone does not route to its controller", () => {
+    const controller = { name: "Traefik", ingressClassName: "traefik", dnsZone: "ttd.apps.tt02.altinn.no" };
+    const bundle = (grafanaHost: string, argocdHost: string) => {
+      const { stack, connection } = clusterTestStack();
+      return () =>
+        new SupportingServices(stack, "services", {
+          connection,
+          services: {
+            grafana: { datasources: { lokiUrl: "http://loki:3100" }, ingress: { host: grafanaHost } },
+            argocd: { ingress: { host: argocdHost } },
+          },
+          ingressController: controller,
+        });
+    };
+    expect(bundle("grafana.example.com", "a.b.ttd.apps.tt02.altinn.no")).toThrow(
+      /2 problems:\n- services\.grafana\.ingress\.host "grafana\.example\.com" is not a name in this cluster's DNS zone ttd\.apps\.tt02\.altinn\.no.*e\.g\. "grafana\.ttd\.apps\.tt02\.altinn\.no"\n- services\.argocd\.ingress\.host "a\.b\.ttd/,
+    );
+    expect(bundle("grafana.ttd.apps.tt02.altinn.no", "ttd.apps.tt02.altinn.no")).not.toThrow();
+  });
+
   test("refuses NGINX next to the controller the cluster's DNS points at", () => {
     const { stack, connection } = clusterTestStack();
     expect(

@@ -168,6 +168,12 @@ export interface ExternalIngressController {
   readonly name: string;
   /** The IngressClass it serves. */
   readonly ingressClassName: string;
+  /**
+   * The DNS zone whose apex and wildcard point at it: a published host must be the apex or one
+   * label under it (a wildcard record covers one label), or nothing routes it here.
+   * @default - hosts are not checked
+   */
+  readonly dnsZone?: string;
 }
 
 /** Databases the bundle's PostgreSQL creates for ORY services without an external database. */
@@ -381,6 +387,18 @@ export class SupportingServices extends Construct {
       );
     }
     const hasController = controller !== undefined || on("nginx");
+    const zone = controller?.dnsZone;
+    if (zone !== undefined) {
+      for (const name of ["grafana", "kratos", "hydra", "oathkeeper", "argocd"] as const) {
+        const host = on(name) ? opts<{ ingress?: ServiceIngress }>(s[name]).ingress?.host : undefined;
+        const label = host?.endsWith(`.${zone}`) ? host.slice(0, -zone.length - 1) : undefined;
+        if (host !== undefined && host !== zone && (label === undefined || label.includes("."))) {
+          problems.push(
+            `services.${name}.ingress.host "${host}" is not a name in this cluster's DNS zone ${zone}, whose apex and wildcard point at ${controller!.name}; use the zone or one label under it, e.g. "${name}.${zone}"`,
+          );
+        }
+      }
+    }
     for (const [name, value] of Object.entries(s)) {
       if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
         problems.push(`services.${name} is not a supporting service; use one of ${SERVICE_NAMES.join(", ")}`);
