@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv, { type ErrorObject } from "ajv";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import { parse } from "yaml";
@@ -485,16 +485,22 @@ function localRefsOnly(node: unknown): unknown {
   return out;
 }
 
+const validators = new Map<Record<string, unknown>, ValidateFunction>();
+
 function schemaErrors(schema: Record<string, unknown>, values: unknown): string[] {
-  const meta = String(schema.$schema ?? "");
-  const options = { strict: false, allErrors: true, validateFormats: false } as const;
-  const ajv = meta.includes("2020-12")
-    ? new Ajv2020(options)
-    : meta.includes("2019-09")
-      ? new Ajv2019(options)
-      : new Ajv(options);
-  const { $schema: _, ...rest } = schema;
-  const validate = ajv.compile(localRefsOnly(rest) as Record<string, unknown>);
+  let validate = validators.get(schema);
+  if (validate === undefined) {
+    const meta = String(schema.$schema ?? "");
+    const options = { strict: false, allErrors: true, validateFormats: false } as const;
+    const ajv = meta.includes("2020-12")
+      ? new Ajv2020(options)
+      : meta.includes("2019-09")
+        ? new Ajv2019(options)
+        : new Ajv(options);
+    const { $schema: _, ...rest } = schema;
+    validate = ajv.compile(localRefsOnly(rest) as Record<string, unknown>);
+    validators.set(schema, validate);
+  }
   if (validate(values)) return [];
   return (validate.errors ?? []).map(
     (e: ErrorObject) =>

@@ -27,13 +27,17 @@ import { sharedFleetOutput } from "../../testing/fleet-synth";
 import { clusterTestStack } from "../../testing/helm";
 import { REPO_ROOT } from "../../testing/run-cli";
 
+let example: string | undefined;
+
 /** The example fleet with every service switched on, synthesized once for this file. */
 function exampleOutput(): string {
-  const { fleet, problems } = loadFleet(join(REPO_ROOT, "examples", "all-services"));
-  if (!fleet) throw new Error(problems.map((p) => p.message).join("\n"));
-  const out = mkdtempSync(join(tmpdir(), "charts-example-"));
-  synthFleet(fleet, { outdir: out });
-  return out;
+  if (example === undefined) {
+    const { fleet, problems } = loadFleet(join(REPO_ROOT, "examples", "all-services"));
+    if (!fleet) throw new Error(problems.map((p) => p.message).join("\n"));
+    example = mkdtempSync(join(tmpdir(), "charts-example-"));
+    synthFleet(fleet, { outdir: example });
+  }
+  return example;
 }
 
 const outputs: Record<string, () => HelmReleaseFact[]> = {
