@@ -388,12 +388,12 @@ class TargetResolver {
     if (!block) return undefined;
     const resolved = this.ofBlock(block, ref.target.type, depth);
     const via = `${ref.target.mode === "data" ? "data." : ""}${ref.target.type}.${ref.target.name}`;
-    return {
-      ...resolved,
-      note:
-        resolved.note ??
-        (resolved.scope === this.ownScope ? undefined : `${via} is in scope ${resolved.scope}`),
-    };
+    const note = resolved.note
+      ? `${via}: ${resolved.note}`
+      : resolved.scope === this.ownScope
+        ? undefined
+        : `${via} is in scope ${resolved.scope}`;
+    return { ...resolved, note };
   }
 }
 
