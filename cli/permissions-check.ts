@@ -190,6 +190,23 @@ export function checkPermissions(input: PermissionsInput): PermissionsReport {
       },
     );
     const resolver = new TargetResolver(json, scope, groupOwners);
+    for (const provider of Object.keys(json.provider ?? {})) {
+      const row = RESOURCE_PERMISSIONS[`provider.${provider}`];
+      for (const need of row?.needs ?? []) {
+        for (const action of need.actions) {
+          const type = `provider.${provider}`;
+          needs.push({
+            stack: id,
+            address: type,
+            type,
+            phase: need.phase,
+            plane: "control",
+            action,
+            target: { kind: "subscription", scope },
+          });
+        }
+      }
+    }
     for (const mode of ["resource", "data"] as const) {
       const blocks = (json[mode] ?? {}) as Blocks;
       for (const [type, byName] of Object.entries(blocks)) {

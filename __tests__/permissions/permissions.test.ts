@@ -200,7 +200,7 @@ test("every row names its sources: a Learn page, a REST operation or the provide
       expect([type, s]).toEqual([
         type,
         expect.stringMatching(
-          /^(https:\/\/(learn\.microsoft\.com|developer\.hashicorp\.com|helm\.sh)\/|hashicorp\/terraform-provider-azurerm@v4\.55\.0:internal\/services\/)/,
+          /^(https:\/\/(learn\.microsoft\.com|developer\.hashicorp\.com|helm\.sh)\/|hashicorp\/terraform-provider-azurerm@v4\.55\.0:internal\/)/,
         ),
       ]);
     }

@@ -699,6 +699,17 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, PermissionRow>> = {
     `${SRC}/containers/kubernetes_cluster_data_source.go`,
   ),
 
+  // --- The provider itself ---------------------------------------------------------------------
+  // At start-up the provider lists the subscription's resource providers; with registrations other
+  // than "none" it then registers those of its set that are not registered (`<namespace>/register/
+  // action`), which depends on the subscription's state, not on the configuration: plan identities
+  // cannot do it, so every provider the fleet needs must be registered beforehand.
+  "provider.azurerm": row(
+    [{ phase: "read", actions: ["Microsoft.Resources/subscriptions/providers/read"] }],
+    "hashicorp/terraform-provider-azurerm@v4.55.0:internal/resourceproviders/registration.go",
+    "https://learn.microsoft.com/rest/api/resources/providers/list",
+  ),
+
   // --- Kubernetes and Helm: Azure RBAC for Kubernetes only (no Azure Resource Manager calls) -----
   kubernetes_namespace_v1: kubernetes("namespaces"),
   kubernetes_config_map_v1: kubernetes("configmaps"),
