@@ -155,13 +155,12 @@ export function renderPermissions(report: PermissionsReport, verbose = false): s
       out.push(
         `  holds ${g.role} on ${targetText(g.target)}${g.onlyRoles ? ` (may assign only ${g.onlyRoles.join(", ")})` : ""}  [${g.from}]`,
       );
-    if (verbose) {
-      for (const r of rows) {
-        out.push(`  ${r.action}${r.plane === "data" ? " (data)" : ""} on ${r.target}`);
-        out.push(
-          `      needed by ${few([...r.types])} in ${plural(r.stacks.size, "stack")} (${few([...new Set([...r.stacks].map(kindOf))])})`,
-        );
-        out.push(`      allowed by ${r.roles.size > 0 ? [...r.roles].join(", ") : "NOTHING"}`);
+    for (const r of rows) {
+      const allowed = r.roles.size > 0 ? [...r.roles].join(", ") : "NOTHING";
+      out.push(`  ${r.action}${r.plane === "data" ? " (data)" : ""} on ${r.target}: ${allowed}`);
+      if (verbose) {
+        const kinds = few([...new Set([...r.stacks].map(kindOf))]);
+        out.push(`      needed by ${few([...r.types], 6)} in ${plural(r.stacks.size, "stack")} (${kinds})`);
       }
     }
     const unused = report.unused.filter((u) => u.identity === identity);
