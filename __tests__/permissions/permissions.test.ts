@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { readStacks, runPermissions } from "../../cli/permissions";
 import { checkPermissions } from "../../cli/permissions-check";
 import { RESOURCE_PERMISSIONS } from "../../constructs/permissions/resource-permissions";
+import type { StackJson } from "../../docs-gen/terraform";
 import { loadFleet } from "../../fleet/load";
 import { fleetFixture } from "../../testing/fleet-fixture";
 import { committedFleet, sharedFleetOutput } from "../../testing/fleet-synth";
@@ -121,7 +122,7 @@ describe("in a FLEET_DIR copy", () => {
     );
     expect(r.stdout).toContain("in stack apps-ttd-tt02");
     // The cross-scope grant (AcrPull in shared) is a separate role: still allowed.
-    expect(r.stdout).not.toMatch(/roleAssignments\/write on subscription of shared/);
+    expect(r.stdout).not.toMatch(/^error: .*roleAssignments\/write on subscription of shared/m);
   });
 
   test("a plan identity given Contributor fails: plan identities only read", () => {
@@ -226,4 +227,47 @@ test("rows for the types other work adds exist before they are emitted", () => {
   ]) {
     expect([type, RESOURCE_PERMISSIONS[type] !== undefined]).toEqual([type, true]);
   }
+});
+
+test("an operation on a resource named by a literal id is checked in the scope owning its resource group", () => {
+  const registryId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/altinnapps-ttd-acr-rg/providers/Microsoft.ContainerRegistry/registries/ttdaltinnregistry01";
+  const stacks = new Map<string, StackJson>([
+    [
+      "org-ttd",
+      {
+        terraform: { backend: { azurerm: { container_name: "tfstate-shared" } } },
+        resource: { azurerm_resource_group: { rg: { name: "altinnapps-ttd-acr-rg" } } },
+      },
+    ],
+    [
+      "apps-ttd-tt02",
+      {
+        terraform: { backend: { azurerm: { container_name: "tfstate-tt02" } } },
+        resource: {
+          azurerm_private_endpoint: {
+            registry: {
+              name: "pe",
+              resource_group_name: "altinnapps-ttd-tt02-rg",
+              subnet_id:
+                "/subscriptions/x/resourceGroups/altinnapps-ttd-tt02-rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s",
+              private_service_connection: { private_connection_resource_id: registryId },
+            },
+          },
+        },
+      },
+    ],
+  ]);
+  const report = checkPermissions({ fleet: committedFleet(), stacks });
+  const approval = report.missing.filter((c) =>
+    c.need.action.endsWith("privateEndpointConnectionsApproval/action"),
+  );
+  expect(approval.map((c) => [c.identity.kind, c.need.action, c.need.target, c.need.targetNote])).toEqual([
+    [
+      "apply",
+      "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action",
+      { kind: "subscription", scope: "shared" },
+      "private_service_connection.private_connection_resource_id: resource group altinnapps-ttd-acr-rg belongs to scope shared",
+    ],
+  ]);
 });
