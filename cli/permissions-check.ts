@@ -140,6 +140,16 @@ const ARM_TYPES: Readonly<Record<string, string>> = {
 };
 
 type Block = Readonly<Record<string, unknown>>;
+
+/** `*_id` attributes that name principals, tenants or definitions, never a parent resource. */
+const NOT_PARENTS = new Set([
+  "principal_id",
+  "object_id",
+  "tenant_id",
+  "client_id",
+  "role_definition_id",
+  "subscription_id",
+]);
 type Blocks = Readonly<Record<string, Readonly<Record<string, Block>>>>;
 
 export interface PermissionsInput {
@@ -359,7 +369,7 @@ class TargetResolver {
     if (group !== undefined) return this.ofGroupName(group, type, depth);
     // Children named by their parent's id (api_management_id, key_vault_id, ...).
     for (const [k, v] of Object.entries(block)) {
-      if (k.endsWith("_id") && typeof v === "string" && depth < 3) {
+      if (k.endsWith("_id") && !NOT_PARENTS.has(k) && typeof v === "string" && depth < 3) {
         const parent = this.ofValue(v, depth + 1);
         if (parent) return { ...parent, type };
       }

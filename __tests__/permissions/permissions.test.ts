@@ -125,6 +125,42 @@ describe("in a FLEET_DIR copy", () => {
     expect(r.stdout).not.toMatch(/^error: .*roleAssignments\/write on subscription of shared/m);
   });
 
+  test("the roles the README used to document (Contributor and RBAC Administrator) cannot create the Apps stacks' role definition", () => {
+    const dir = fleetFixture({
+      settings: (doc) => {
+        const set = environmentSet(doc);
+        set.apply = set.apply.filter((r) => r !== "Fleet Role Definition Writer");
+      },
+    });
+    const r = runCli("bin/permissions.ts", ["--stacks", "apps-ttd-tt02"], { FLEET_DIR: dir });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(
+      /^error: fleet-tt02-apply may not Microsoft\.Authorization\/roleDefinitions\/write on subscription of tt02: needed by azurerm_role_definition\.\S+ in stack apps-ttd-tt02\./m,
+    );
+  });
+
+  test("Reader alone cannot plan a Platform stack: refreshing Cosmos DB and API Management lists their keys", () => {
+    const dir = fleetFixture({
+      settings: (doc) => {
+        const set = environmentSet(doc);
+        set.plan = set.plan.filter((r) => r !== "Fleet Plan Reader");
+      },
+    });
+    const r = runCli("bin/permissions.ts", ["--stacks", "platform-tt02"], { FLEET_DIR: dir });
+    expect(r.status).toBe(1);
+    for (const action of [
+      "Microsoft.DocumentDB/databaseAccounts/listKeys/action",
+      "Microsoft.ApiManagement/service/tenant/listSecrets/action",
+    ]) {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^error: fleet-tt02-plan may not ${action.replaceAll("/", "\\/")} on subscription of tt02: needed by azurerm_\\w+\\.\\S+ in stack platform-tt02`,
+          "m",
+        ),
+      );
+    }
+  });
+
   test("a plan identity given Contributor fails: plan identities only read", () => {
     const dir = fleetFixture({
       settings: (doc) => {
