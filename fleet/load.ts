@@ -445,7 +445,7 @@ function checkStatePrincipals(
           environment: scope,
           field: `state.principals.${scope}`,
           message: "no pipeline identities for this state scope, so nobody could plan or apply its stacks",
-          fix: `add state.principals.${scope}: { plan: <object id>, apply: <object id> }`,
+          fix: `add state.principals.${scope}: { plan: <object id>, apply: <object id>, roles: <set in pipelineRoles.sets> }`,
         }),
       );
     }
