@@ -42,6 +42,7 @@ export class AppsStack extends FleetStack {
       stackId: props.stackId,
       stateScope: apps.environment.token,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags,
     });

@@ -27,6 +27,7 @@ export class OrgStack extends FleetStack {
       stackId: props.stackId,
       stateScope: SHARED_STATE_SCOPE,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags,
     });
