@@ -121,7 +121,7 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       id: appsId,
       kind: "apps",
       environment: token,
-      // It reads the org's registry and the environment's Platform network and config-sync server.
+      // It grants AcrPull on the org's registry (which must exist) and reads the environment's Platform network and config-sync server.
       dependsOn: [stackIds.org(apps.org.code), stackIds.platform(token)],
       build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
     });

@@ -297,6 +297,7 @@ describe("npm run pipeline -- prepare", () => {
       planAll: false,
     });
     expect(Object.keys(run.scopes)).toEqual([
+      "state",
       "shared",
       "at22",
       "at23",
