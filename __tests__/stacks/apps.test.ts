@@ -2,7 +2,7 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { resourcesOf, type SynthesizedStack } from "../../testing";
-import { synthFleetStacks } from "../../testing/fleet-synth";
+import { committedFleet, synthFleetStacks } from "../../testing/fleet-synth";
 
 const stacks = synthFleetStacks(["org-ttd", "apps-ttd-tt02", "apps-ttd-tt02-k8s", "apps-brg-prod"]);
 const orgTtd = stacks.get("org-ttd")!;
@@ -139,16 +139,18 @@ describe("apps-<org>-<env>", () => {
     for (const c of creds) expect(c.audience).toEqual(["api://AzureADTokenExchange"]);
   });
 
-  test("the kubelet may pull from the org's registry, found by name", () => {
-    const registry = Object.values(apps.parsed.data?.azurerm_container_registry ?? {})[0]!;
-    expect(registry).toMatchObject({
-      name: "ttdaltinnregistry01",
-      resource_group_name: "altinnapps-ttd-acr-rg",
-    });
+  test("the kubelet may pull from the org's registry, whose id comes from the shared scope's subscription, not a data source", () => {
+    // The registry lives in the shared scope (maybe another subscription): a data source on this
+    // stack's provider would look for it in the wrong subscription and need read access there.
+    expect(apps.parsed.data?.azurerm_container_registry).toBeUndefined();
+    const shared = committedFleet().settings.subscriptions.shared;
     const pulls = Object.values(resourcesOf(apps, "azurerm_role_assignment")).filter(
       (r) => r.role_definition_name === "AcrPull",
     );
     expect(pulls).toHaveLength(1);
+    expect(pulls[0]!.scope).toBe(
+      `/subscriptions/${shared}/resourceGroups/altinnapps-ttd-acr-rg/providers/Microsoft.ContainerRegistry/registries/ttdaltinnregistry01`,
+    );
     expect(String(pulls[0]!.principal_id)).toMatch(/kubelet_identity/);
   });
 
@@ -253,6 +255,7 @@ describe("apps-<org>-<env>", () => {
         key: "apps-ttd-tt02.tfstate",
         resource_group_name: "altinn-fleet-tfstate-rg",
         storage_account_name: "altinnfleettfstate01",
+        subscription_id: committedFleet().settings.subscriptions.bootstrap,
         use_azuread_auth: true,
         use_oidc: true,
       },

@@ -133,6 +133,7 @@ export const stackIds = {
   studio: (env: string) => `studio-${env}`,
   studioK8s: (env: string) => `studio-${env}-k8s`,
   bootstrap: (name: string) => `bootstrap-${name}`,
+  state: (name: string) => `state-${name}`,
   services: (cluster: string) => `services-${cluster}`,
 } as const;
 
