@@ -106,8 +106,8 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       id: appsId,
       kind: "apps",
       environment: token,
-      // It reads the org's registry and the environment's Platform network and config-sync server.
-      dependsOn: [stackIds.org(apps.org.code), stackIds.platform(token)],
+      // It reads the org's registry; nothing of the Platform (its config-sync server is its own).
+      dependsOn: [stackIds.org(apps.org.code)],
       build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
     });
     out.push({
