@@ -305,42 +305,66 @@ export function isolationFindings(
     for (const r of resources(s.json)) {
       const shape = GRANT_TYPES[r.type];
       if (!shape) continue;
-      const principalOrgs = new Set<string>();
-      for (const field of shape.principal) {
-        for (const text of strings(r.body[field])) {
-          for (const ref of refsIn(text)) {
-            if (CONTEXT_DATA_SOURCES.has(ref.type)) continue;
-            const owner = ref.data ? dataOwner(s.json, ref, index) : s.id;
-            const org = owner === undefined ? undefined : orgOf.get(owner);
-            if (org !== undefined) principalOrgs.add(org);
-          }
-        }
-      }
+      const named = (fields: readonly string[]) =>
+        fields.flatMap((field) =>
+          strings(r.body[field]).flatMap((text) => namedIn(s, text, index).map((n) => ({ field, ...n }))),
+        );
+      const principalOrgs = new Set(
+        named(shape.principal)
+          .map((p) => (p.owner === undefined ? undefined : orgOf.get(p.owner)))
+          .filter((org): org is string => org !== undefined),
+      );
       if (principalOrgs.size === 0) continue; // a fleet-defined group or pipeline identity
-      for (const field of shape.target) {
-        for (const text of strings(r.body[field])) {
-          for (const ref of refsIn(text)) {
-            if (CONTEXT_DATA_SOURCES.has(ref.type)) continue;
-            const owner = ref.data ? dataOwner(s.json, ref, index) : s.id;
-            const targetOrg = owner === undefined ? undefined : orgOf.get(owner);
-            for (const org of principalOrgs) {
-              if (targetOrg === org) continue;
-              const target = ref.data ? describeData(s.json, ref) : `${ref.type}.${ref.name}`;
-              const body = ref.data ? (s.json.data?.[ref.type]?.[ref.name] ?? {}) : {};
-              if (exceptions.some((e) => e.type === ref.type && e.name === body.name)) continue;
-              findings.push({
-                stack: s.id,
-                resource: `${r.type}.${r.name}`,
-                field,
-                message: `grants ${shape.what} to an identity of org ${org} on ${target} (${ownerLabel(owner)})`,
-              });
-            }
-          }
+      for (const target of named(shape.target)) {
+        const targetOrg = target.owner === undefined ? undefined : orgOf.get(target.owner);
+        if (exceptions.some((e) => e.type === target.type && e.name === target.name)) continue;
+        for (const org of principalOrgs) {
+          if (targetOrg === org) continue;
+          findings.push({
+            stack: s.id,
+            resource: `${r.type}.${r.name}`,
+            field: target.field,
+            message: `grants ${shape.what} to an identity of org ${org} on ${target.label} (${ownerLabel(target.owner)})`,
+          });
         }
       }
     }
   }
   return findings;
+}
+
+/** Something a field names: its type and name (when known), a label, and the stack that creates it. */
+interface Named {
+  readonly type?: string;
+  readonly name?: string;
+  readonly label: string;
+  readonly owner?: string;
+}
+
+/**
+ * What a field value names: each reference (a managed resource of this stack, or a data source
+ * resolved to its owning stack), or, for a literal resource id, the resource group in it.
+ */
+function namedIn(s: OwnedStack, text: string, index: ReadonlyMap<string, string>): Named[] {
+  if (!text.includes("${")) {
+    if (!text.startsWith("/subscriptions/")) return [];
+    const rg = /\/resourceGroups\/([^/]+)/i.exec(text)?.[1];
+    return [
+      { label: text, owner: rg === undefined ? undefined : index.get(key("azurerm_resource_group", rg, "")) },
+    ];
+  }
+  return refsIn(text)
+    .filter((ref) => !CONTEXT_DATA_SOURCES.has(ref.type))
+    .map((ref) => {
+      if (!ref.data) return { type: ref.type, label: `${ref.type}.${ref.name}`, owner: s.id };
+      const body = s.json.data?.[ref.type]?.[ref.name] ?? {};
+      return {
+        type: ref.type,
+        name: typeof body.name === "string" ? body.name : undefined,
+        label: describeData(s.json, ref),
+        owner: dataOwner(s.json, ref, index),
+      };
+    });
 }
 
 /** One line per finding: `<stack>: <address>: <message>`. */

@@ -235,6 +235,11 @@ describe("the checks fail on the old design", () => {
               scope: ref("data.azurerm_user_assigned_identity.other.id"),
               principal_id: ref("azurerm_user_assigned_identity.op.principal_id"),
             },
+            group: {
+              scope:
+                "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/altinnapps-brg-tt02-rg",
+              principal_id: ref("azurerm_user_assigned_identity.op.principal_id"),
+            },
           },
         },
         data: {
@@ -246,6 +251,9 @@ describe("the checks fail on the old design", () => {
     };
     expect(formatFindings(isolationFindings([crossOrg, brg!]))).toContain(
       "apps-ttd-tt02: azurerm_role_assignment.peek: grants a role to an identity of org ttd on azurerm_user_assigned_identity brg-tt02-runtime-operator-id in altinnapps-brg-tt02-rg (stack apps-brg-tt02 of org brg)",
+    );
+    expect(formatFindings(isolationFindings([crossOrg, brg!]))).toContain(
+      "apps-ttd-tt02: azurerm_role_assignment.group: grants a role to an identity of org ttd on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/altinnapps-brg-tt02-rg (stack apps-brg-tt02 of org brg)",
     );
   });
 });
