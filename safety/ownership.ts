@@ -91,10 +91,16 @@ interface Ref {
   readonly name: string;
 }
 
-const REF = /\$\{(data\.)?(azurerm_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\b/g;
+/** An interpolation, `${...}`, and the references to Azure resources and remote state inside it. */
+const INTERPOLATION = /\$\{([^}]*)\}/g;
+const REF = /(?<![\w.])(data\.)?(azurerm_[a-z0-9_]+|terraform_remote_state)\.([A-Za-z0-9_-]+)/g;
 
 function refsIn(value: string): Ref[] {
-  return [...value.matchAll(REF)].map((m) => ({ data: m[1] !== undefined, type: m[2]!, name: m[3]! }));
+  return [...value.matchAll(INTERPOLATION)].flatMap((i) =>
+    [...i[1]!.matchAll(REF)]
+      .filter((m) => m[1] !== undefined || m[2] !== "terraform_remote_state")
+      .map((m) => ({ data: m[1] !== undefined, type: m[2]!, name: m[3]! })),
+  );
 }
 
 function strings(value: unknown, out: string[] = []): string[] {
@@ -143,6 +149,7 @@ function key(type: string, name: string, rg: string): string {
 /** A readable name for a data source: `azurerm_key_vault mpo-tt02-kv (altinn-maskinporten-tt02-rg)`. */
 function describeData(json: StackJson, ref: Ref): string {
   const body = json.data?.[ref.type]?.[ref.name] ?? {};
+  if (ref.type === "terraform_remote_state") return `the remote state ${ref.name}`;
   const rg = typeof body.resource_group_name === "string" ? ` in ${body.resource_group_name}` : "";
   return `${ref.type} ${String(body.name ?? ref.name)}${rg}`;
 }
@@ -150,6 +157,11 @@ function describeData(json: StackJson, ref: Ref): string {
 /** Which stack creates what a data source reads; undefined when no stack of the fleet does. */
 function dataOwner(json: StackJson, ref: Ref, index: ReadonlyMap<string, string>): string | undefined {
   const body = json.data?.[ref.type]?.[ref.name] ?? {};
+  if (ref.type === "terraform_remote_state") {
+    // Another stack's state: its key is `<stack id>.tfstate`.
+    const stateKey = (body.config as Record<string, unknown> | undefined)?.key;
+    return typeof stateKey === "string" ? stateKey.replace(/\.tfstate$/, "") : undefined;
+  }
   const name = typeof body.name === "string" ? body.name : undefined;
   if (name === undefined) return undefined;
   const rg = typeof body.resource_group_name === "string" ? body.resource_group_name : "";

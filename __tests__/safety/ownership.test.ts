@@ -256,4 +256,33 @@ describe("the checks fail on the old design", () => {
       "apps-ttd-tt02: azurerm_role_assignment.group: grants a role to an identity of org ttd on /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/altinnapps-brg-tt02-rg (stack apps-brg-tt02 of org brg)",
     );
   });
+
+  test("isolation follows references into other stacks' remote state and inside expressions", () => {
+    const registry: OwnedStack = {
+      id: "org-ttd",
+      org: "ttd",
+      json: { resource: { azurerm_resource_group: { rg: { name: "altinnapps-ttd-acr-rg" } } } },
+    };
+    const puller = (org: string): OwnedStack => ({
+      id: `apps-${org}-tt02`,
+      org,
+      json: {
+        resource: {
+          azurerm_user_assigned_identity: { kubelet: { name: `${org}-kubelet` } },
+          azurerm_role_assignment: {
+            pull: {
+              scope: `\${lower(data.terraform_remote_state.registry.outputs.registry_id)}`,
+              principal_id: ref("azurerm_user_assigned_identity.kubelet.principal_id"),
+            },
+          },
+        },
+        data: {
+          terraform_remote_state: { registry: { backend: "azurerm", config: { key: "org-ttd.tfstate" } } },
+        },
+      },
+    });
+    expect(formatFindings(isolationFindings([registry, puller("ttd"), puller("brg")]))).toBe(
+      "apps-brg-tt02: azurerm_role_assignment.pull: grants a role to an identity of org brg on the remote state registry (stack org-ttd of org ttd)",
+    );
+  });
 });
