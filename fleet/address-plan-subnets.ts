@@ -64,7 +64,10 @@ export const SERVICE_SUBNETS = [
  * layout (each Apps environment runs its own configuration-sync server there, docs/operators.md).
  * The row sits in the spare fourth /24, so no existing subnet moves. Append only, as above.
  */
-export const APPS_SUBNETS = [...CLUSTER_SUBNETS, POSTGRES_SUBNET_ROW] as const satisfies readonly SubnetSpec[];
+export const APPS_SUBNETS = [
+  ...CLUSTER_SUBNETS,
+  POSTGRES_SUBNET_ROW,
+] as const satisfies readonly SubnetSpec[];
 
 /** One carved subnet; structurally a `SubnetPlan` of the fleet model. */
 export interface PlannedSubnet<N extends string = string> {
