@@ -198,6 +198,7 @@ export function ownershipFindings(stacks: readonly OwnedStack[]): Finding[] {
           for (const ref of refsIn(text)) {
             if (!ref.data || CONTEXT_DATA_SOURCES.has(ref.type)) continue;
             const owner = dataOwner(s.json, ref, index);
+            if (owner === s.id) continue; // a stack reading back what it creates itself
             findings.push({
               stack: s.id,
               resource: address,
