@@ -18,7 +18,7 @@ import {
   studioNames,
 } from "../constructs/naming";
 import { BUILTIN_ROLES } from "../constructs/permissions/builtin-roles";
-import { checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
+import { APPS_SUBNETS, checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
 import type {
   AppsEnvironment,
   ClusterSettings,
@@ -295,7 +295,7 @@ export function loadFleet(dir: string): LoadResult {
     return {
       ...a,
       addressSpace: block,
-      subnets: subnetLayout(block),
+      subnets: subnetLayout(block, APPS_SUBNETS),
     };
   });
   const services = settings.services?.clusters ?? {};
@@ -915,6 +915,7 @@ function checkGlobalNameClashes(
     claim("storageAccount", a.names.storageAccount, owner, a.org.code, a.environment.name);
     claim("keyVault", a.names.keyVault, owner, a.org.code, a.environment.name);
     claim("dnsZone", a.names.dnsZone, owner, a.org.code, a.environment.name);
+    claim("postgresqlServer", a.names.configSyncServer, owner, a.org.code, a.environment.name);
   }
   for (const shared of [...platforms, ...studios]) {
     const owner = `${"apiManagement" in shared.names ? "platform" : "studio"} ${shared.environment.name}`;

@@ -236,7 +236,10 @@ export interface PipelineRolesSettings {
 export interface OperatorsSettings {
   /** The per-environment Maskinporten vault the runtime operator reads; `{env}` is the token. */
   readonly maskinportenVault: { readonly name: string; readonly resourceGroup: string };
-  /** The configuration-sync database server of each environment, per environment class. */
+  /**
+   * The configuration-sync database server of every Apps environment (one per org and
+   * environment, in its own stack), per environment class.
+   */
   readonly configSync: Readonly<Record<EnvironmentClassName, PostgresSetting>>;
 }
 

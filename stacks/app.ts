@@ -121,8 +121,8 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       id: appsId,
       kind: "apps",
       environment: token,
-      // It grants AcrPull on the org's registry (which must exist) and reads the environment's Platform network and config-sync server.
-      dependsOn: [stackIds.org(apps.org.code), stackIds.platform(token)],
+      // It grants AcrPull on the org's registry (which must exist); nothing of the Platform (its config-sync server is its own).
+      dependsOn: [stackIds.org(apps.org.code)],
       build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
     });
     out.push({

@@ -12,6 +12,7 @@ import { ClusterEnvironment } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { OperatorInfrastructure } from "./operators";
 import { orgRegistryId } from "./org-stack";
+import { SERVICE_SUBNET_OPTIONS } from "./shared-services";
 import { orgTags } from "./tags";
 
 /** Service accounts whose names Altinn's platform Terraform binds to (they must not change). */
@@ -59,6 +60,8 @@ export class AppsStack extends FleetStack {
       subnets: apps.subnets,
       addressPlan: fleet.addressPlan,
       adminGroupObjectIds: apps.clusterAdminGroupObjectIds,
+      // The delegated `postgres` subnet holds the environment's configuration-sync server.
+      subnetOptions: SERVICE_SUBNET_OPTIONS,
       tags,
     });
     const env = this.environment;
@@ -103,14 +106,12 @@ export class AppsStack extends FleetStack {
       description: "The cluster pulls the org's app images",
     });
 
-    const platform = fleet.platforms.find((p) => p.environment.token === apps.environment.token);
-    if (!platform) throw new Error(`no Platform environment ${apps.environment.token} for ${props.stackId}`);
     this.operators = new OperatorInfrastructure(this, "operators", {
       apps,
       environment: env,
       runtimeOperator: this.runtimeOperator,
-      platform: platform.names,
       settings: fleet.settings.operators,
+      databaseAdmin: fleet.settings.platform.databaseAdmin,
       location,
       tags,
     });

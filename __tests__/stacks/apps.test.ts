@@ -101,8 +101,17 @@ describe("apps-<org>-<env>", () => {
     const subnets = Object.values(resourcesOf(apps, "azurerm_subnet"));
     const [block] = vnet.address_space as string[];
     expect(block).toMatch(/^10\.\d+\.\d+\.0\/22$/);
-    expect(subnets.map((s) => s.name).sort()).toEqual(["endpoints", "syspool", "workpool"]);
-    expect(Object.keys(resourcesOf(apps, "azurerm_network_security_group"))).toHaveLength(3);
+    expect(subnets.map((s) => s.name).sort()).toEqual(["endpoints", "postgres", "syspool", "workpool"]);
+    expect(Object.keys(resourcesOf(apps, "azurerm_network_security_group"))).toHaveLength(4);
+    // The config-sync server's subnet: the service layout's postgres row, delegated to it.
+    const postgres = subnets.find((s) => s.name === "postgres")!;
+    const [, first, third] = /^(10\.\d+)\.(\d+)\.0\/22$/.exec(block!)!;
+    expect(postgres.address_prefixes).toEqual([`${first}.${Number(third) + 3}.0/25`]);
+    expect(postgres.delegation).toEqual([
+      expect.objectContaining({
+        service_delegation: expect.objectContaining({ name: "Microsoft.DBforPostgreSQL/flexibleServers" }),
+      }),
+    ]);
   });
 
   test("storage is hardened and zone-redundant in test, geo-zone-redundant in prod", () => {
@@ -177,7 +186,7 @@ describe("apps-<org>-<env>", () => {
     expect(String(assignment.principal_id)).toMatch(/service-operator/);
   });
 
-  test("the runtime operator reads the environment's Maskinporten vault and may use the config-sync database", () => {
+  test("the runtime operator reads the environment's Maskinporten vault", () => {
     const vault = Object.values(apps.parsed.data?.azurerm_key_vault ?? {})[0]!;
     expect(vault).toMatchObject({ name: "mpo-tt02-kv", resource_group_name: "altinn-maskinporten-tt02-rg" });
     const secretsUser = Object.values(resourcesOf(apps, "azurerm_role_assignment")).filter(
@@ -185,31 +194,46 @@ describe("apps-<org>-<env>", () => {
     );
     expect(secretsUser).toHaveLength(1);
     expect(String(secretsUser[0]!.principal_id)).toMatch(/runtime-operator/);
-    const admin = Object.values(
-      resourcesOf(apps, "azurerm_postgresql_flexible_server_active_directory_administrator"),
-    );
-    expect(admin).toHaveLength(1);
-    expect(admin[0]).toMatchObject({
-      principal_type: "ServicePrincipal",
-      resource_group_name: "altinnplatform-tt02-rg",
-    });
-    expect(String(admin[0]!.object_id)).toMatch(/runtime-operator/);
-    const server = Object.values(apps.parsed.data?.azurerm_postgresql_flexible_server ?? {})[0]!;
-    expect(server).toMatchObject({ name: "altinn-opsync-tt02-psql" });
   });
 
-  test("the cluster network is peered both ways with the Platform network, without transit", () => {
-    const peerings = Object.values(resourcesOf(apps, "azurerm_virtual_network_peering"));
-    expect(peerings.map((p) => p.resource_group_name).sort()).toEqual([
-      expect.stringContaining("${azurerm_resource_group."),
-      "altinnplatform-tt02-rg",
-    ]);
-    for (const p of peerings)
-      expect(p).toMatchObject({ allow_forwarded_traffic: false, allow_gateway_transit: false });
-    const link = Object.values(resourcesOf(apps, "azurerm_private_dns_zone_virtual_network_link"))[0]!;
-    expect(link).toMatchObject({
-      private_dns_zone_name: "altinn-opsync-tt02-psql.private.postgres.database.azure.com",
-    });
+  test("the config-sync server is the environment's own: private in this network, Entra ID only, one database", () => {
+    for (const [stack, name, sku, prodLike] of [
+      [apps, "altinn-ttd-tt02-opsync-psql", "B_Standard_B1ms", false],
+      [prod, "altinn-brg-prod-opsync-psql", "GP_Standard_D2ds_v5", true],
+    ] as const) {
+      const [serverKey, server] = Object.entries(
+        resourcesOf(stack, "azurerm_postgresql_flexible_server"),
+      )[0]!;
+      expect(server).toMatchObject({
+        name,
+        sku_name: sku,
+        public_network_access_enabled: false,
+        geo_redundant_backup_enabled: prodLike,
+        authentication: { active_directory_auth_enabled: true, password_auth_enabled: false },
+        lifecycle: expect.objectContaining({ prevent_destroy: true }),
+      });
+      expect(String(server.resource_group_name)).toMatch(
+        /^\$\{azurerm_resource_group\.environment_resource-group_/,
+      );
+      expect(String(server.delegated_subnet_id)).toMatch(
+        /^\$\{azurerm_subnet\.environment_network_subnet-postgres_/,
+      );
+      expect(server.high_availability).toEqual(
+        prodLike ? expect.objectContaining({ mode: "ZoneRedundant" }) : undefined,
+      );
+      const zone = Object.values(resourcesOf(stack, "azurerm_private_dns_zone"))[0]!;
+      expect(zone.name).toBe(`${name}.private.postgres.database.azure.com`);
+      const link = Object.values(resourcesOf(stack, "azurerm_private_dns_zone_virtual_network_link"))[0]!;
+      expect(String(link.virtual_network_id)).toMatch(/^\$\{azurerm_virtual_network\.environment_network_/);
+      expect(
+        Object.values(resourcesOf(stack, "azurerm_postgresql_flexible_server_database")).map((d) => [
+          d.name,
+          d.server_id,
+        ]),
+      ).toEqual([["configsync", `\${azurerm_postgresql_flexible_server.${serverKey}.id}`]]);
+      expect(stack.parsed.data?.azurerm_postgresql_flexible_server).toBeUndefined();
+      expect(stack.parsed.data?.azurerm_virtual_network).toBeUndefined();
+    }
   });
 
   test("every stateful resource refuses to be destroyed", () => {
@@ -262,8 +286,8 @@ describe("apps-<org>-<env>", () => {
     });
   });
 
-  test("depends on its org's stack", () => {
-    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd", "platform-tt02"]);
+  test("depends on its org's stack and on nothing of the Platform", () => {
+    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd"]);
   });
 });
 

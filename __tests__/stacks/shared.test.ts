@@ -75,10 +75,8 @@ describe("platform-<env>", () => {
 
   test("PostgreSQL: private, Entra ID only, TLS enforced, zone-redundant HA and geo backup in production", () => {
     const servers = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server"));
-    expect(servers.map((s) => s.name).sort()).toEqual([
-      "altinn-opsync-prod-psql",
-      "altinn-platform-prod-psql",
-    ]);
+    // Only the Platform's own server: each Apps environment has its own config-sync server.
+    expect(servers.map((s) => s.name)).toEqual(["altinn-platform-prod-psql"]);
     const server = servers.find((s) => s.name === "altinn-platform-prod-psql")!;
     expect(server).toMatchObject({
       name: "altinn-platform-prod-psql",
@@ -113,19 +111,9 @@ describe("platform-<env>", () => {
     }
   });
 
-  test("hosts the operators' configuration-sync server, Entra ID only, with one database", () => {
-    const server = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server")).find(
-      (s) => s.name === "altinn-opsync-prod-psql",
-    )!;
-    expect(server).toMatchObject({
-      public_network_access_enabled: false,
-      authentication: expect.objectContaining({
-        active_directory_auth_enabled: true,
-        password_auth_enabled: false,
-      }),
-    });
+  test("holds no configuration-sync database: it is in each Apps stack", () => {
     const dbs = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server_database"));
-    expect(dbs.map((d) => d.name).sort()).toEqual(["configsync", "events"]);
+    expect(dbs.map((d) => d.name)).toEqual(["events"]);
   });
 
   test("the PostgreSQL subnet is delegated to flexible servers", () => {
