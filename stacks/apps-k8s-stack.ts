@@ -37,6 +37,7 @@ export class AppsK8sStack extends FleetStack {
       clusterName: apps.names.cluster,
       resourceGroupName: apps.names.resourceGroup,
       ingressPublicIpName: apps.names.ingressPublicIp,
+      dnsZone: apps.names.dnsZone,
       settings: apps.settings,
       services: apps.services,
     });

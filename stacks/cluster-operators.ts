@@ -12,6 +12,7 @@ import { Construct } from "constructs";
 import type { AppsNames } from "../constructs/naming";
 import { AzureServiceOperator, CertManager, podSecurityNamespaceLabels } from "../constructs/services";
 import type { ClusterWorkloads } from "./cluster-workloads";
+import { SERVICE_OPERATOR_SERVICE_ACCOUNT } from "./operators";
 
 /** Where the runtime's identity configuration is published (a namespace of its own). */
 export const RUNTIME_CONFIG = {
@@ -48,6 +49,7 @@ export class ClusterOperators extends Construct {
     }
     this.serviceOperator = new AzureServiceOperator(this, "azure-service-operator", {
       connection,
+      serviceAccount: SERVICE_OPERATOR_SERVICE_ACCOUNT,
       clientId: aso.clientId,
       tenantId: client.tenantId,
       subscriptionId: client.subscriptionId,

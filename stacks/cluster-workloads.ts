@@ -13,6 +13,8 @@ export interface ClusterWorkloadsProps {
   readonly clusterName: string;
   readonly resourceGroupName: string;
   readonly ingressPublicIpName: string;
+  /** The cluster's public DNS zone; its apex and wildcard point at the ingress IP. */
+  readonly dnsZone: string;
   readonly settings: ClusterSettings;
   /** Supporting services switched on for this cluster in fleet.yaml. */
   readonly services?: ServiceSelectionSetting;
@@ -41,11 +43,19 @@ export class ClusterWorkloads extends Construct {
       loadBalancerIp: ip.ipAddress,
       loadBalancerResourceGroup: props.resourceGroupName,
       replicas: props.settings.ingress.replicas,
+      // Supporting services publish their hosts through Traefik: the DNS zone's apex and wildcard
+      // point at this static IP, so Traefik is the controller every public host reaches.
+      enableIngressProvider: props.services !== undefined,
     });
     if (props.services) {
       this.services = new SupportingServices(this, "services", {
         connection: this.connection,
         services: props.services as SupportingServicesSelection,
+        ingressController: {
+          name: "Traefik",
+          ingressClassName: this.traefik.ingressClassName!,
+          dnsZone: props.dnsZone,
+        },
       });
     }
     if (kuredRequired(props.settings.nodeOsUpgradeChannel)) {

@@ -38,6 +38,7 @@ export class SharedK8sStack extends FleetStack {
       clusterName: props.names.cluster,
       resourceGroupName: props.names.resourceGroup,
       ingressPublicIpName: props.names.ingressPublicIp,
+      dnsZone: props.names.dnsZone,
       settings: props.settings,
       services: props.services,
     });

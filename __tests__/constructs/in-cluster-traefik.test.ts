@@ -252,10 +252,10 @@ describe("Traefik values", () => {
     expect(v.ingressClass).toEqual({ enabled: false });
   });
 
-  test("enables the Ingress provider and IngressClass when asked", () => {
+  test("enables the Ingress provider and a named, non-default IngressClass when asked", () => {
     const v = values({ enableIngressProvider: true });
-    expect(v.providers.kubernetesIngress).toEqual({ enabled: true });
-    expect(v.ingressClass).toEqual({ enabled: true });
+    expect(v.providers.kubernetesIngress).toEqual({ enabled: true, ingressClass: "traefik" });
+    expect(v.ingressClass).toEqual({ enabled: true, isDefaultClass: false, name: "traefik" });
   });
 
   test("does not publish the dashboard", () => {

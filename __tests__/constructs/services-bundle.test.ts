@@ -106,6 +106,69 @@ describe("SupportingServices with all twelve services", () => {
   const { stack, bundle } = build(ALL);
   const synth = synthStack(stack);
 
+  test("creates every Secret a release reads, in its namespace, before the release", () => {
+    const secrets = resourcesOf(synth, "kubernetes_secret_v1");
+    const namespaces = resourcesOf(synth, "kubernetes_namespace_v1");
+    const nsName = (ref: string) =>
+      (namespaces[ref.match(/kubernetes_namespace_v1\.([^.]+)\./)![1]!]!.metadata as { name: string }).name;
+    const byRelease = new Map(releases(synth).map((r) => [r, nsName(String(r.namespace))]));
+    for (const required of bundle.requiredSecrets) {
+      const [id, secret] = Object.entries(secrets).find(
+        ([, s]) =>
+          (s.metadata as { name: string }).name === required.name &&
+          nsName(String((s.metadata as { namespace: string }).namespace)) === required.namespace,
+      )!;
+      expect([required.name, Object.keys(secret.data as object).sort()]).toEqual([
+        required.name,
+        [...required.keys].sort(),
+      ]);
+      // Every release in that namespace waits for it (atomic + wait would time out otherwise).
+      for (const [r, ns] of byRelease) {
+        if (ns === required.namespace) expect(r.depends_on).toContain(`kubernetes_secret_v1.${id}`);
+      }
+    }
+    expect(bundle.requiredSecrets.length).toBeGreaterThanOrEqual(9);
+  });
+
+  test("generates random keys once, copies the role password, and asks the pipeline only for what it cannot make", () => {
+    const secrets = Object.values(resourcesOf(synth, "kubernetes_secret_v1"));
+    const values = secrets.flatMap((s) => Object.values(s.data as Record<string, string>));
+    // No literal anywhere: every value is an expression evaluated at apply time.
+    for (const v of values)
+      expect(v).toMatch(
+        /^\$\{(replace\(uuid\(\), "-", ""\)|var\.[a-z0-9_]+|kubernetes_secret_v1\.[^}]+)\}$/i,
+      );
+    const pg = secrets.find(
+      (s) => (s.metadata as { name: string }).name === "postgresql-auth" && s.lifecycle,
+    )!;
+    const generated = `\${replace(uuid(), "-", "")}`;
+    expect(pg.data).toEqual({ "postgres-password": generated, password: generated });
+    expect((pg.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
+      'data["postgres-password"]',
+      'data["password"]',
+    ]);
+    const copies = secrets.filter(
+      (s) => (s.metadata as { name: string }).name === "postgresql-auth" && !s.lifecycle,
+    );
+    expect(copies).toHaveLength(3);
+    for (const c of copies) {
+      expect((c.data as Record<string, string>).password).toMatch(
+        /^\$\{kubernetes_secret_v1\..+\.data\.password\}$/,
+      );
+    }
+    expect(bundle.secrets.provided.map((p) => `${p.namespace}/${p.secret}/${p.key}`)).toEqual([
+      "kratos/kratos-secrets/smtpConnectionURI",
+      "oathkeeper/oathkeeper-jwks/mutator.id_token.jwks.json",
+    ]);
+    const variable = synth.parsed.variable as Record<string, Record<string, unknown>>;
+    expect(variable.secret_kratos_kratos_secrets_smtpConnectionURI).toMatchObject({
+      sensitive: true,
+      nullable: false,
+      type: "string",
+    });
+    expect(JSON.stringify(variable)).toContain("Set TF_VAR_secret_kratos_kratos_secrets_smtpConnectionURI");
+  });
+
   test("installs one release per service, plus the ClusterIssuer release", () => {
     expect(bundle.enabled).toEqual(SERVICE_NAMES);
     expect(
@@ -196,9 +259,11 @@ describe("SupportingServices with all twelve services", () => {
 
   test("installs the ORY services after PostgreSQL, so migrations find it", () => {
     for (const chart of ["hydra", "kratos", "keto"]) {
-      expect(release(synth, chart).depends_on).toEqual([
-        expect.stringMatching(/^helm_release\.services_postgresql_release_[A-F0-9]+$/),
-      ]);
+      expect(release(synth, chart).depends_on).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^helm_release\.services_postgresql_release_[A-F0-9]+$/),
+        ]),
+      );
     }
   });
 
@@ -290,7 +355,7 @@ describe("SupportingServices wiring", () => {
     expect(values(synth, "hydra").deployment.extraEnv[1].value).toContain(
       "@altinn-platform-test-psql.postgres.database.azure.com:5432/hydra?sslmode=require",
     );
-    expect(release(synth, "hydra").depends_on).toBeUndefined();
+    expect(release(synth, "hydra").depends_on).not.toContainEqual(expect.stringMatching(/^helm_release\./));
   });
 
   test("runs Hydra on an Azure database without any PostgreSQL in the cluster", () => {
@@ -327,6 +392,58 @@ describe("SupportingServices wiring", () => {
     expect(values(synth, "grafana").ingress.ingressClassName).toBe("public");
   });
 
+  test("publishes hosts and solves challenges in the class of the controller the cluster's DNS points at", () => {
+    const { stack, connection } = clusterTestStack();
+    const { nginx: _, ...withoutNginx } = ALL;
+    new SupportingServices(stack, "services", {
+      connection,
+      services: withoutNginx,
+      ingressController: { name: "Traefik", ingressClassName: "traefik" },
+    });
+    const synth = synthStack(stack);
+    expect(releases(synth).map((r) => r.chart)).not.toContain("nginx-ingress");
+    expect(values(synth, "raw").resources[0].spec.acme.solvers).toEqual([
+      { http01: { ingress: { ingressClassName: "traefik" } } },
+    ]);
+    expect(values(synth, "grafana").ingress.ingressClassName).toBe("traefik");
+    expect(values(synth, "oathkeeper").ingress.proxy.className).toBe("traefik");
+    expect(values(synth, "hydra").ingress.public.className).toBe("traefik");
+    expect(values(synth, "kratos").ingress.public.className).toBe("traefik");
+    expect(values(synth, "argo-cd").server.ingress.ingressClassName).toBe("traefik");
+  });
+
+  test("refuses hosts the cluster's DNS zone does not route to its controller", () => {
+    const controller = { name: "Traefik", ingressClassName: "traefik", dnsZone: "ttd.apps.tt02.altinn.no" };
+    const bundle = (grafanaHost: string, argocdHost: string) => {
+      const { stack, connection } = clusterTestStack();
+      return () =>
+        new SupportingServices(stack, "services", {
+          connection,
+          services: {
+            grafana: { datasources: { lokiUrl: "http://loki:3100" }, ingress: { host: grafanaHost } },
+            argocd: { ingress: { host: argocdHost } },
+          },
+          ingressController: controller,
+        });
+    };
+    expect(bundle("grafana.example.com", "a.b.ttd.apps.tt02.altinn.no")).toThrow(
+      /2 problems:\n- services\.grafana\.ingress\.host "grafana\.example\.com" is not a name in this cluster's DNS zone ttd\.apps\.tt02\.altinn\.no.*e\.g\. "grafana\.ttd\.apps\.tt02\.altinn\.no"\n- services\.argocd\.ingress\.host "a\.b\.ttd/,
+    );
+    expect(bundle("grafana.ttd.apps.tt02.altinn.no", "ttd.apps.tt02.altinn.no")).not.toThrow();
+  });
+
+  test("refuses NGINX next to the controller the cluster's DNS points at", () => {
+    const { stack, connection } = clusterTestStack();
+    expect(
+      () =>
+        new SupportingServices(stack, "services", {
+          connection,
+          services: { nginx: true },
+          ingressController: { name: "Traefik", ingressClassName: "traefik" },
+        }),
+    ).toThrow(/services\.nginx: Traefik already serves this cluster's hosts .* Remove nginx/);
+  });
+
   test("without cert-manager, lists the TLS Secret of a published host as the operator's", () => {
     const { bundle } = build({
       nginx: true,
@@ -352,6 +469,7 @@ describe("SupportingServices wiring", () => {
       "hydra",
       "oathkeeper",
       "argocd",
+      "secrets",
     ]);
   });
 });

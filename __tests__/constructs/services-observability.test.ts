@@ -31,9 +31,9 @@ describe("Loki", () => {
     expect(onlyResource(synthStack(build().stack), "helm_release")).toMatchObject({
       chart: "loki",
       repository: "https://grafana-community.github.io/helm-charts",
-      version: "8.2.0",
+      version: "8.1.3",
     });
-    expect(LOKI_CHART_VERSION).toBe("8.2.0");
+    expect(LOKI_CHART_VERSION).toBe("8.1.3");
     expect(LOKI_CHART_REPOSITORY).not.toContain("grafana.github.io");
   });
 

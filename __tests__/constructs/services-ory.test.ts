@@ -319,8 +319,17 @@ describe("OryOathkeeper", () => {
     });
   });
 
+  test("renders the access rules as the text of access-rules.json, which the chart indents into its ConfigMap", () => {
+    // templates/configmap-rules.yaml (chart 0.60.0) pipes accessRules through `indent`: a string
+    // function, so a list fails to render.
+    const rules = v().oathkeeper.accessRules;
+    expect(typeof rules).toBe("string");
+    expect(JSON.parse(rules).map((r: { id: string }) => r.id)).toEqual(["documents-read"]);
+    expect(v({ rules: [] }).oathkeeper.accessRules).toBe("[]");
+  });
+
   test("renders a rule's Keto check as a remote_json payload with the subject template", () => {
-    const rule = v().oathkeeper.accessRules[0];
+    const rule = JSON.parse(v().oathkeeper.accessRules)[0];
     expect(rule.authorizer.handler).toBe("remote_json");
     expect(JSON.parse(rule.authorizer.config.payload)).toEqual({
       namespace: "documents",
@@ -332,17 +341,31 @@ describe("OryOathkeeper", () => {
     expect(rule.mutators).toEqual([{ handler: "id_token" }]);
   });
 
-  test("signs ID tokens with the operator's JWKS Secret", () => {
+  test("signs ID tokens with the operator's JWKS Secret, which the chart mounts", () => {
     const values = v();
+    // The chart mounts `nameOverride` at `mountPath` only with `secret.enabled`
+    // (templates/deployment-controller.yaml, chart 0.60.0); without mutatorIdTokenJWKs it
+    // creates no Secret of its own.
     expect(values.secret).toEqual({
-      enabled: false,
+      enabled: true,
       nameOverride: "oathkeeper-jwks",
+      mountPath: "/etc/secrets",
       filename: "mutator.id_token.jwks.json",
     });
     expect(values.oathkeeper.config.mutators.id_token.config.jwks_url).toBe(
       "file:///etc/secrets/mutator.id_token.jwks.json",
     );
     expect(values.oathkeeper.mutatorIdTokenJWKs).toBeUndefined();
+  });
+
+  test("has no migration job and sets the pod security context where the chart reads it", () => {
+    const values = v();
+    expect(values.job).toBeUndefined();
+    expect(values.deployment.podSecurityContext).toBeUndefined();
+    expect(values.podSecurityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
   });
 
   test("uses the published host as token issuer", () => {

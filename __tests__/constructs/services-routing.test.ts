@@ -30,10 +30,10 @@ describe("NginxRouting", () => {
   test("installs F5's nginx-ingress chart (not the retired ingress-nginx), pinned", () => {
     expect(release(synth(), "nginx-ingress")).toMatchObject({
       repository: "oci://ghcr.io/nginx/charts",
-      version: "2.7.2",
+      version: "2.6.4",
       namespace: expect.stringContaining("kubernetes_namespace_v1.nginx_namespace"),
     });
-    expect(NGINX_CHART_VERSION).toBe("2.7.2");
+    expect(NGINX_CHART_VERSION).toBe("2.6.4");
     expect(NGINX_CHART_REPOSITORY).not.toContain("kubernetes.github.io/ingress-nginx");
   });
 
@@ -158,10 +158,10 @@ describe("CertManager", () => {
     expect(issuers).toMatchObject({
       name: "cert-manager-issuers",
       repository: "https://bedag.github.io/helm-charts/",
-      version: "2.0.1",
+      version: "2.0.2",
       depends_on: [expect.stringMatching(/^helm_release\.cert-manager_release_[A-F0-9]+$/)],
     });
-    expect(RAW_CHART_VERSION).toBe("2.0.1");
+    expect(RAW_CHART_VERSION).toBe("2.0.2");
     expect(RAW_CHART_REPOSITORY).toBe("https://bedag.github.io/helm-charts/");
     expect(values(s, "cert-manager").extraObjects).toBeUndefined();
   });

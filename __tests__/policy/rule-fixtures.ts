@@ -1103,6 +1103,15 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
       },
     },
   },
+  "K8S-015": {
+    compliant: {
+      metadata: { name: "auth", namespace: "apps" },
+      data: { password: REF('replace(uuid(), "-", "")'), copy: REF("kubernetes_secret_v1.a.data.password") },
+    },
+    nonCompliant: {
+      "a literal password": { metadata: { name: "auth", namespace: "apps" }, data: { password: "hunter2" } },
+    },
+  },
   "K8S-014": {
     compliant: {
       metadata: { name: "traefik", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },

@@ -46,6 +46,12 @@ export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 export const TRAEFIK_ENTRYPOINTS = { http: "http", https: "https" } as const;
 
 /**
+ * The IngressClass Traefik serves when its Ingress provider is on: the class of every Ingress
+ * whose host resolves to the cluster's static IP (the DNS zone's apex and wildcard point there).
+ */
+export const TRAEFIK_INGRESS_CLASS = "traefik";
+
+/**
  * TLS 1.2 cipher suites: AEAD with forward secrecy only (no CBC, no static RSA). TLS 1.3 suites are
  * not configurable in Go and are always secure.
  */
@@ -208,6 +214,8 @@ export class Traefik extends Construct {
   /** The values as passed to Helm, for review and tests. */
   public readonly values: HelmValues;
   public readonly chartVersion: string;
+  /** The IngressClass Traefik serves, when its Ingress provider is on. */
+  public readonly ingressClassName?: string;
 
   constructor(scope: Construct, id: string, props: TraefikProps) {
     super(scope, id);
@@ -218,6 +226,7 @@ export class Traefik extends Construct {
     const releaseName = props.releaseName ?? "traefik";
     const resources = props.resources ?? TRAEFIK_DEFAULT_RESOURCES;
     this.chartVersion = props.chartVersion ?? TRAEFIK_CHART_VERSION;
+    this.ingressClassName = props.enableIngressProvider ? TRAEFIK_INGRESS_CLASS : undefined;
     this.validate(props, replicas, minAvailable, minTlsVersion, resources);
 
     this.namespace = new NamespaceV1(this, "namespace", {
@@ -384,10 +393,15 @@ function traefikValues(p: ResolvedTraefikProps): HelmValues {
     deployment: { replicas: p.replicas },
     podDisruptionBudget:
       p.replicas >= 2 ? { enabled: true, minAvailable: p.minAvailable } : { enabled: false },
-    ingressClass: { enabled: ingressProvider },
+    // A named class that is not the default: only Ingresses that ask for Traefik are served.
+    ingressClass: ingressProvider
+      ? { enabled: true, isDefaultClass: false, name: TRAEFIK_INGRESS_CLASS }
+      : { enabled: false },
     providers: {
       kubernetesCRD: { enabled: true },
-      kubernetesIngress: { enabled: ingressProvider },
+      kubernetesIngress: ingressProvider
+        ? { enabled: true, ingressClass: TRAEFIK_INGRESS_CLASS }
+        : { enabled: false },
       kubernetesGateway: { enabled: false },
     },
     // The dashboard stays on the unexposed `traefik` port; no IngressRoute publishes it.

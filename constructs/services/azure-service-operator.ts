@@ -15,10 +15,15 @@ import type { ClusterConnection } from "../in-cluster/cluster-connection";
 import type { ContainerResources } from "../in-cluster/helm-values";
 import { type ChartSource, createNamespace, installChart, resourcesValue } from "./common";
 
+/**
+ * The chart pin, written as the repository's index.yaml writes versions since 2.3.0 (no "v").
+ * The package `v2/charts/azure-service-operator-2.14.0.tgz` is published next to that index in
+ * Azure/azure-service-operator (see constructs/services/README.md, "Azure Service Operator").
+ */
 export const AZURE_SERVICE_OPERATOR_CHART: ChartSource = {
   repository: "https://raw.githubusercontent.com/Azure/azure-service-operator/main/v2/charts",
   chart: "azure-service-operator",
-  version: "v2.14.0",
+  version: "2.14.0",
 };
 
 /** The CRD groups installed: identities, role assignments, PostgreSQL, networking, diagnostics. */
@@ -32,7 +37,19 @@ export const DEFAULT_CRD_PATTERN = [
 
 export interface AzureServiceOperatorProps {
   readonly connection?: ClusterConnection;
-  /** Client id of ASO's user-assigned identity (federated with its service account). */
+  /**
+   * The service account ASO's identity is federated with: the release installs into its
+   * namespace and the chart creates it under its name (`serviceAccount.create` and `.name`; the
+   * chart's `azure-service-operator.serviceAccountName` helper falls back to
+   * `azureserviceoperator-default`, or to `default` when `create` is off).
+   */
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
+  /**
+   * Client id of ASO's user-assigned identity. The chart writes it into the
+   * `aso-controller-settings` Secret the manager reads (with `useWorkloadIdentityAuth`), and the
+   * manager mounts its own projected token (audience api://AzureADTokenExchange), so no
+   * workload-identity webhook label is needed.
+   */
   readonly clientId: string;
   readonly tenantId: string;
   readonly subscriptionId: string;
@@ -50,8 +67,7 @@ export class AzureServiceOperator extends Construct {
 
   constructor(scope: Construct, id: string, props: AzureServiceOperatorProps) {
     super(scope, id);
-    // The chart's service account name is the one the identity is federated with.
-    this.namespace = createNamespace(this, props.connection, "azureserviceoperator-system", {
+    this.namespace = createNamespace(this, props.connection, props.serviceAccount.namespace, {
       enforce: "restricted",
     });
     this.release = installChart(this, "release", {
@@ -61,6 +77,8 @@ export class AzureServiceOperator extends Construct {
       source: AZURE_SERVICE_OPERATOR_CHART,
       values: {
         crdPattern: props.crdPattern ?? DEFAULT_CRD_PATTERN,
+        // The federated credential's subject is this account; name it rather than rely on the default.
+        serviceAccount: { create: true, name: props.serviceAccount.name },
         useWorkloadIdentityAuth: true,
         azureTenantID: props.tenantId,
         azureSubscriptionID: props.subscriptionId,

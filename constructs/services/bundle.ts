@@ -2,7 +2,9 @@
  * The supporting services of a cluster, switched on one by one and wired together: ORY gets its
  * databases from PostgreSQL (or external endpoints), Oathkeeper checks Kratos sessions and asks
  * Keto, Grafana reads Prometheus and Loki, cert-manager issues the certificates of Ingresses that
- * NGINX serves. Misconfiguration is reported all at once, before anything is created.
+ * the cluster's ingress controller serves (Traefik in fleet clusters, else NGINX), and every
+ * Secret a release reads exists before it (secrets.ts). Misconfiguration is reported all at once,
+ * before anything is created.
  */
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
@@ -21,6 +23,7 @@ import { OryOathkeeper, type OryOathkeeperProps } from "./ory-oathkeeper";
 import { PostgresService, type PostgresServiceProps } from "./postgres";
 import { Prometheus, type PrometheusProps } from "./prometheus";
 import { RedisService, type RedisServiceProps } from "./redis";
+import { mergeSecrets, type SecretConsumer, ServiceSecrets } from "./secrets";
 
 /** The services a bundle can switch on. */
 export type ServiceName =
@@ -76,7 +79,8 @@ export type BundleArgoCdOptions = Omit<ArgoCdProps, "connection">;
 
 /**
  * Which services run, each `true` (defaults), an options object, or `false`/absent (off).
- * Ingress options need only `host`: the bundle adds the NGINX class and cert-manager annotations.
+ * Ingress options need only `host`: the bundle adds its ingress controller's class and the
+ * cert-manager annotations.
  */
 export interface SupportingServicesSelection {
   /**
@@ -95,7 +99,7 @@ export interface SupportingServicesSelection {
    */
   readonly nginx?: boolean | BundleNginxOptions;
   /**
-   * cert-manager with a Let's Encrypt ClusterIssuer solving through NGINX.
+   * cert-manager with a Let's Encrypt ClusterIssuer solving through the ingress controller.
    * @default - off
    */
   readonly certManager?: boolean | BundleCertManagerOptions;
@@ -149,6 +153,27 @@ export interface SupportingServicesProps {
   readonly connection?: ClusterConnection;
   /** The services to run. */
   readonly services: SupportingServicesSelection;
+  /**
+   * The ingress controller outside the bundle that the cluster's DNS names point at (in fleet
+   * clusters: Traefik on the static IP). Published hosts and cert-manager's HTTP-01 solver use
+   * its class, and `nginx` is refused: its Service would get an address no DNS name points at.
+   * @default - none; published hosts need `nginx` or an explicit `ingressClassName`
+   */
+  readonly ingressController?: ExternalIngressController;
+}
+
+/** An ingress controller the bundle does not install, which serves the cluster's public hosts. */
+export interface ExternalIngressController {
+  /** Name for messages, e.g. "Traefik". */
+  readonly name: string;
+  /** The IngressClass it serves. */
+  readonly ingressClassName: string;
+  /**
+   * The DNS zone whose apex and wildcard point at it: a published host must be the apex or one
+   * label under it (a wildcard record covers one label), or nothing routes it here.
+   * @default - hosts are not checked
+   */
+  readonly dnsZone?: string;
 }
 
 /** Databases the bundle's PostgreSQL creates for ORY services without an external database. */
@@ -174,8 +199,10 @@ export class SupportingServices extends Construct {
   public readonly argocd?: ArgoCd;
   /** The enabled services, in install order. */
   public readonly enabled: readonly ServiceName[];
-  /** Every Secret the operator must create or sync before applying, one entry per Secret. */
+  /** Every Secret the releases read, one entry per Secret. */
   public readonly requiredSecrets: readonly RequiredSecret[];
+  /** Those Secrets, created before the releases: generated, copied, or provided by the pipeline. */
+  public readonly secrets: ServiceSecrets;
 
   constructor(scope: Construct, id: string, props: SupportingServicesProps) {
     super(scope, id);
@@ -189,7 +216,7 @@ export class SupportingServices extends Construct {
       typeof value === "object" ? value : {};
     this.enabled = SERVICE_NAMES.filter(on);
 
-    this.validate(s, on, opts);
+    this.validate(s, on, opts, props.ingressController);
 
     const extraSecrets: RequiredSecret[] = [];
 
@@ -197,7 +224,7 @@ export class SupportingServices extends Construct {
     if (on("nginx")) {
       this.nginx = new NginxRouting(this, "nginx", { ...opts(s.nginx), connection });
     }
-    const ingressClassName = this.nginx?.ingressClassName;
+    const ingressClassName = props.ingressController?.ingressClassName ?? this.nginx?.ingressClassName;
     if (on("certManager")) {
       const o = opts(s.certManager);
       this.certManager = new CertManager(this, "cert-manager", {
@@ -324,17 +351,26 @@ export class SupportingServices extends Construct {
       });
     }
 
-    this.requiredSecrets = mergeSecrets([
-      ...(this.postgresql?.requiredSecrets ?? []),
-      ...(this.redis?.requiredSecrets ?? []),
-      ...(this.grafana?.requiredSecrets ?? []),
-      ...(this.keto?.requiredSecrets ?? []),
-      ...(this.kratos?.requiredSecrets ?? []),
-      ...(this.hydra?.requiredSecrets ?? []),
-      ...(this.oathkeeper?.requiredSecrets ?? []),
-      ...(this.argocd?.requiredSecrets ?? []),
-      ...extraSecrets,
-    ]);
+    // Services that read Secrets, in install order (the PostgreSQL role password is generated in
+    // its own namespace before the ORY services copy it).
+    const readers = [
+      this.postgresql,
+      this.redis,
+      this.grafana,
+      this.keto,
+      this.kratos,
+      this.hydra,
+      this.oathkeeper,
+      this.argocd,
+    ].filter((c) => c !== undefined);
+    const consumers: SecretConsumer[] = readers.map((c) => ({
+      namespace: c.namespace,
+      namespaceName: c.namespaceName,
+      release: c.release,
+      requiredSecrets: [...c.requiredSecrets, ...extraSecrets.filter((x) => x.namespace === c.namespaceName)],
+    }));
+    this.requiredSecrets = mergeSecrets(consumers.flatMap((c) => c.requiredSecrets));
+    this.secrets = new ServiceSecrets(this, "secrets", { connection, consumers });
   }
 
   /** Checks the wiring of the whole selection and throws once, listing every problem. */
@@ -342,8 +378,27 @@ export class SupportingServices extends Construct {
     s: SupportingServicesSelection,
     on: (name: ServiceName) => boolean,
     opts: <T extends object>(value: boolean | T | undefined) => Partial<T>,
+    controller: ExternalIngressController | undefined,
   ): void {
     const problems: string[] = [];
+    if (controller !== undefined && on("nginx")) {
+      problems.push(
+        `services.nginx: ${controller.name} already serves this cluster's hosts on the address its DNS names point at; NGINX's Service would get a new address that no DNS name points at, so its hosts and their HTTP-01 challenges would never reach it. Remove nginx; published hosts use the "${controller.ingressClassName}" class`,
+      );
+    }
+    const hasController = controller !== undefined || on("nginx");
+    const zone = controller?.dnsZone;
+    if (zone !== undefined) {
+      for (const name of ["grafana", "kratos", "hydra", "oathkeeper", "argocd"] as const) {
+        const host = on(name) ? opts<{ ingress?: ServiceIngress }>(s[name]).ingress?.host : undefined;
+        const label = host?.endsWith(`.${zone}`) ? host.slice(0, -zone.length - 1) : undefined;
+        if (host !== undefined && host !== zone && (label === undefined || label.includes("."))) {
+          problems.push(
+            `services.${name}.ingress.host "${host}" is not a name in this cluster's DNS zone ${zone}, whose apex and wildcard point at ${controller!.name}; use the zone or one label under it, e.g. "${name}.${zone}"`,
+          );
+        }
+      }
+    }
     for (const [name, value] of Object.entries(s)) {
       if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
         problems.push(`services.${name} is not a supporting service; use one of ${SERVICE_NAMES.join(", ")}`);
@@ -403,7 +458,7 @@ export class SupportingServices extends Construct {
     }
     if (on("certManager")) {
       const acme = opts(s.certManager).acme;
-      if (acme !== false && acme?.ingressClassName === undefined && !on("nginx")) {
+      if (acme !== false && acme?.ingressClassName === undefined && !hasController) {
         problems.push(
           "certManager's ACME HTTP-01 solver needs an ingress controller: enable nginx, set services.certManager.acme.ingressClassName, or pass acme: false",
         );
@@ -411,7 +466,7 @@ export class SupportingServices extends Construct {
     }
     for (const name of ["grafana", "kratos", "hydra", "oathkeeper", "argocd"] as const) {
       const ingress = on(name) ? opts<{ ingress?: ServiceIngress }>(s[name]).ingress : undefined;
-      if (ingress !== undefined && ingress.ingressClassName === undefined && !on("nginx")) {
+      if (ingress !== undefined && ingress.ingressClassName === undefined && !hasController) {
         problems.push(
           `${name}.ingress (${ingress.host}) needs an ingress controller: enable nginx, or set services.${name}.ingress.ingressClassName`,
         );
@@ -426,24 +481,4 @@ export class SupportingServices extends Construct {
       );
     }
   }
-}
-
-/** One entry per Secret, keys merged (a role password may share a Secret with other keys). */
-export function mergeSecrets(secrets: readonly RequiredSecret[]): RequiredSecret[] {
-  const byName = new Map<string, RequiredSecret>();
-  for (const secret of secrets) {
-    const id = `${secret.namespace}/${secret.name}`;
-    const seen = byName.get(id);
-    byName.set(
-      id,
-      seen === undefined
-        ? { ...secret, keys: [...secret.keys] }
-        : {
-            ...seen,
-            keys: [...new Set([...seen.keys, ...secret.keys])],
-            purpose: `${seen.purpose}; ${secret.purpose}`,
-          },
-    );
-  }
-  return [...byName.values()];
 }

@@ -38,9 +38,10 @@ export const CERT_MANAGER_CHART_NAME = "cert-manager";
 
 /**
  * The raw-manifest chart that carries the ClusterIssuer. Source: bedag/helm-charts
- * `charts/raw`, release 2.0.1 (renders `resources` as given, adds common labels).
+ * `charts/raw` at tag raw-2.0.2 (renders `resources` as given, adds common labels); published
+ * versions are 1.0.0, 1.1.0, 2.0.0 and 2.0.2 (there is no 2.0.1).
  */
-export const RAW_CHART_VERSION = "2.0.1";
+export const RAW_CHART_VERSION = "2.0.2";
 export const RAW_CHART_REPOSITORY = "https://bedag.github.io/helm-charts/";
 export const RAW_CHART_NAME = "raw";
 

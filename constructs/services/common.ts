@@ -58,6 +58,12 @@ export interface RequiredSecret {
   readonly keys: readonly string[];
   /** What reads it and why. */
   readonly purpose: string;
+  /**
+   * Keys whose value may be any random string, so the bundle generates them (constructs/services/
+   * secrets.ts); the other keys are provided by the pipeline.
+   * @default - none
+   */
+  readonly generated?: readonly string[];
 }
 
 /** Pod Security Admission levels of a namespace: enforced, and reported (audit and warn). */
@@ -90,7 +96,8 @@ export interface ServiceIngress {
   readonly host: string;
   /**
    * IngressClass of the controller that serves the host.
-   * @default - required; the bundle sets the NGINX routing class
+   * @default - required; the bundle sets its ingress controller's class (Traefik's in fleet
+   * clusters, NGINX's elsewhere)
    */
   readonly ingressClassName?: string;
   /**

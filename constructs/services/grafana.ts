@@ -221,6 +221,8 @@ export class Grafana extends Construct {
         namespace: this.namespaceName,
         name: adminSecretName,
         keys: ["admin-user", "admin-password"],
+        // A random admin name too: nothing guesses it (read it from the Secret to log in).
+        generated: ["admin-user", "admin-password"],
         purpose: "Grafana's local admin account",
       },
     ];

@@ -16,3 +16,4 @@ export * from "./ory-oathkeeper";
 export * from "./postgres";
 export * from "./prometheus";
 export * from "./redis";
+export * from "./secrets";

@@ -21,11 +21,12 @@ import {
 } from "./common";
 
 /**
- * The chart pin. Source: grafana-community/helm-charts `charts/loki/Chart.yaml`, version 8.2.0
- * (Loki 3.6.7). Bump by reading the chart's upgrade notes and values diff, then changing this
+ * The chart pin. Source: grafana-community/helm-charts `charts/loki/Chart.yaml` at tag loki-8.1.3
+ * (Loki 3.6.7), the newest 8.x in the repository's index (there is no 8.2.0; 9.0.0 drops the
+ * self-monitoring agent). Bump by reading the chart's upgrade notes and values diff, then changing this
  * constant and the tests that assert it.
  */
-export const LOKI_CHART_VERSION = "8.2.0";
+export const LOKI_CHART_VERSION = "8.1.3";
 export const LOKI_CHART_REPOSITORY = "https://grafana-community.github.io/helm-charts";
 export const LOKI_CHART_NAME = "loki";
 

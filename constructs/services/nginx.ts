@@ -24,11 +24,12 @@ import {
 } from "./common";
 
 /**
- * The chart pin. Source: nginx/kubernetes-ingress `charts/nginx-ingress/Chart.yaml`, version
- * 2.7.2 (NGINX Ingress Controller 5.6.2). Bump by reading the controller's release notes and the
+ * The chart pin. Source: nginx/kubernetes-ingress `charts/nginx-ingress/Chart.yaml` at tag v5.5.4:
+ * chart 2.6.4 (NGINX Ingress Controller 5.5.4), the last released chart of the 2.x line (2.7.x
+ * exists only unreleased on main). Bump by reading the controller's release notes and the
  * values diff, then changing this constant and the tests that assert it.
  */
-export const NGINX_CHART_VERSION = "2.7.2";
+export const NGINX_CHART_VERSION = "2.6.4";
 /** The OCI location NGINX documents (the classic repo is `https://helm.nginx.com/stable`). */
 export const NGINX_CHART_REPOSITORY = "oci://ghcr.io/nginx/charts";
 export const NGINX_CHART_NAME = "nginx-ingress";

@@ -58,8 +58,23 @@ export function oryWorkloadValues(options: {
   readonly env: readonly HelmValue[];
   /** Operator-managed Secret the chart reads its own keys from, instead of creating one. */
   readonly secretName?: string;
+  /**
+   * Oathkeeper's chart has no migration job and sets the pod security context at the top level
+   * (`podSecurityContext`); Hydra, Keto and Kratos run a migration job and take it under
+   * `deployment` (their values.yaml at chart 0.60.0).
+   */
+  readonly proxyOnly?: boolean;
 }): HelmValues {
   const env = [...options.env];
+  const podSecurityContext = { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+  if (options.proxyOnly) {
+    return {
+      replicaCount: options.replicas,
+      podSecurityContext,
+      deployment: { resources: resourcesValue(options.resources), extraEnv: env },
+      pdb: options.replicas >= 2 ? { enabled: true, spec: { minAvailable: 1 } } : { enabled: false },
+    };
+  }
   return {
     replicaCount: options.replicas,
     // The charts' own Secret would hold the DSN (with the password) and generated system secrets
@@ -71,7 +86,7 @@ export function oryWorkloadValues(options: {
     deployment: {
       resources: resourcesValue(options.resources),
       extraEnv: env,
-      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      podSecurityContext,
     },
     job: { extraEnv: env },
     pdb: options.replicas >= 2 ? { enabled: true, spec: { minAvailable: 1 } } : { enabled: false },

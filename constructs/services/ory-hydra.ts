@@ -150,6 +150,7 @@ export class OryHydra extends Construct {
         namespace: this.namespaceName,
         name: secretName,
         keys: ["secretsSystem", "secretsCookie"],
+        generated: ["secretsSystem", "secretsCookie"],
         purpose: "Hydra system and cookie secrets",
       },
       {

@@ -234,6 +234,8 @@ export class OryKratos extends Construct {
         namespace: this.namespaceName,
         name: secretName,
         keys: ["secretsDefault", "secretsCookie", "secretsCipher", "smtpConnectionURI"],
+        // secretsCipher must be exactly 32 characters: the generated values are.
+        generated: ["secretsDefault", "secretsCookie", "secretsCipher"],
         purpose: "Kratos default, cookie and cipher secrets, SMTP connection URI",
       },
       {

@@ -39,6 +39,9 @@ export const OATHKEEPER_CHART_NAME = "oathkeeper";
 /** The file the JWKS Secret key is mounted as (the chart's `secret.filename`). */
 export const OATHKEEPER_JWKS_FILE = "mutator.id_token.jwks.json";
 
+/** Where the chart mounts the JWKS Secret (`secret.mountPath`). */
+export const OATHKEEPER_SECRET_MOUNT = "/etc/secrets";
+
 /** How a rule authenticates: a Kratos session cookie, a Kratos session token, or nobody. */
 export type OathkeeperAuthenticator = "cookie_session" | "bearer_token" | "anonymous";
 /** What a rule passes upstream: a signed ID token (JWT), an `X-User` header, or nothing. */
@@ -165,18 +168,32 @@ export class OryOathkeeper extends Construct {
       extra_from: "@this",
       subject_from: "identity.id",
     };
-    const workload = oryWorkloadValues({ replicas, resources, env: [], secretName: jwksSecretName });
+    const workload = oryWorkloadValues({ replicas, resources, env: [], proxyOnly: true });
 
     this.namespace = createNamespace(this, props.connection, this.namespaceName, ORY_POD_SECURITY);
     this.values = mergeValues(
       {
         ...workload,
-        // The JWKS comes from the operator's Secret, mounted where the chart mounts its own.
-        secret: { enabled: false, nameOverride: jwksSecretName, filename: OATHKEEPER_JWKS_FILE },
+        // The JWKS comes from the operator's Secret. The chart mounts a Secret only with
+        // `secret.enabled` (templates/deployment-controller.yaml at 0.60.0): it then mounts
+        // `nameOverride` at `mountPath` and points MUTATORS_ID_TOKEN_CONFIG_JWKS_URL at the file.
+        // Without `oathkeeper.mutatorIdTokenJWKs` it creates no Secret of its own (secrets.yaml).
+        secret: {
+          enabled: true,
+          nameOverride: jwksSecretName,
+          mountPath: OATHKEEPER_SECRET_MOUNT,
+          filename: OATHKEEPER_JWKS_FILE,
+        },
         maester: { enabled: false },
         oathkeeper: {
           managedAccessRules: true,
-          accessRules: rules.map((r) => accessRule(r, keto)),
+          // The chart pipes this through `indent` into access-rules.json (templates/configmap-rules.yaml
+          // at 0.60.0): it must be the rules file's text, not a list.
+          accessRules: JSON.stringify(
+            rules.map((r) => accessRule(r, keto)),
+            null,
+            2,
+          ),
           config: {
             log: oryLog(logLevel),
             serve: { proxy: { port: 4455 }, api: { port: 4456 }, prometheus: { port: 9000 } },
@@ -213,7 +230,7 @@ export class OryOathkeeper extends Construct {
                 enabled: true,
                 config: {
                   issuer_url: issuerUrl,
-                  jwks_url: `file:///etc/secrets/${OATHKEEPER_JWKS_FILE}`,
+                  jwks_url: `file://${OATHKEEPER_SECRET_MOUNT}/${OATHKEEPER_JWKS_FILE}`,
                   ttl: "1m",
                 },
               },

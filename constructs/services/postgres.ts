@@ -229,6 +229,7 @@ export class PostgresService extends Construct {
         namespace: this.namespaceName,
         name: this.authSecretName,
         keys: ["postgres-password", "password"],
+        generated: ["postgres-password", "password"],
         purpose: `PostgreSQL superuser and the "${this.username}" role`,
       },
     ];

@@ -167,6 +167,7 @@ export class RedisService extends Construct {
         namespace: this.namespaceName,
         name: this.authSecretName,
         keys: ["redis-password"],
+        generated: ["redis-password"],
         purpose: "Redis AUTH password",
       },
     ];

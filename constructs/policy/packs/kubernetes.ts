@@ -426,6 +426,31 @@ export const KUBERNETES_PACK: RulePack = {
           : fail(`pod-security.kubernetes.io/enforce is ${level === undefined ? "not set" : show(level)}`);
       },
     },
+    {
+      id: "K8S-015",
+      title: "Secrets Terraform creates hold no literal values",
+      pack: "kubernetes",
+      resourceTypes: ["kubernetes_secret", "kubernetes_secret_v1"],
+      severity: "high",
+      environments: "all",
+      sources: [
+        kubernetesDocs("Good practices for Kubernetes Secrets", "concepts/security/secrets-good-practices/"),
+      ],
+      why: "A literal in data or binary_data is in the synthesized JSON, the repository and every CI log that prints it.",
+      fix: "Generate the value at apply time (e.g. uuid()), copy it from another Secret, or take it from a sensitive variable the pipeline sets.",
+      check: (r) => {
+        const problems: string[] = [];
+        for (const path of ["data", "binary_data"]) {
+          const data = r.get(path);
+          if (data === UNKNOWN) return UNKNOWN_VERDICT;
+          if (typeof data !== "object" || data === null) continue;
+          for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+            if (!isReference(value)) problems.push(`${path}["${key}"] is a literal`);
+          }
+        }
+        return problems.length > 0 ? fail(...problems) : PASS;
+      },
+    },
   ],
 };
 
