@@ -8,7 +8,7 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Construct } from "constructs";
 import { AksCluster } from "../constructs/cluster";
 import { statefulLifecycle, type Tags } from "../constructs/common";
-import { DnsZoneWithIngress } from "../constructs/dns";
+import { DnsZoneWithIngress, type DnsZoneWithIngressProps } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
 import { Monitoring } from "../constructs/monitoring";
@@ -41,6 +41,11 @@ export interface ClusterEnvironmentProps {
   /** Overlay pod and service ranges, shared by every cluster. */
   readonly addressPlan: AddressPlanSettings;
   readonly adminGroupObjectIds: readonly string[];
+  /**
+   * Which names of the zone reach the ingress and which CAs may issue for it.
+   * @default - apex and wildcard to the ingress, Let's Encrypt only
+   */
+  readonly dns?: Pick<DnsZoneWithIngressProps, "ingressRecordNames" | "caaIssuers">;
   /** Extra settings for subnets of the layout, by name (delegations for managed services). */
   readonly subnetOptions?: Readonly<Record<string, Omit<SubnetSpec, "name" | "addressPrefix">>>;
   readonly tags: Tags;
@@ -161,6 +166,7 @@ export class ClusterEnvironment extends Construct {
       name: names.dnsZone,
       resourceGroupName: this.resourceGroup.name,
       ingressIpAddress: this.ingressIp.ipAddress,
+      ...props.dns,
       tags,
     });
 

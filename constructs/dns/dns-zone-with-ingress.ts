@@ -37,6 +37,13 @@ export interface DnsZoneWithIngressProps {
   /** IPv4 address of the ingress load balancer, usually `StaticPublicIp.ipAddress`. */
   readonly ingressIpAddress: string;
   /**
+   * Names in the zone, relative to it, that point at the ingress: `@` is the apex, `*` every name
+   * nothing else answers. A zone whose apex belongs to another component (the Platform's API
+   * Management) lists only the ingress's own names, e.g. `["ingress"]`.
+   * @default ["@", "*"]
+   */
+  readonly ingressRecordNames?: readonly string[];
+  /**
    * TTL of the A and CAA records in seconds.
    * @default 300
    */
@@ -59,6 +66,17 @@ export interface DnsZoneWithIngressProps {
   readonly delegation?: DnsDelegationSpec;
   /** FinOps tags; `submodule = "dns-zone"` is added. */
   readonly tags: Tags;
+}
+
+/** A record name relative to its zone: `@`, `*`, or labels, optionally below a leading `*.`. */
+const RELATIVE_NAME =
+  /^(@|\*|(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/;
+
+/** Construct id of an ingress A record; the apex and wildcard keep their original ids. */
+function ingressRecordId(name: string): string {
+  if (name === "@") return "a-apex";
+  if (name === "*") return "a-wildcard";
+  return `a-${name.replace(/\*/g, "wildcard").replace(/\./g, "-")}`;
 }
 
 const CA_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -93,11 +111,8 @@ export class DnsZoneWithIngress extends Construct {
     this.zoneName = this.zone.name;
     this.nameServers = this.zone.nameServers;
 
-    for (const [recordId, recordName] of [
-      ["a-apex", "@"],
-      ["a-wildcard", "*"],
-    ] as const) {
-      new DnsARecord(this, recordId, {
+    for (const recordName of props.ingressRecordNames ?? ["@", "*"]) {
+      new DnsARecord(this, ingressRecordId(recordName), {
         name: recordName,
         zoneName: this.zone.name,
         resourceGroupName: props.resourceGroupName,
@@ -155,6 +170,20 @@ export class DnsZoneWithIngress extends Construct {
       throw err(`ingressIpAddress "${props.ingressIpAddress}" is not an IPv4 address`);
     }
     checkTtl(err, "ttl", props.ttl);
+    const recordNames = props.ingressRecordNames ?? [];
+    if (props.ingressRecordNames !== undefined && recordNames.length === 0) {
+      throw err("ingressRecordNames is empty; nothing in the zone would reach the ingress");
+    }
+    if (new Set(recordNames).size !== recordNames.length) {
+      throw err(`ingressRecordNames [${recordNames.join(", ")}] repeat a name`);
+    }
+    for (const name of recordNames) {
+      if (!RELATIVE_NAME.test(name)) {
+        throw err(
+          `ingressRecordNames: "${name}" is not a lowercase name relative to the zone (@, *, or labels)`,
+        );
+      }
+    }
     const issuers = props.caaIssuers ?? [];
     if (props.caaIssuers !== undefined && issuers.length === 0) {
       throw err("caaIssuers is empty; no CA could issue certificates for the zone");
