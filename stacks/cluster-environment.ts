@@ -11,7 +11,7 @@ import { statefulLifecycle, type Tags } from "../constructs/common";
 import { DnsZoneWithIngress, type DnsZoneWithIngressProps } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
-import { Monitoring } from "../constructs/monitoring";
+import { ContainerInsights, Monitoring } from "../constructs/monitoring";
 import type { SharedEnvironmentNames } from "../constructs/naming";
 import { ClusterNetwork, StaticPublicIp, type SubnetSpec } from "../constructs/network";
 import type { AddressPlanSettings, ClusterSettings, SubnetPlan } from "../fleet/model";
@@ -46,6 +46,11 @@ export interface ClusterEnvironmentProps {
    * @default - apex and wildcard to the ingress, Let's Encrypt only
    */
   readonly dns?: Pick<DnsZoneWithIngressProps, "ingressRecordNames" | "caaIssuers">;
+  /**
+   * A data collection endpoint for Container Insights over Private Link.
+   * @default - public ingestion endpoints
+   */
+  readonly dataCollectionEndpointId?: string;
   /** Extra settings for subnets of the layout, by name (delegations for managed services). */
   readonly subnetOptions?: Readonly<Record<string, Omit<SubnetSpec, "name" | "addressPrefix">>>;
   readonly tags: Tags;
@@ -60,6 +65,7 @@ export class ClusterEnvironment extends Construct {
   readonly monitorResourceGroup: ResourceGroup;
   readonly network: ClusterNetwork;
   readonly monitoring: Monitoring;
+  readonly containerInsights: ContainerInsights;
   readonly cluster: AksCluster;
   readonly ingressIp: StaticPublicIp;
   readonly dns: DnsZoneWithIngress;
@@ -142,6 +148,18 @@ export class ClusterEnvironment extends Construct {
       nodeOsUpgradeChannel: settings.nodeOsUpgradeChannel,
       maintenance: settings.maintenance,
       apiServer: { authorizedIpRanges: settings.apiServerAuthorizedIpRanges },
+      tags,
+    });
+
+    // The cluster's oms_agent sends with its managed identity; without a rule and its
+    // association Container Insights collects nothing.
+    this.containerInsights = new ContainerInsights(this, "container-insights", {
+      clusterName: names.cluster,
+      clusterId: this.cluster.id,
+      workspaceId: this.monitoring.workspaceId,
+      resourceGroupName: this.monitorResourceGroup.name,
+      location,
+      dataCollectionEndpointId: props.dataCollectionEndpointId,
       tags,
     });
 
