@@ -20,6 +20,7 @@ import {
 } from "../constructs/naming";
 import { GATEWAY_CERTIFICATE_NAME } from "../constructs/naming/names";
 import { checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
+import { fleetZones, zoneDelegations } from "./dns-zones";
 import type {
   AppsEnvironment,
   ClusterSettings,
@@ -280,6 +281,7 @@ export function loadFleet(dir: string): LoadResult {
   problems.push(...plan.problems);
 
   checkServiceTargets(settings, clusterKeys, settingsSource, problems);
+  reportExternalDelegations(apps, platforms, studios, problems);
 
   const deduped = dedupe(problems);
   const addressing = { clusterKeys, settings: settings.addressPlan };
@@ -362,6 +364,35 @@ function resolvePlatforms(
       clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[environment.type],
     };
   });
+}
+
+/**
+ * Zones whose parent domain no stack owns resolve only after the parent's owner adds NS records
+ * with the zone's name servers (each stack's `dns_name_servers` output): said on every run.
+ */
+function reportExternalDelegations(
+  apps: readonly AppsEnvironment[],
+  platforms: readonly PlatformEnvironment[],
+  studios: readonly StudioEnvironment[],
+  problems: FleetProblem[],
+): void {
+  const { external } = zoneDelegations(fleetZones({ apps, platforms, studios }));
+  if (external.size === 0) return;
+  const parents = [...external.entries()].map(([domain, zones]) =>
+    zones.length === 1 ? `${domain} (${zones[0]!.name})` : `${domain} (${zones.length} zones)`,
+  );
+  problems.push(
+    notice({
+      file: FILES.environments,
+      field: "hostname",
+      message:
+        `${[...external.values()].flat().length} zones the fleet creates sit under domains no stack owns, so they ` +
+        `resolve only once those domains delegate them: ${parents.join(", ")}`,
+      fix:
+        "the owner of each domain adds an NS record per zone with the zone's name servers (output " +
+        '`dns_name_servers` of the zone\'s stack) after its first apply; README "DNS: who answers which name"',
+    }),
+  );
 }
 
 /**

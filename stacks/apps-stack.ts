@@ -9,7 +9,7 @@ import type { Construct } from "constructs";
 import { roleAssignment, WorkloadIdentity } from "../constructs/identity";
 import { HardenedStorageAccount } from "../constructs/storage";
 import type { AppsEnvironment, Fleet } from "../fleet/model";
-import { ClusterEnvironment } from "./cluster-environment";
+import { ClusterEnvironment, childZonesOf } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { OperatorInfrastructure } from "./operators";
 import { orgTags } from "./tags";
@@ -56,6 +56,7 @@ export class AppsStack extends FleetStack {
       subnets: apps.subnets,
       addressPlan: fleet.addressPlan,
       adminGroupObjectIds: apps.clusterAdminGroupObjectIds,
+      dns: { childZones: childZonesOf(fleet, props.stackId) },
       tags,
     });
     const env = this.environment;

@@ -76,6 +76,26 @@ describe("DnsZoneWithIngress", () => {
     ]);
   });
 
+  test("delegates child zones from itself, reading their name servers", () => {
+    const out = synthZone(
+      zoneProps({
+        name: "altinn.studio",
+        childZones: [{ name: "dev.altinn.studio", resourceGroupName: "altinnstudio-dev-rg" }],
+      }),
+    );
+    const data = Object.values(out.parsed.data?.azurerm_dns_zone ?? {}) as Record<string, unknown>[];
+    expect(data).toEqual([
+      expect.objectContaining({ name: "dev.altinn.studio", resource_group_name: "altinnstudio-dev-rg" }),
+    ]);
+    expect(onlyResource(out, DnsNsRecord.tfResourceType)).toMatchObject({
+      name: "dev",
+      zone_name: expect.stringMatching(/^\$\{azurerm_dns_zone\.dns_zone_/),
+      records: expect.stringMatching(
+        /^\$\{tolist\(data\.azurerm_dns_zone\.dns_child-zone-dev_[^.]+\.name_servers\)\}$/,
+      ),
+    });
+  });
+
   test("accepts the ingress address as a reference to a public IP", () => {
     const stack = newStack();
     const ip = new StaticPublicIp(stack, "ingress-ip", {
@@ -179,6 +199,13 @@ describe("DnsZoneWithIngress", () => {
       failsWith(
         zoneProps({ ingressRecordNames: ["ingress.ttd.apps.at22.altinn.cloud."] }),
         /not a lowercase name/,
+      );
+    });
+
+    test("fails if a child zone is not inside the zone", () => {
+      failsWith(
+        zoneProps({ childZones: [{ name: "dev.altinn.studio", resourceGroupName: "rg" }] }),
+        /childZones: "dev.altinn.studio" is not inside zone "ttd.apps.at22.altinn.cloud"/,
       );
     });
 

@@ -234,6 +234,29 @@ describe("platform-<env>", () => {
 });
 
 describe("studio-<env>", () => {
+  test("Studio prod's zone delegates dev. and staging.altinn.studio to their own zones' name servers", () => {
+    const ns = Object.values(resourcesOf(studioProd, "azurerm_dns_ns_record"));
+    const zones = Object.entries(studioProd.parsed.data?.azurerm_dns_zone ?? {}) as [
+      string,
+      Record<string, unknown>,
+    ][];
+    expect(zones.map(([, z]) => [z.name, z.resource_group_name]).sort()).toEqual([
+      ["dev.altinn.studio", "altinnstudio-dev-rg"],
+      ["staging.altinn.studio", "altinnstudio-staging-rg"],
+    ]);
+    expect(ns.map((r) => [r.name, r.records]).sort()).toEqual(
+      zones
+        .map(([key, z]) => [
+          String(z.name).split(".")[0],
+          `\${tolist(data.azurerm_dns_zone.${key}.name_servers)}`,
+        ])
+        .sort(),
+    );
+    for (const r of ns) expect(String(r.zone_name)).toMatch(/^\$\{azurerm_dns_zone\.environment_dns_zone_/);
+    // Zones without a fleet parent publish their name servers for the parent domain's owner.
+    expect(studioDev.parsed.output?.dns_name_servers).toBeDefined();
+  });
+
   test("clusters are named studio-<env>-aks and hosts follow the environments", () => {
     expect(only(studioDev, "azurerm_kubernetes_cluster").name).toBe("studio-dev-aks");
     expect(only(studioDev, "azurerm_dns_zone").name).toBe("dev.altinn.studio");

@@ -29,6 +29,19 @@ export interface DnsDelegationSpec {
   readonly ttl?: number;
 }
 
+/** A zone below this one that this zone delegates (both owned by the fleet). */
+export interface DnsChildZoneSpec {
+  /** The child zone, e.g. `dev.altinn.studio`; it must lie inside this zone. */
+  readonly name: string;
+  /** Resource group of the child zone (read through a data source for its name servers). */
+  readonly resourceGroupName: string;
+  /**
+   * Provider for reading the child zone, when it lives in another subscription.
+   * @default - the stack's default azurerm provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
 export interface DnsZoneWithIngressProps {
   /** Zone name, e.g. `ttd.apps.at22.altinn.cloud` (lowercase). Changing this replaces the zone. */
   readonly name: string;
@@ -64,6 +77,12 @@ export interface DnsZoneWithIngressProps {
    * @default - no delegation (the parent is managed elsewhere)
    */
   readonly delegation?: DnsDelegationSpec;
+  /**
+   * Zones below this one, created by other stacks, that this zone delegates with NS records in
+   * itself. Without them a wildcard here would answer their names.
+   * @default - none
+   */
+  readonly childZones?: readonly DnsChildZoneSpec[];
   /** FinOps tags; `submodule = "dns-zone"` is added. */
   readonly tags: Tags;
 }
@@ -136,6 +155,23 @@ export class DnsZoneWithIngress extends Construct {
       tags,
     });
 
+    for (const child of props.childZones ?? []) {
+      const recordName = child.name.slice(0, -(props.name.length + 1));
+      const zone = new DataAzurermDnsZone(this, `child-zone-${recordName}`, {
+        name: child.name,
+        resourceGroupName: child.resourceGroupName,
+        provider: child.provider,
+      });
+      new DnsNsRecord(this, `child-delegation-${recordName}`, {
+        name: recordName,
+        zoneName: this.zone.name,
+        resourceGroupName: props.resourceGroupName,
+        ttl: 3600,
+        records: zone.nameServers,
+        tags,
+      });
+    }
+
     const delegation = props.delegation;
     if (delegation !== undefined && relativeName !== undefined) {
       const parent = new DataAzurermDnsZone(this, "parent-zone", {
@@ -196,6 +232,15 @@ export class DnsZoneWithIngress extends Construct {
     const iodef = props.caaIodef;
     if (iodef !== undefined && !Token.isUnresolved(iodef) && !/^(mailto:|https?:\/\/)\S+$/.test(iodef)) {
       throw err(`caaIodef "${iodef}" must be a mailto: or http(s):// URL`);
+    }
+
+    for (const child of props.childZones ?? []) {
+      if (!zoneResolved || Token.isUnresolved(child.name)) {
+        throw err("name and childZones names must be literal strings to derive the NS record names");
+      }
+      if (!child.name.toLowerCase().endsWith(`.${props.name.toLowerCase()}`)) {
+        throw err(`childZones: "${child.name}" is not inside zone "${props.name}"`);
+      }
     }
 
     const delegation = props.delegation;
