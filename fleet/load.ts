@@ -12,13 +12,13 @@ import {
   checkedOrgNames,
   checkedSharedNames,
   checkName,
+  GATEWAY_CERTIFICATE_NAME,
   NAMING_RULES,
   orgNames,
   platformNames,
   stackIds,
   studioNames,
 } from "../constructs/naming";
-import { GATEWAY_CERTIFICATE_NAME } from "../constructs/naming/names";
 import { checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
 import { fleetZones, zoneDelegations } from "./dns-zones";
 import type {
