@@ -91,9 +91,12 @@ export interface StateSettings {
   readonly containerPattern: string;
   /**
    * Per state scope (environment token, Studio environment or `shared`): the Entra object ids of
-   * the pipeline identities that plan (read) and apply (write) that scope's stacks.
+   * the pipeline identities that plan (read) and apply (write) that scope's stacks, and the name
+   * of their Azure role set in `pipelineRoles.sets`.
    */
-  readonly principals: Readonly<Record<string, { readonly plan: string; readonly apply: string }>>;
+  readonly principals: Readonly<
+    Record<string, { readonly plan: string; readonly apply: string; readonly roles: string }>
+  >;
   /** Egress ranges allowed through the state account's firewall (the build agents). */
   readonly allowedIpRanges: readonly string[];
 }
@@ -195,6 +198,40 @@ export interface FleetSettings {
   readonly studio: StudioSettings;
   readonly services?: ServicesSettings;
   readonly operators: OperatorsSettings;
+  readonly pipelineRoles: PipelineRolesSettings;
+}
+
+/**
+ * One Azure role assignment of a pipeline identity: a role name alone (on the subscription of the
+ * identity's own state scope), or the role on another state scope's subscription (`scope`),
+ * optionally limited by an ABAC condition to assigning only the listed roles (`onlyRoles`).
+ */
+export type PipelineRoleAssignmentSetting =
+  | string
+  | { readonly role: string; readonly scope?: string; readonly onlyRoles?: readonly string[] };
+
+/** A custom role definition the pipeline identities are given (created with them, see README). */
+export interface CustomRoleSetting {
+  readonly description: string;
+  readonly actions: readonly string[];
+  readonly notActions?: readonly string[];
+  readonly dataActions?: readonly string[];
+  readonly notDataActions?: readonly string[];
+}
+
+/** The Azure roles of the pipeline identities: `npm run permissions` checks them against the output. */
+export interface PipelineRolesSettings {
+  readonly customRoles: Readonly<Record<string, CustomRoleSetting>>;
+  /** Named sets of role assignments for the plan and apply identity of a state scope. */
+  readonly sets: Readonly<
+    Record<
+      string,
+      {
+        readonly plan: readonly PipelineRoleAssignmentSetting[];
+        readonly apply: readonly PipelineRoleAssignmentSetting[];
+      }
+    >
+  >;
 }
 
 /** What the in-cluster operators need from Azure (research/altinn.md §6). */

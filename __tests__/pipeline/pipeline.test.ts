@@ -275,6 +275,7 @@ describe("promotionOrder", () => {
         (doc.state as any).principals.at25 = {
           plan: "0b6f1f70-3a55-4d7e-9a3c-1c8f5e2d4a10",
           apply: "6a2c9e1b-8f4d-4b3a-a5e7-2d9c0f1b3e42",
+          roles: "environment",
         };
       },
       allocate: true,
