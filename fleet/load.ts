@@ -20,7 +20,7 @@ import {
   studioNames,
 } from "../constructs/naming";
 import { BUILTIN_ROLES } from "../constructs/permissions/builtin-roles";
-import { checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
+import { APPS_SUBNETS, checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
 import { fleetZones, zoneDelegations } from "./dns-zones";
 import type {
   AppsEnvironment,
@@ -255,6 +255,7 @@ export function loadFleet(dir: string): LoadResult {
 
   const stateScopes = [
     ...new Set([
+      STATE_SCOPE,
       ...environments.map((e) => e.token),
       ...studios.map((s) => s.environment.token),
       SHARED_SCOPE,
@@ -262,6 +263,8 @@ export function loadFleet(dir: string): LoadResult {
   ];
   checkStatePrincipals(settings, stateScopes, settingsSource, problems);
   checkPipelineRoles(settings, stateScopes, settingsSource, problems);
+  checkSubscriptions(settings, stateScopes, settingsSource, problems);
+  checkStateNetwork(settings, settingsSource, problems);
 
   // The address plan: every cluster needs its block.
   const clusterKeys = [
@@ -296,7 +299,7 @@ export function loadFleet(dir: string): LoadResult {
     return {
       ...a,
       addressSpace: block,
-      subnets: subnetLayout(block),
+      subnets: subnetLayout(block, APPS_SUBNETS),
     };
   });
   const services = settings.services?.clusters ?? {};
@@ -325,6 +328,26 @@ export function loadFleet(dir: string): LoadResult {
 
 /** The state scope of stacks that serve every environment (org registries). */
 export const SHARED_SCOPE = "shared";
+
+/**
+ * The state scope of the `state-scopes` stack: the other scopes' state containers and their
+ * access, applied by the pipeline before every other scope (README "Who applies what, when").
+ */
+export const STATE_SCOPE = "state";
+
+/** The `subscriptions` key of the subscription that holds the state account. */
+export const BOOTSTRAP_SUBSCRIPTION = "bootstrap";
+
+/**
+ * The subscription a state scope's stacks deploy into. The `state` scope manages the state
+ * account, so it uses the state account's subscription (`subscriptions.bootstrap`).
+ */
+export function subscriptionOf(settings: Pick<FleetSettings, "subscriptions">, scope: string): string {
+  const key = scope === STATE_SCOPE ? BOOTSTRAP_SUBSCRIPTION : scope;
+  const id = settings.subscriptions[key];
+  if (id === undefined) throw new Error(`no subscription for state scope ${scope} (subscriptions.${key})`);
+  return id;
+}
 
 function resolvePlatforms(
   environments: readonly FleetEnvironment[],
@@ -560,6 +583,80 @@ function checkStatePrincipals(
         }),
       );
     }
+  }
+}
+
+/**
+ * Every state scope, and `bootstrap`, needs its subscription (`state` uses bootstrap's: it
+ * manages the state account); unknown keys are mistakes.
+ */
+function checkSubscriptions(
+  settings: FleetSettings,
+  scopes: readonly string[],
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const expected = [BOOTSTRAP_SUBSCRIPTION, ...scopes.filter((s) => s !== STATE_SCOPE)];
+  for (const key of expected) {
+    if (settings.subscriptions[key] === undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["subscriptions"]),
+          environment: key,
+          field: `subscriptions.${key}`,
+          message:
+            key === BOOTSTRAP_SUBSCRIPTION
+              ? "no subscription for the state account (bootstrap-state and state-scopes deploy into it)"
+              : "no subscription for this state scope, so its stacks would not know where to deploy",
+          fix: `add subscriptions.${key}: <subscription id (GUID)>`,
+        }),
+      );
+    }
+  }
+  for (const key of Object.keys(settings.subscriptions)) {
+    if (!expected.includes(key)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["subscriptions", key]),
+          environment: key,
+          field: `subscriptions.${key}`,
+          value: key,
+          message:
+            key === STATE_SCOPE
+              ? "the state scope manages the state account, so it always uses subscriptions.bootstrap"
+              : "a subscription for a state scope no stack uses",
+          fix: `use one of ${expected.join(", ")}, or remove the entry`,
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * The state account's firewall must admit the pipeline agents. Storage IP rules never match
+ * requests from the account's own region, so agents there need a subnet rule.
+ */
+function checkStateNetwork(
+  settings: FleetSettings,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const { allowedIpRanges, allowedSubnetIds = [] } = settings.state;
+  if (allowedIpRanges.length === 0 && allowedSubnetIds.length === 0) {
+    problems.push(
+      problem({
+        file: FILES.settings,
+        line: settingsSource.lineOf(["state"]),
+        field: "state.allowedSubnetIds",
+        message:
+          "neither state.allowedSubnetIds nor state.allowedIpRanges is set: no pipeline agent could reach the state",
+        fix:
+          "list the agents' subnet resource ids in state.allowedSubnetIds (agents in the account's region; the subnet needs the " +
+          "Microsoft.Storage service endpoint) or their public egress ranges in state.allowedIpRanges (agents in other regions)",
+      }),
+    );
   }
 }
 
@@ -914,6 +1011,7 @@ function checkGlobalNameClashes(
     claim("storageAccount", a.names.storageAccount, owner, a.org.code, a.environment.name);
     claim("keyVault", a.names.keyVault, owner, a.org.code, a.environment.name);
     claim("dnsZone", a.names.dnsZone, owner, a.org.code, a.environment.name);
+    claim("postgresqlServer", a.names.configSyncServer, owner, a.org.code, a.environment.name);
   }
   for (const shared of [...platforms, ...studios]) {
     const owner = `${"apiManagement" in shared.names ? "platform" : "studio"} ${shared.environment.name}`;

@@ -97,8 +97,16 @@ export interface StateSettings {
   readonly principals: Readonly<
     Record<string, { readonly plan: string; readonly apply: string; readonly roles: string }>
   >;
-  /** Egress ranges allowed through the state account's firewall (the build agents). */
+  /**
+   * Public egress ranges allowed through the state account's firewall: build agents outside the
+   * account's region. Storage IP rules never match requests from the same Azure region.
+   */
   readonly allowedIpRanges: readonly string[];
+  /**
+   * Resource ids of the subnets of build agents in the account's region (each subnet needs the
+   * `Microsoft.Storage` service endpoint). At least one of this and `allowedIpRanges` is set.
+   */
+  readonly allowedSubnetIds?: readonly string[];
 }
 
 export type PrincipalTypeSetting = "Group" | "User" | "ServicePrincipal";
@@ -179,6 +187,12 @@ export interface FleetSettings {
   readonly nameTokens: Readonly<Record<string, string>>;
   readonly retiredEnvironments: Readonly<Record<string, string>>;
   readonly state: StateSettings;
+  /**
+   * The Azure subscription of every state scope, and `bootstrap`: where the state account lives
+   * (the `bootstrap-state` and `state-scopes` stacks). Every stack's azurerm provider sets
+   * `subscription_id` from here.
+   */
+  readonly subscriptions: Readonly<Record<string, string>>;
   readonly clusterAdminGroupObjectIds: Readonly<Record<EnvironmentClassName, readonly string[]>>;
   readonly registry: { readonly sku: RegistrySkuSetting };
   readonly environmentClasses: Readonly<Record<EnvironmentClassName, ClusterSettings>>;
@@ -238,7 +252,10 @@ export interface PipelineRolesSettings {
 export interface OperatorsSettings {
   /** The per-environment Maskinporten vault the runtime operator reads; `{env}` is the token. */
   readonly maskinportenVault: { readonly name: string; readonly resourceGroup: string };
-  /** The configuration-sync database server of each environment, per environment class. */
+  /**
+   * The configuration-sync database server of every Apps environment (one per org and
+   * environment, in its own stack), per environment class.
+   */
   readonly configSync: Readonly<Record<EnvironmentClassName, PostgresSetting>>;
 }
 

@@ -7,6 +7,7 @@ import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
 import { delegationsByParentStack } from "../fleet/dns-zones";
+import { STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
@@ -16,6 +17,7 @@ import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
+import { StateScopesStack } from "./state-scopes-stack";
 import { StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
@@ -29,10 +31,14 @@ export type StackKind =
   | "studio"
   | "studio-k8s"
   | "services"
-  | "bootstrap";
+  | "bootstrap"
+  | "state";
 
 /** The one stack that holds the remote state of all others. */
 export const BOOTSTRAP_STACK_ID = stackIds.bootstrap("state");
+
+/** The stack with every other state scope's container and access, applied first by the pipeline. */
+export const STATE_SCOPES_STACK_ID = stackIds.state("scopes");
 
 export interface PlannedStack {
   readonly id: string;
@@ -45,7 +51,7 @@ export interface PlannedStack {
 }
 
 /**
- * Every stack of the fleet, in a stable order: the state bootstrap, Platform and Studio, then
+ * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform and Studio, then
  * org stacks and each org's environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
@@ -87,6 +93,15 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       environment: "bootstrap",
       dependsOn: [],
       build: (app) => new BootstrapStack(app, { fleet, stackId: BOOTSTRAP_STACK_ID }),
+    },
+    {
+      id: STATE_SCOPES_STACK_ID,
+      kind: "state",
+      environment: STATE_SCOPE,
+      // The pipeline applies its scope first; no stack records a dependency on it, because a
+      // stack cannot be planned without its state container either way (stage order decides).
+      dependsOn: [],
+      build: (app, backend) => new StateScopesStack(app, { fleet, stackId: STATE_SCOPES_STACK_ID, backend }),
     },
   ];
   for (const platform of fleet.platforms) {
@@ -137,8 +152,8 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       id: appsId,
       kind: "apps",
       environment: token,
-      // It reads the org's registry and the environment's Platform network and config-sync server.
-      dependsOn: [stackIds.org(apps.org.code), stackIds.platform(token)],
+      // It grants AcrPull on the org's registry (which must exist); nothing of the Platform (its config-sync server is its own).
+      dependsOn: [stackIds.org(apps.org.code)],
       build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
     });
     out.push({

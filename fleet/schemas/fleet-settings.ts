@@ -410,6 +410,7 @@ export const fleetSettingsSchema: Schema = {
     "nameTokens",
     "retiredEnvironments",
     "state",
+    "subscriptions",
     "clusterAdminGroupObjectIds",
     "registry",
     "environmentClasses",
@@ -462,8 +463,17 @@ export const fleetSettingsSchema: Schema = {
           },
         },
         allowedIpRanges: { type: "array", items: cidr },
+        allowedSubnetIds: {
+          type: "array",
+          items: {
+            type: "string",
+            pattern:
+              "^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+          },
+        },
       },
     },
+    subscriptions: { type: "object", additionalProperties: guid },
     clusterAdminGroupObjectIds: {
       type: "object",
       additionalProperties: false,
