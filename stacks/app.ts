@@ -6,6 +6,7 @@
 import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
+import { delegationsByParentStack } from "../fleet/dns-zones";
 import { STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
@@ -55,6 +56,36 @@ export interface PlannedStack {
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
+  const planned = planEveryStack(fleet);
+  // A stack that delegates fleet zones below its own reads their name servers (fleet/dns-zones.ts).
+  const delegations = delegationsByParentStack(fleet);
+  const withDelegations = planned.map((p) => {
+    const children = delegations.get(p.id);
+    if (!children) return p;
+    return { ...p, dependsOn: [...new Set([...p.dependsOn, ...children.map((d) => d.child.stackId)])] };
+  });
+  return dependenciesFirst(withDelegations);
+}
+
+/** Stable order in which every stack comes after the stacks it depends on. */
+function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
+  const byId = new Map(planned.map((p) => [p.id, p]));
+  const out: PlannedStack[] = [];
+  const done = new Set<string>();
+  const visit = (p: PlannedStack) => {
+    if (done.has(p.id)) return;
+    done.add(p.id);
+    for (const dep of p.dependsOn) {
+      const target = byId.get(dep);
+      if (target) visit(target);
+    }
+    out.push(p);
+  };
+  for (const p of planned) visit(p);
+  return out;
+}
+
+function planEveryStack(fleet: Fleet): PlannedStack[] {
   const out: PlannedStack[] = [
     {
       id: BOOTSTRAP_STACK_ID,

@@ -13,7 +13,7 @@ import type { StackJson } from "../../docs-gen/terraform";
 import { loadFleet } from "../../fleet/load";
 import { fleetFixture } from "../../testing/fleet-fixture";
 import { committedFleet, sharedFleetOutput } from "../../testing/fleet-synth";
-import { REPO_ROOT, runCli } from "../../testing/run-cli";
+import { COMMITTED_FLEET_NOTICES, REPO_ROOT, runCli, stderrNoticeFields } from "../../testing/run-cli";
 import { captureIO } from "../cli/fixtures";
 
 type Doc = Record<string, any>;
@@ -101,7 +101,8 @@ describe("on the committed fleet", () => {
 test("examples/all-services: every type has a row and every operation is allowed", () => {
   const r = runCli("bin/permissions.ts", [], { FLEET_DIR: join(REPO_ROOT, "examples", "all-services") });
   expect(r.stdout).not.toMatch(/^error:/m);
-  expect([r.status, r.stderr]).toEqual([0, ""]);
+  expect(r.status).toBe(0);
+  expect(stderrNoticeFields(r.stderr)).toEqual(COMMITTED_FLEET_NOTICES);
 });
 
 describe("in a FLEET_DIR copy", () => {
@@ -123,6 +124,26 @@ describe("in a FLEET_DIR copy", () => {
     expect(r.stdout).toContain("in stack apps-ttd-tt02");
     // The cross-scope grant (AcrPull in shared) is a separate role: still allowed.
     expect(r.stdout).not.toMatch(/^error: .*roleAssignments\/write on subscription of shared/m);
+  });
+
+  test("Studio prod reads the Studio zones it delegates, in the dev and staging scopes, only through Fleet DNS Zone Reader", () => {
+    const dir = fleetFixture({
+      settings: (doc) => {
+        const set = environmentSet(doc);
+        const isZoneReader = (r: unknown) => (r as { role?: string }).role === "Fleet DNS Zone Reader";
+        set.plan = set.plan.filter((r) => !isZoneReader(r));
+      },
+    });
+    const r = runCli("bin/permissions.ts", ["--stacks", "studio-prod"], { FLEET_DIR: dir });
+    expect(r.status).toBe(1);
+    for (const scope of ["dev", "staging"]) {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^error: fleet-prod-plan may not Microsoft\\.Network/dnsZones/read on subscription of ${scope}: needed by data\\.azurerm_dns_zone\\.\\S+ in stack studio-prod`,
+          "m",
+        ),
+      );
+    }
   });
 
   test("the roles the README used to document (Contributor and RBAC Administrator) cannot create the Apps stacks' role definition", () => {
