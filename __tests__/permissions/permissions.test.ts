@@ -47,7 +47,7 @@ describe("on the committed fleet", () => {
       "  holds Role Based Access Control Administrator on subscription of shared (may assign only AcrPull)",
     );
     expect(stdout).toMatch(
-      /holds Storage Blob Data Reader on state container tfstate-tt02 {2}\[bootstrap-state azurerm_role_assignment\.state_plan-tt02_/,
+      /holds Storage Blob Data Reader on state container tfstate-tt02 {2}\[state-scopes azurerm_role_assignment\.scopes_plan-tt02_/,
     );
     expect(stdout).toContain(
       "Not run by a pipeline identity (local state, applied by hand): bootstrap-state",
@@ -82,7 +82,10 @@ describe("on the committed fleet", () => {
         c.need.action === "Microsoft.Authorization/roleAssignments/write",
     );
     expect(acrPull.map((c) => [c.need.target, c.by.map((g) => g.role)])).toEqual([
-      [{ kind: "subscription", scope: "shared" }, ["Role Based Access Control Administrator"]],
+      [
+        { kind: "subscription", scope: "shared", group: "altinnapps-ttd-acr-rg" },
+        ["Role Based Access Control Administrator"],
+      ],
     ]);
   });
 
@@ -209,7 +212,7 @@ describe("in a FLEET_DIR copy", () => {
     const r = runCli("bin/permissions.ts", ["--stacks", "apps-ttd-tt02"], { FLEET_DIR: dir });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
-      "error: fleet-tt02-apply may not Microsoft.Authorization/roleAssignments/write on subscription of shared: needed by azurerm_role_assignment.kubelet-acr-pull in stack apps-ttd-tt02; scope: data.azurerm_container_registry.org-registry: resource group altinnapps-ttd-acr-rg belongs to scope shared.",
+      "error: fleet-tt02-apply may not Microsoft.Authorization/roleAssignments/write on subscription of shared: needed by azurerm_role_assignment.kubelet-acr-pull in stack apps-ttd-tt02; scope: resource group altinnapps-ttd-acr-rg belongs to scope shared.",
     );
   });
 
@@ -323,8 +326,51 @@ test("an operation on a resource named by a literal id is checked in the scope o
     [
       "apply",
       "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action",
-      { kind: "subscription", scope: "shared" },
+      { kind: "subscription", scope: "shared", group: "altinnapps-ttd-acr-rg" },
       "private_service_connection.private_connection_resource_id: resource group altinnapps-ttd-acr-rg belongs to scope shared",
     ],
   ]);
+});
+
+describe("the state scope's identities", () => {
+  const only = new Set(["bootstrap-state", "state-scopes"]);
+  const stacks = () => readStacks(sharedFleetOutput(), only);
+  const writes = (report: ReturnType<typeof checkPermissions>) =>
+    report.coverage.filter(
+      (c) =>
+        c.identity.scope === "state" &&
+        c.need.action === "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+    );
+
+  test("create the scopes' containers through bootstrap-state's grant on the state account's group", () => {
+    const report = checkPermissions({ fleet: committedFleet(), stacks: stacks() });
+    expect(report.missing.filter((c) => c.identity.scope === "state")).toEqual([]);
+    const covered = writes(report);
+    expect(covered.length).toBeGreaterThan(0);
+    for (const c of covered) {
+      expect(c.by.map((g) => [g.target, g.from.split(" ")[0]])).toEqual([
+        [{ kind: "group", name: "altinn-fleet-tfstate-rg" }, "bootstrap-state"],
+      ]);
+    }
+    // The containers carry prevent_destroy, so deleting them is never needed.
+    expect(
+      report.coverage.some(
+        (c) => c.need.action === "Microsoft.Storage/storageAccounts/blobServices/containers/delete",
+      ),
+    ).toBe(false);
+  });
+
+  test("without that grant the container writes are missing", () => {
+    const s = stacks();
+    const bootstrap = structuredClone(s.get("bootstrap-state")!) as Doc;
+    const assignments = bootstrap.resource.azurerm_role_assignment as Doc;
+    for (const name of Object.keys(assignments)) {
+      if (name.includes("scope-manager-containers")) delete assignments[name];
+    }
+    s.set("bootstrap-state", bootstrap as StackJson);
+    const report = checkPermissions({ fleet: committedFleet(), stacks: s });
+    expect(
+      writes(report).filter((c) => c.identity.kind === "apply" && c.by.length === 0).length,
+    ).toBeGreaterThan(0);
+  });
 });
