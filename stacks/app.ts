@@ -15,7 +15,7 @@ import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
-import { StudioStack } from "./studio-stack";
+import { pushesToOrgRegistries, StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
 /** The kinds of stack; the first part of every stack id. */
@@ -44,8 +44,8 @@ export interface PlannedStack {
 }
 
 /**
- * Every stack of the fleet, in a stable order: the state bootstrap, Platform and Studio, then
- * org stacks and each org's environments. The bootstrap stack is applied once by hand before
+ * Every stack of the fleet, in a stable order: the state bootstrap, Platform, org stacks, Studio
+ * (whose production stack reads the org registries), then each org's environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
@@ -68,16 +68,6 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       ),
     );
   }
-  for (const studio of fleet.studios) {
-    out.push(
-      ...sharedEnvironmentStacks(
-        fleet,
-        "studio",
-        studio,
-        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-      ),
-    );
-  }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
     out.push({
@@ -97,6 +87,18 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       dependsOn: [],
       build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
     });
+  }
+  // After the org stacks: the production Studio reads every org's registry.
+  for (const studio of fleet.studios) {
+    out.push(
+      ...sharedEnvironmentStacks(
+        fleet,
+        "studio",
+        studio,
+        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
+        pushesToOrgRegistries(studio) ? fleet.orgs.map((o) => stackIds.org(o.code)) : [],
+      ),
+    );
   }
   for (const apps of fleet.apps) {
     const token = apps.environment.token;
@@ -127,6 +129,7 @@ function sharedEnvironmentStacks(
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
+  dependsOn: readonly string[] = [],
 ): PlannedStack[] {
   const token = shared.environment.token;
   const id = product === "platform" ? stackIds.platform(token) : stackIds.studio(token);
@@ -136,7 +139,7 @@ function sharedEnvironmentStacks(
       id,
       kind: product,
       environment: token,
-      dependsOn: [],
+      dependsOn,
       build: (app, backend) => buildCluster(app, backend, id),
     },
     {

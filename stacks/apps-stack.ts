@@ -66,8 +66,13 @@ export class AppsStack extends FleetStack {
       location,
       replication: apps.settings.storage.replication,
       containers: [names.appsDataContainer],
-      allowedSubnetIds: [env.network.subnetId("workpool")],
       tags,
+    });
+    // The cluster of the same org and environment is the account's only client.
+    env.privateEndpoint("apps-storage-endpoint", {
+      name: `${names.storageAccount}-blob-pe`,
+      targetResourceId: this.storage.id,
+      subresource: "blob",
     });
 
     this.runtimeOperator = new WorkloadIdentity(this, "runtime-operator", {
@@ -93,6 +98,12 @@ export class AppsStack extends FleetStack {
     const registry = new DataAzurermContainerRegistry(this, "org-registry", {
       name: apps.org.names.registry,
       resourceGroupName: apps.org.names.resourceGroup,
+    });
+    // The consumer's half of the registry connection: an endpoint in this environment's network.
+    env.privateEndpoint("org-registry-endpoint", {
+      name: `${apps.org.names.registry}-pe`,
+      targetResourceId: registry.id,
+      subresource: "registry",
     });
     roleAssignment(this, "kubelet-acr-pull", {
       scope: registry.id,

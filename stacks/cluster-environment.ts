@@ -1,6 +1,8 @@
 /**
  * One cluster environment on Azure: resource groups, network, monitoring, AKS, the ingress IP,
- * DNS and a Key Vault. Apps, Platform and Studio environments are all built from this one
+ * DNS and a Key Vault. Its data planes are private: the network's private DNS zones, a private
+ * endpoint to the vault and an Azure Monitor Private Link Scope in the `endpoints` subnet;
+ * `privateEndpoint()` adds endpoints for the stack's other data planes. Apps, Platform and Studio environments are all built from this one
  * composition; what differs between them (names, settings, extra services) comes in as props.
  */
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
@@ -11,9 +13,16 @@ import { statefulLifecycle, type Tags } from "../constructs/common";
 import { DnsZoneWithIngress } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
-import { Monitoring } from "../constructs/monitoring";
+import { Monitoring, MonitorPrivateLink } from "../constructs/monitoring";
 import type { SharedEnvironmentNames } from "../constructs/naming";
-import { ClusterNetwork, StaticPublicIp, type SubnetSpec } from "../constructs/network";
+import {
+  ClusterNetwork,
+  PrivateDnsZoneSet,
+  PrivateEndpoint,
+  type PrivateLinkSubresource,
+  StaticPublicIp,
+  type SubnetSpec,
+} from "../constructs/network";
 import type { AddressPlanSettings, ClusterSettings, SubnetPlan } from "../fleet/model";
 
 /** The names a cluster environment needs; Apps, Platform and Studio each derive their own. */
@@ -49,6 +58,8 @@ export interface ClusterEnvironmentProps {
 /** Subnets of the layout that host node pools, by role. */
 const SYSTEM_SUBNET = "syspool";
 const USER_SUBNET = "workpool";
+/** The subnet of the layout that holds every private endpoint of the environment. */
+export const ENDPOINTS_SUBNET = "endpoints";
 
 export class ClusterEnvironment extends Construct {
   readonly resourceGroup: ResourceGroup;
@@ -59,11 +70,19 @@ export class ClusterEnvironment extends Construct {
   readonly ingressIp: StaticPublicIp;
   readonly dns: DnsZoneWithIngress;
   readonly keyVault: HardenedKeyVault;
+  /** The network's private DNS zones (privatelink.*), one per zone name, linked to its VNet. */
+  readonly dnsZones: PrivateDnsZoneSet;
+  /** Azure Monitor Private Link Scope of the workspace and Application Insights. */
+  readonly monitorPrivateLink: MonitorPrivateLink;
   readonly tenantId: string;
+  private readonly location: string;
+  private readonly tags: Tags;
 
   constructor(scope: Construct, id: string, props: ClusterEnvironmentProps) {
     super(scope, id);
     const { names, settings, location, tags } = props;
+    this.location = location;
+    this.tags = tags;
     const client = new DataAzurermClientConfig(this, "client");
     this.tenantId = client.tenantId;
 
@@ -100,7 +119,6 @@ export class ClusterEnvironment extends Construct {
         addressPrefix: s.cidr,
         // Traefik runs on the user pool behind the public load balancer.
         allowIngressHttp: s.name === USER_SUBNET,
-        serviceEndpoints: s.name === USER_SUBNET ? ["Microsoft.Storage", "Microsoft.KeyVault"] : undefined,
         ...props.subnetOptions?.[s.name],
       })),
       tags,
@@ -171,8 +189,53 @@ export class ClusterEnvironment extends Construct {
       tenantId: this.tenantId,
       sku: settings.keyVault.sku,
       softDeleteRetentionDays: settings.keyVault.softDeleteRetentionDays,
-      allowedSubnetIds: [this.network.subnetId(USER_SUBNET)],
       tags,
+    });
+
+    this.dnsZones = new PrivateDnsZoneSet(this, "private-dns", {
+      resourceGroupName: this.resourceGroup.name,
+      virtualNetworkId: this.network.vnetId,
+      linkName: names.virtualNetwork,
+      tags,
+    });
+    // The Key Vault secrets provider on the nodes reads the vault through this endpoint.
+    this.privateEndpoint("key-vault-endpoint", {
+      name: `${names.keyVault}-pe`,
+      targetResourceId: this.keyVault.id,
+      subresource: "vault",
+    });
+    this.monitorPrivateLink = new MonitorPrivateLink(this, "monitor-private-link", {
+      name: names.logAnalyticsWorkspace,
+      resourceGroupName: this.monitorResourceGroup.name,
+      endpointResourceGroupName: this.resourceGroup.name,
+      location,
+      workspaceId: this.monitoring.workspaceId,
+      appInsightsId: this.monitoring.appInsightsId,
+      endpointSubnetId: this.network.subnetId(ENDPOINTS_SUBNET),
+      dnsZones: this.dnsZones,
+      tags,
+    });
+  }
+
+  /**
+   * A private endpoint from this environment's `endpoints` subnet to a data plane, in this
+   * environment's resource group, with its records in this network's zones.
+   */
+  privateEndpoint(
+    id: string,
+    props: {
+      readonly name: string;
+      readonly targetResourceId: string;
+      readonly subresource: PrivateLinkSubresource;
+    },
+  ): PrivateEndpoint {
+    return new PrivateEndpoint(this, id, {
+      ...props,
+      resourceGroupName: this.resourceGroup.name,
+      location: this.location,
+      subnetId: this.network.subnetId(ENDPOINTS_SUBNET),
+      dnsZones: this.dnsZones,
+      tags: this.tags,
     });
   }
 }
