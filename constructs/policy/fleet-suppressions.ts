@@ -11,14 +11,6 @@ import type { FleetSuppression } from "./suppressions";
 
 export const FLEET_SUPPRESSIONS: readonly FleetSuppression[] = [
   {
-    rule: "AZ-ACR-003",
-    path: "org-*/registry",
-    reason:
-      "Altinn Studio's build agents push and every org cluster pulls over the registry's public endpoint; the fleet " +
-      "has no private endpoints to the registries yet. Every request needs Entra ID (admin user and anonymous pull are " +
-      "off: AZ-ACR-001/002). Revisit when registries get private endpoints.",
-  },
-  {
     rule: "AZ-ACR-005",
     path: "org-*/registry",
     reason:
@@ -32,6 +24,15 @@ export const FLEET_SUPPRESSIONS: readonly FleetSuppression[] = [
       "Encryption at host needs the Microsoft.Compute/EncryptionAtHost feature registered on every fleet subscription " +
       "first, and turning it on rotates every node pool. OS disks are encrypted at rest with platform-managed keys " +
       "meanwhile. Follow-up for the platform team: register the feature, then set host_encryption_enabled in AksCluster.",
+  },
+  {
+    rule: "AZ-ST-015",
+    path: "bootstrap-*/state/account/account",
+    reason:
+      "The remote-state account is the one data plane the pipeline agents use (Terraform's azurerm backend), and it " +
+      "exists before any fleet network: it keeps its public endpoint behind a deny-by-default firewall that admits " +
+      "only the agents (state.allowedIpRanges, agent subnets), with Entra ID only and per-scope container roles. The " +
+      "README's reachability table lists it as the only public-endpoint row.",
   },
   {
     rule: "AZ-NET-003",

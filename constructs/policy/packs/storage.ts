@@ -259,5 +259,24 @@ export const STORAGE_PACK: RulePack = {
       fix: 'Leave container_access_type at "private".',
       check: (r) => expectOneOf(r, "container_access_type", ["private"], { whenUnset: "pass" }),
     },
+    {
+      id: "AZ-ST-015",
+      title: "Public network access to the storage account is off",
+      pack: "storage",
+      resourceTypes: [ACCOUNT],
+      severity: "high",
+      environments: "all",
+      sources: [
+        checkov("CKV_AZURE_59"),
+        learn("Use private endpoints for Azure Storage", "storage/common/storage-private-endpoints"),
+      ],
+      why: "A firewall on the public endpoint still exposes the account to every network it admits, and same-region Azure traffic bypasses IP rules; private endpoints admit exactly the networks that have one.",
+      fix: "Leave HardenedStorageAccount's publicNetworkAccess at its default (false) and give each client network a private endpoint (ClusterEnvironment.privateEndpoint, subresource blob).",
+      check: (r) =>
+        expectBool(r, "public_network_access_enabled", false, {
+          whenUnset: "fail",
+          unsetNote: "the azurerm default is true",
+        }),
+    },
   ],
 };
