@@ -414,8 +414,11 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
       }),
     ],
     nonCompliant: {
-      "the firewall allows by default": storage({ network_rules: { default_action: "Allow" } }),
-      "no network rules": without(STORAGE, "network_rules"),
+      "the firewall allows by default": storage({
+        network_rules: { default_action: "Allow" },
+        public_network_access_enabled: true,
+      }),
+      "no network rules": without(STORAGE, "network_rules", "public_network_access_enabled"),
     },
   },
   "AZ-ST-005": {
@@ -505,8 +508,9 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
     nonCompliant: {
       "the firewall allows by default": vault({
         network_acls: { default_action: "Allow", bypass: "AzureServices" },
+        public_network_access_enabled: true,
       }),
-      "no firewall": without(KEY_VAULT, "network_acls"),
+      "no firewall": without(KEY_VAULT, "network_acls", "public_network_access_enabled"),
     },
   },
   "AZ-KV-005": {
