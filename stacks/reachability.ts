@@ -96,6 +96,32 @@ function clusterEnvironmentRows(kind: (typeof CLUSTER_KINDS)[number]): Reachabil
   ];
 }
 
+const SHARED_KINDS = ["platform", "studio"] as const;
+const SHARED_WORKLOADS = { platform: "workloads", studio: "Designer, Gitea" } as const;
+
+/** The services every shared environment (Platform, Studio) adds: storage and PostgreSQL. */
+function sharedServiceRows(kind: (typeof SHARED_KINDS)[number]): ReachabilityRow[] {
+  const actor = `${PRODUCT[kind]} cluster of the same environment (${SHARED_WORKLOADS[kind]})`;
+  return [
+    {
+      actor,
+      dataPlane: `${PRODUCT[kind]} storage, blob`,
+      target: { type: "azurerm_storage_account", kind },
+      path: { kind: "private endpoint", subresource: "blob", from: kind },
+      identity: `${PRODUCT[kind]} workload identities`,
+      role: "Storage Blob Data Contributor, granted per service by its owner",
+    },
+    {
+      actor,
+      dataPlane: `${PRODUCT[kind]} PostgreSQL servers`,
+      target: { type: "azurerm_postgresql_flexible_server", kind },
+      path: { kind: "VNet integration" },
+      identity: "Entra ID principals only (password authentication is off)",
+      role: "the database administrator group from fleet.yaml; database roles per service",
+    },
+  ];
+}
+
 export const REACHABILITY: readonly ReachabilityRow[] = [
   {
     actor: "Apps cluster of the same org and environment (app workloads)",
@@ -130,45 +156,14 @@ export const REACHABILITY: readonly ReachabilityRow[] = [
     identity: "API Management's system-assigned identity",
     role: "Key Vault Secrets User on the vault (constructs/apim)",
   },
+  ...SHARED_KINDS.flatMap(sharedServiceRows),
   {
-    actor: "Platform cluster of the same environment",
-    dataPlane: "Platform storage, blob",
-    target: { type: "azurerm_storage_account", kind: "platform" },
-    path: { kind: "private endpoint", subresource: "blob", from: "platform" },
-    identity: "Platform workload identities",
-    role: "Storage Blob Data Contributor, granted per service by its owner",
-  },
-  {
-    actor: "Platform cluster of the same environment",
-    dataPlane: "Platform PostgreSQL servers",
-    target: { type: "azurerm_postgresql_flexible_server", kind: "platform" },
-    path: { kind: "VNet integration" },
-    identity: "Entra ID principals only (password authentication is off)",
-    role: "the database administrator group from fleet.yaml; database roles per service",
-  },
-  {
-    actor: "Platform cluster of the same environment",
+    actor: "Platform cluster of the same environment (workloads)",
     dataPlane: "Platform Cosmos DB (SQL API)",
     target: { type: "azurerm_cosmosdb_account", kind: "platform" },
     path: { kind: "private endpoint", subresource: "Sql", from: "platform" },
     identity: "Platform workload identities (account keys are off)",
     role: "Cosmos DB Built-in Data Reader or Contributor (CosmosDbAccount.grantDataAccess)",
-  },
-  {
-    actor: "Studio cluster of the same environment (Designer, Gitea)",
-    dataPlane: "Studio storage, blob",
-    target: { type: "azurerm_storage_account", kind: "studio" },
-    path: { kind: "private endpoint", subresource: "blob", from: "studio" },
-    identity: "Studio workload identities",
-    role: "Storage Blob Data Contributor, granted per service by its owner",
-  },
-  {
-    actor: "Studio cluster of the same environment (Designer, Gitea)",
-    dataPlane: "Studio PostgreSQL server",
-    target: { type: "azurerm_postgresql_flexible_server", kind: "studio" },
-    path: { kind: "VNet integration" },
-    identity: "Entra ID principals only (password authentication is off)",
-    role: "the database administrator group from fleet.yaml; database roles per service",
   },
   {
     actor: "pipeline agents (Terraform backend)",

@@ -47,7 +47,7 @@ export const PRIVATE_LINK_ZONES = {
 export type PrivateLinkSubresource = keyof typeof PRIVATE_LINK_ZONES;
 
 /** Private endpoints share the VNet charset, 2-64 characters (Learn: resource-name-rules, Microsoft.Network). */
-const PRIVATE_ENDPOINT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/;
+export const PRIVATE_ENDPOINT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/;
 
 export interface PrivateDnsZoneSetProps {
   /** Resource group of the zones and links: the network owner's. */
