@@ -63,8 +63,9 @@ export interface HardenedStorageAccountProps {
    * Keep the account's public endpoint. Off, the data plane is reachable only through private
    * endpoints (PrivateEndpoint, subresource `blob`) and the firewall settings below do not
    * apply. Terraform needs no data plane either way: containers go through the management plane
-   * and the provider's `features.storage.data_plane_available = false` skips the data-plane reads
-   * of `storage_account_resource.go` (hashicorp/terraform-provider-azurerm@v4.55.0).
+   * and the provider's `features.storage.data_plane_available = false` skips the data-plane wait
+   * and the queue and static-website reads of `storage_account_resource.go`
+   * (hashicorp/terraform-provider-azurerm@v4.55.0).
    * @default - false; true when `allowedSubnetIds` or `ipRules` are given (they only mean
    * something on the public endpoint)
    */
