@@ -121,7 +121,6 @@ export const COSMOS_SQL_PRIVATE_DNS_ZONE = PRIVATE_LINK_ZONES.Sql[0];
 /** Characters Cosmos DB forbids in database and container ids. */
 const FORBIDDEN_ID_CHARS = /[/\\#?]/;
 
-
 /**
  * A Cosmos DB (SQL API) account with one write and one read region and automatic failover,
  * reached only through a private endpoint, with account keys disabled (Entra ID and data-plane
