@@ -267,7 +267,7 @@ describe("reachability of data planes", () => {
     expect(problems).toEqual([]);
   });
 
-  test("nothing else is open: no public access, internet ingestion, IP, subnet or Allow rules", () => {
+  test("nothing else is open: no public access, internet ingestion, IP, subnet or Allow rules, service endpoints", () => {
     expect(outputs.flatMap(openings)).toEqual([]);
   });
 
