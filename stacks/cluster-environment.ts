@@ -35,6 +35,7 @@ export type ClusterEnvironmentNames = Pick<
   | "virtualNetwork"
   | "keyVault"
   | "logAnalyticsWorkspace"
+  | "dataCollectionEndpoint"
   | "applicationInsights"
   | "ingressPublicIp"
   | "dnsZone"
@@ -206,6 +207,7 @@ export class ClusterEnvironment extends Construct {
     });
     this.monitorPrivateLink = new MonitorPrivateLink(this, "monitor-private-link", {
       name: names.logAnalyticsWorkspace,
+      dataCollectionEndpointName: names.dataCollectionEndpoint,
       resourceGroupName: this.monitorResourceGroup.name,
       endpointResourceGroupName: this.resourceGroup.name,
       location,

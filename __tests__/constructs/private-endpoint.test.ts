@@ -35,9 +35,14 @@ function endpoint(stack: TerraformStack, dns: PrivateDnsZoneSet, id: string, sub
   });
 }
 
-function monitorLink(stack: TerraformStack, dns: PrivateDnsZoneSet, name = "application-ttd-at22-law") {
+function monitorLink(
+  stack: TerraformStack,
+  dns: PrivateDnsZoneSet,
+  dataCollectionEndpointName = "ttd-at22-dce",
+) {
   return new MonitorPrivateLink(stack, "ampls", {
-    name,
+    name: "application-ttd-at22-law",
+    dataCollectionEndpointName,
     resourceGroupName: "monitor-rg",
     endpointResourceGroupName: "rg",
     location: "norwayeast",
@@ -136,7 +141,7 @@ describe("MonitorPrivateLink", () => {
       }),
     ]);
     expect(Object.values(resourcesOf(synth, "azurerm_monitor_data_collection_endpoint"))).toEqual([
-      expect.objectContaining({ name: "application-ttd-at22-law-dce", public_network_access_enabled: false }),
+      expect.objectContaining({ name: "ttd-at22-dce", public_network_access_enabled: false }),
     ]);
     const linked = Object.values(resourcesOf(synth, "azurerm_monitor_private_link_scoped_service")).map(
       (s) => s.linked_resource_id,
@@ -157,10 +162,11 @@ describe("MonitorPrivateLink", () => {
     expect(link.dataCollectionEndpointId).toBeDefined();
   });
 
-  test("refuses a base name whose data collection endpoint name would be too long", () => {
+  test("refuses a data collection endpoint name Azure rejects", () => {
     const stack = newStack();
-    expect(() => monitorLink(stack, zones(stack), `application-${"x".repeat(30)}-law`)).toThrow(
-      /data collection endpoint name .* must be 3-44/,
+    expect(() => monitorLink(stack, zones(stack), `${"x".repeat(41)}-dce`)).toThrow(
+      /dataCollectionEndpointName: /,
     );
+    expect(() => monitorLink(newStack(), zones(newStack()), "-dce")).toThrow(ConstructValidationError);
   });
 });

@@ -22,11 +22,14 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import { type Tags, withSubmodule } from "../common/tags";
+import { checkName, NAMING_RULES } from "../naming/rules";
 import { type PrivateDnsZoneSet, PrivateEndpoint } from "../network/private-endpoint";
 
 export interface MonitorPrivateLinkProps {
-  /** Base of the names: `<name>-ampls`, `<name>-dce`, `<name>-ampls-pe`. */
+  /** Base of the scope's and its endpoint's names: `<name>-ampls`, `<name>-ampls-pe`. */
   readonly name: string;
+  /** The data collection endpoint's name, 3-44 letters, digits and hyphens. */
+  readonly dataCollectionEndpointName: string;
   /** Resource group of the scope and the data collection endpoint (the monitor group). */
   readonly resourceGroupName: string;
   /** Resource group of the private endpoint: the network owner's. */
@@ -40,9 +43,6 @@ export interface MonitorPrivateLinkProps {
   readonly tags: Tags;
 }
 
-/** Data collection endpoint names: 3-44 letters, digits and hyphens (Learn: resource-name-rules, Microsoft.Insights). */
-const DCE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{1,42}[a-zA-Z0-9]$/;
-
 export class MonitorPrivateLink extends Construct {
   readonly scope: MonitorPrivateLinkScope;
   readonly dataCollectionEndpoint: MonitorDataCollectionEndpoint;
@@ -52,12 +52,11 @@ export class MonitorPrivateLink extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitorPrivateLinkProps) {
     super(scope, id);
-    const dceName = `${props.name}-dce`;
-    if (!Token.isUnresolved(props.name) && !DCE_NAME.test(dceName)) {
-      throw new ConstructValidationError(
-        this.node.path,
-        `data collection endpoint name "${dceName}" must be 3-44 letters, digits and hyphens; shorten the base name`,
-      );
+    const dceName = props.dataCollectionEndpointName;
+    if (!Token.isUnresolved(dceName)) {
+      const problem = checkName(NAMING_RULES.dataCollectionEndpoint, dceName);
+      if (problem)
+        throw new ConstructValidationError(this.node.path, `dataCollectionEndpointName: ${problem}`);
     }
     const tags = withSubmodule(props.tags, "monitor-private-link");
 
