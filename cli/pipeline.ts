@@ -5,9 +5,10 @@
  *
  * | ring | scopes | why first |
  * |---|---|---|
- * | 0 | `shared` (the `org-<org>` registries) | every `apps-<org>-<env>` stack reads its org's registry through a data source |
- * | 1 | test scopes: `environments.json` order (`at22 … tt02`), then Studio's (`dev`, `staging`) | a change is applied to every test environment before production |
- * | 2 | production scopes (`prod`: Apps, Platform and Studio production) | |
+ * | 0 | `state` (the `state-scopes` stack: every other scope's state container and access) | a new scope's stacks cannot even `terraform init` before their container exists |
+ * | 1 | `shared` (the `org-<org>` registries) | every `apps-<org>-<env>` stack grants its cluster AcrPull on its org's registry |
+ * | 2 | test scopes: `environments.json` order (`at22 … tt02`), then Studio's (`dev`, `staging`) | a change is applied to every test environment before production |
+ * | 3 | production scopes (`prod`: Apps, Platform and Studio production) | |
  *
  * Each scope has a plan stage and an apply stage. A stage of ring N waits for every plan and
  * apply stage of the rings before it (Skipped counts as passed, Failed and rejected do not), so
@@ -29,16 +30,16 @@
  * Everything the steps decide lives in the project's CLI (tested); this file only wires it.
  */
 import { Document } from "yaml";
-import { SHARED_SCOPE } from "../fleet/load";
+import { SHARED_SCOPE, STATE_SCOPE } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 
-export type ScopeClass = "shared" | "test" | "production";
+export type ScopeClass = "state" | "shared" | "test" | "production";
 
 export interface PipelineScope {
   /** The state scope: an environment token (`at22`, `prod`, `dev`) or `shared`. */
   readonly scope: string;
   readonly class: ScopeClass;
-  /** 0 shared, 1 test, 2 production: a ring waits for every stage of the rings before it. */
+  /** 0 state, 1 shared, 2 test, 3 production: a ring waits for every stage of the rings before it. */
   readonly ring: number;
   /** What the scope holds, for display names. */
   readonly holds: readonly string[];
@@ -95,8 +96,6 @@ export const PIPELINE_NAMES = {
   environment: (scope: string) => `fleet-${scope}`,
   /** Workload identity federation service connections: plan reads, apply writes. */
   serviceConnection: (scope: string, kind: "plan" | "apply") => `fleet-${scope}-${kind}`,
-  /** The variable group with `subscriptionId` (no secrets). */
-  variableGroup: (scope: string) => `fleet-${scope}`,
   /** The Build output variable holding the scope's plan matrix (`<name>_waves`: the wave count). */
   legsVariable: (scope: string) => `legs_${scope}`,
   /** Lightweight git tags recording what was applied: `applied/<scope>/<build id>`. */
@@ -111,7 +110,7 @@ const SCOPE_NAME = /^[A-Za-z0-9_]+$/;
 export const PLAN_ALL_EXPRESSION = `\${{ parameters.planAll }}`;
 
 /**
- * The fleet's state scopes in promotion order: `shared`, then the test scopes (registry
+ * The fleet's state scopes in promotion order: `state`, `shared`, then the test scopes (registry
  * environments in `environments.json` order, then Studio's in `fleet.yaml` order), then the
  * production scopes. A scope holding any production environment is a production scope.
  */
@@ -130,7 +129,8 @@ export function promotionOrder(
     add(s.environment.token, s.environment.type === "production", `Studio ${s.environment.name}`);
   }
   const scopes: PipelineScope[] = [
-    { scope: SHARED_SCOPE, class: "shared", ring: 0, holds: ["org registries"] },
+    { scope: STATE_SCOPE, class: "state", ring: 0, holds: ["state containers"] },
+    { scope: SHARED_SCOPE, class: "shared", ring: 1, holds: ["org registries"] },
   ];
   for (const production of [false, true]) {
     for (const [scope, e] of found) {
@@ -138,7 +138,7 @@ export function promotionOrder(
       scopes.push({
         scope,
         class: production ? "production" : "test",
-        ring: production ? 2 : 1,
+        ring: production ? 3 : 2,
         holds: e.holds,
       });
     }
@@ -279,7 +279,7 @@ function terraformSetup(): Node[] {
  * AzureCLI@2 task (addSpnToEnvironment): the service connection's client and tenant, and its id
  * for ID-token refresh with the job's access token (ARM_OIDC_REQUEST_TOKEN, mapped in `env`).
  */
-export function armEnvironmentScript(scope: string): string {
+export function armEnvironmentScript(): string {
   return `export ARM_USE_OIDC=true ARM_USE_AZUREAD=true ARM_USE_CLI=false
 export ARM_CLIENT_ID="\${AZURESUBSCRIPTION_CLIENT_ID:-$servicePrincipalId}"
 export ARM_TENANT_ID="\${AZURESUBSCRIPTION_TENANT_ID:-$tenantId}"
@@ -288,14 +288,7 @@ export ARM_OIDC_AZURE_SERVICE_CONNECTION_ID="$ARM_ADO_PIPELINE_SERVICE_CONNECTIO
 if [ -z "$ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID" ]; then
   echo "##vso[task.logissue type=error]the AzureCLI task did not expose the service connection id (AZURESUBSCRIPTION_SERVICE_CONNECTION_ID): update the agent"
   exit 1
-fi
-case "\${ARM_SUBSCRIPTION_ID:-}" in
-  ????????-????-????-????-????????????) ;;
-  *)
-    echo "##vso[task.logissue type=error]variable group ${PIPELINE_NAMES.variableGroup(scope)} must define subscriptionId (a subscription GUID)"
-    exit 1
-    ;;
-esac`;
+fi`;
 }
 
 function azureCli(
@@ -314,12 +307,11 @@ function azureCli(
       scriptType: "bash",
       scriptLocation: "inlineScript",
       addSpnToEnvironment: true,
-      inlineScript: `set -euo pipefail\n${armEnvironmentScript(scope)}\n${script}`,
+      inlineScript: `set -euo pipefail\n${armEnvironmentScript()}\n${script}`,
     },
-    env: {
-      ARM_OIDC_REQUEST_TOKEN: "$(System.AccessToken)",
-      ARM_SUBSCRIPTION_ID: "$(subscriptionId)",
-    },
+    // No ARM_SUBSCRIPTION_ID: every provider and backend names its subscription (fleet.yaml
+    // `subscriptions`).
+    env: { ARM_OIDC_REQUEST_TOKEN: "$(System.AccessToken)" },
   };
 }
 
@@ -398,7 +390,6 @@ if [ "$rc" -eq 1 ]; then exit 1; fi`;
       ...earlier.map((d) => `in(dependencies.${d}.result, ${PASSED})`),
       `ne(dependencies.${PIPELINE_NAMES.buildStage}.outputs['build.prepare.${legs}_waves'], '0'))`,
     ].join(", "),
-    variables: [{ group: PIPELINE_NAMES.variableGroup(scope) }],
     jobs: [
       {
         job: "discover",
@@ -561,7 +552,6 @@ exit "$rc"`;
       `eq(variables['Build.SourceBranch'], 'refs/heads/${options.mainBranch}')`,
       "notIn(variables['Build.Reason'], 'PullRequest', 'Schedule'))",
     ].join(", "),
-    variables: [{ group: PIPELINE_NAMES.variableGroup(scope) }],
     jobs: [
       {
         deployment: "approve",

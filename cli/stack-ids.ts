@@ -9,6 +9,7 @@
  * | `platform-<env>` / `platform-<env>-k8s` | platform / platform-k8s | `<env>` |
  * | `studio-<env>` / `studio-<env>-k8s` | studio / studio-k8s | `<env>` |
  * | `bootstrap-<...>` | bootstrap | none (applied once by hand, never by the pipeline) |
+ * | `state-scopes` | state | `state` (the state containers of every other scope; applied first) |
  *
  * Environment tokens are the names used in resource names (`prod`, not the registry's
  * `production`) and contain no hyphen, so the token is the last hyphen-separated part of an
@@ -17,6 +18,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { STATE_SCOPE } from "../fleet/load";
 
 export type StackKind =
   | "org"
@@ -27,6 +29,7 @@ export type StackKind =
   | "studio"
   | "studio-k8s"
   | "bootstrap"
+  | "state"
   | "other";
 
 export interface StackIdParts {
@@ -56,6 +59,8 @@ export function parseStackId(id: string): StackIdParts {
       return { kind: k8s ? `${prefix}-k8s` : prefix, env: rest[0]! };
     case "bootstrap":
       return { kind: "bootstrap" };
+    case "state":
+      return k8s || rest.join("-") !== "scopes" ? { kind: "other" } : { kind: "state", env: STATE_SCOPE };
     default:
       return { kind: "other" };
   }

@@ -38,6 +38,7 @@ export interface DocsStack extends StackInfo {
 /** The order kinds are documented in; kinds not listed follow, alphabetically. */
 export const KIND_ORDER = [
   "bootstrap",
+  "state",
   "org",
   "apps",
   "apps-k8s",
@@ -83,13 +84,14 @@ export function docsStacks(input: DocsInput): DocsStack[] {
 }
 
 /**
- * Environments (state scopes) in apply order: the bootstrap, the shared stacks, the fleet's
+ * Environments (state scopes) in apply order: the bootstrap, the state containers, the shared stacks, the fleet's
  * environments, Studio's, then any others alphabetically.
  */
 export function environmentOrder(fleet: Fleet, stacks: readonly StackInfo[]): string[] {
   const known = [
     ...new Set([
       "bootstrap",
+      "state",
       "shared",
       ...fleet.environments.map((e) => e.token),
       ...(fleet.studios ?? []).map((s) => s.environment.token),

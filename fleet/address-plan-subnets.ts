@@ -12,7 +12,9 @@
  *   10.0.4.0/22  syspool    10.0.4.0/24   AKS system node pool
  *                workpool   10.0.5.0/24   AKS user (workload) node pool
  *                endpoints  10.0.6.0/24   private endpoints (storage, key vault, registry, ...)
- *                (spare)    10.0.7.0/24
+ *                postgres   10.0.7.0/25   PostgreSQL flexible servers (delegated; Apps, Platform, Studio)
+ *                apim       10.0.7.128/26 API Management (Platform only)
+ *                (spare)    10.0.7.192/26
  *
  * One /24 per node pool follows Altinn's own convention (research/altinn.md §3: `aks_syspool`
  * and `aks_workpool` are the first two /24s of the cluster block). Pods and services use the
@@ -38,6 +40,14 @@ export const CLUSTER_SUBNETS = [
 
 export type ClusterSubnetName = (typeof CLUSTER_SUBNETS)[number]["name"];
 
+/** PostgreSQL flexible servers need a delegated subnet: the first half of the fourth /24. */
+const POSTGRES_SUBNET_ROW = {
+  name: "postgres",
+  index: 6,
+  prefixLength: 25,
+  purpose: "PostgreSQL flexible servers (delegated)",
+} as const satisfies SubnetSpec;
+
 /**
  * Platform and Studio clusters also host managed services in their network: PostgreSQL
  * flexible servers need a delegated subnet, API Management one of its own. Both sit in the
@@ -45,8 +55,18 @@ export type ClusterSubnetName = (typeof CLUSTER_SUBNETS)[number]["name"];
  */
 export const SERVICE_SUBNETS = [
   ...CLUSTER_SUBNETS,
-  { name: "postgres", index: 6, prefixLength: 25, purpose: "PostgreSQL flexible servers (delegated)" },
+  POSTGRES_SUBNET_ROW,
   { name: "apim", index: 14, prefixLength: 26, purpose: "API Management (VNet injection)" },
+] as const satisfies readonly SubnetSpec[];
+
+/**
+ * Apps clusters: the cluster subnets plus the same delegated PostgreSQL subnet as the service
+ * layout (each Apps environment runs its own configuration-sync server there, docs/operators.md).
+ * The row sits in the spare fourth /24, so no existing subnet moves. Append only, as above.
+ */
+export const APPS_SUBNETS = [
+  ...CLUSTER_SUBNETS,
+  POSTGRES_SUBNET_ROW,
 ] as const satisfies readonly SubnetSpec[];
 
 /** One carved subnet; structurally a `SubnetPlan` of the fleet model. */

@@ -78,6 +78,7 @@ export {
   renderAddressPlan,
 } from "./address-plan-file";
 export {
+  APPS_SUBNETS,
   CLUSTER_SUBNETS,
   type ClusterSubnetName,
   type PlannedSubnet,

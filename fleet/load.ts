@@ -17,7 +17,8 @@ import {
   stackIds,
   studioNames,
 } from "../constructs/naming";
-import { checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
+import { BUILTIN_ROLES } from "../constructs/permissions/builtin-roles";
+import { APPS_SUBNETS, checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
 import type {
   AppsEnvironment,
   ClusterSettings,
@@ -251,12 +252,16 @@ export function loadFleet(dir: string): LoadResult {
 
   const stateScopes = [
     ...new Set([
+      STATE_SCOPE,
       ...environments.map((e) => e.token),
       ...studios.map((s) => s.environment.token),
       SHARED_SCOPE,
     ]),
   ];
   checkStatePrincipals(settings, stateScopes, settingsSource, problems);
+  checkPipelineRoles(settings, stateScopes, settingsSource, problems);
+  checkSubscriptions(settings, stateScopes, settingsSource, problems);
+  checkStateNetwork(settings, settingsSource, problems);
 
   // The address plan: every cluster needs its block.
   const clusterKeys = [
@@ -290,7 +295,7 @@ export function loadFleet(dir: string): LoadResult {
     return {
       ...a,
       addressSpace: block,
-      subnets: subnetLayout(block),
+      subnets: subnetLayout(block, APPS_SUBNETS),
     };
   });
   const services = settings.services?.clusters ?? {};
@@ -319,6 +324,26 @@ export function loadFleet(dir: string): LoadResult {
 
 /** The state scope of stacks that serve every environment (org registries). */
 export const SHARED_SCOPE = "shared";
+
+/**
+ * The state scope of the `state-scopes` stack: the other scopes' state containers and their
+ * access, applied by the pipeline before every other scope (README "Who applies what, when").
+ */
+export const STATE_SCOPE = "state";
+
+/** The `subscriptions` key of the subscription that holds the state account. */
+export const BOOTSTRAP_SUBSCRIPTION = "bootstrap";
+
+/**
+ * The subscription a state scope's stacks deploy into. The `state` scope manages the state
+ * account, so it uses the state account's subscription (`subscriptions.bootstrap`).
+ */
+export function subscriptionOf(settings: Pick<FleetSettings, "subscriptions">, scope: string): string {
+  const key = scope === STATE_SCOPE ? BOOTSTRAP_SUBSCRIPTION : scope;
+  const id = settings.subscriptions[key];
+  if (id === undefined) throw new Error(`no subscription for state scope ${scope} (subscriptions.${key})`);
+  return id;
+}
 
 function resolvePlatforms(
   environments: readonly FleetEnvironment[],
@@ -443,7 +468,7 @@ function checkStatePrincipals(
           environment: scope,
           field: `state.principals.${scope}`,
           message: "no pipeline identities for this state scope, so nobody could plan or apply its stacks",
-          fix: `add state.principals.${scope}: { plan: <object id>, apply: <object id> }`,
+          fix: `add state.principals.${scope}: { plan: <object id>, apply: <object id>, roles: <set in pipelineRoles.sets> }`,
         }),
       );
     }
@@ -461,6 +486,155 @@ function checkStatePrincipals(
           fix: `use one of ${scopes.join(", ")}, or remove the entry`,
         }),
       );
+    }
+  }
+}
+
+/**
+ * Every state scope, and `bootstrap`, needs its subscription (`state` uses bootstrap's: it
+ * manages the state account); unknown keys are mistakes.
+ */
+function checkSubscriptions(
+  settings: FleetSettings,
+  scopes: readonly string[],
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const expected = [BOOTSTRAP_SUBSCRIPTION, ...scopes.filter((s) => s !== STATE_SCOPE)];
+  for (const key of expected) {
+    if (settings.subscriptions[key] === undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["subscriptions"]),
+          environment: key,
+          field: `subscriptions.${key}`,
+          message:
+            key === BOOTSTRAP_SUBSCRIPTION
+              ? "no subscription for the state account (bootstrap-state and state-scopes deploy into it)"
+              : "no subscription for this state scope, so its stacks would not know where to deploy",
+          fix: `add subscriptions.${key}: <subscription id (GUID)>`,
+        }),
+      );
+    }
+  }
+  for (const key of Object.keys(settings.subscriptions)) {
+    if (!expected.includes(key)) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["subscriptions", key]),
+          environment: key,
+          field: `subscriptions.${key}`,
+          value: key,
+          message:
+            key === STATE_SCOPE
+              ? "the state scope manages the state account, so it always uses subscriptions.bootstrap"
+              : "a subscription for a state scope no stack uses",
+          fix: `use one of ${expected.join(", ")}, or remove the entry`,
+        }),
+      );
+    }
+  }
+}
+
+/**
+ * The state account's firewall must admit the pipeline agents. Storage IP rules never match
+ * requests from the account's own region, so agents there need a subnet rule.
+ */
+function checkStateNetwork(
+  settings: FleetSettings,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const { allowedIpRanges, allowedSubnetIds = [] } = settings.state;
+  if (allowedIpRanges.length === 0 && allowedSubnetIds.length === 0) {
+    problems.push(
+      problem({
+        file: FILES.settings,
+        line: settingsSource.lineOf(["state"]),
+        field: "state.allowedSubnetIds",
+        message:
+          "neither state.allowedSubnetIds nor state.allowedIpRanges is set: no pipeline agent could reach the state",
+        fix:
+          "list the agents' subnet resource ids in state.allowedSubnetIds (agents in the account's region; the subnet needs the " +
+          "Microsoft.Storage service endpoint) or their public egress ranges in state.allowedIpRanges (agents in other regions)",
+      }),
+    );
+  }
+}
+
+/**
+ * The pipeline identities' role sets: every scope names a defined set, every role is a built-in
+ * role the project knows (constructs/permissions) or a declared custom role, and a `scope` is a
+ * state scope.
+ */
+function checkPipelineRoles(
+  settings: FleetSettings,
+  scopes: readonly string[],
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const { sets, customRoles } = settings.pipelineRoles;
+  for (const [scope, principal] of Object.entries(settings.state.principals)) {
+    if (sets[principal.roles] === undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["state", "principals", scope]),
+          environment: scope,
+          field: `state.principals.${scope}.roles`,
+          value: principal.roles,
+          message: "names no role set",
+          fix: `use one of ${Object.keys(sets).join(", ")}, or add pipelineRoles.sets.${principal.roles}`,
+        }),
+      );
+    }
+  }
+  for (const name of Object.keys(customRoles)) {
+    if (BUILTIN_ROLES[name] !== undefined) {
+      problems.push(
+        problem({
+          file: FILES.settings,
+          line: settingsSource.lineOf(["pipelineRoles", "customRoles", name]),
+          field: `pipelineRoles.customRoles.${name}`,
+          message: "a custom role may not take the name of a built-in role",
+          fix: "rename the custom role",
+        }),
+      );
+    }
+  }
+  const known = [...Object.keys(BUILTIN_ROLES), ...Object.keys(customRoles)];
+  for (const [setName, set] of Object.entries(sets)) {
+    for (const identity of ["plan", "apply"] as const) {
+      set[identity].forEach((entry, i) => {
+        const path = ["pipelineRoles", "sets", setName, identity, i];
+        const at = { file: FILES.settings, line: settingsSource.lineOf(path) };
+        const { role, scope } = typeof entry === "string" ? { role: entry, scope: undefined } : entry;
+        if (!known.includes(role)) {
+          problems.push(
+            problem({
+              ...at,
+              field: `pipelineRoles.sets.${setName}.${identity}[${i}]`,
+              value: role,
+              message:
+                "not a built-in role this project knows (constructs/permissions/builtin-roles.ts) nor a custom role",
+              fix: `use one of ${known.join(", ")}, or declare it under pipelineRoles.customRoles`,
+            }),
+          );
+        }
+        if (scope !== undefined && !scopes.includes(scope)) {
+          problems.push(
+            problem({
+              ...at,
+              field: `pipelineRoles.sets.${setName}.${identity}[${i}].scope`,
+              value: scope,
+              message: "not a state scope",
+              fix: `use one of ${scopes.join(", ")}`,
+            }),
+          );
+        }
+      });
     }
   }
 }
@@ -741,6 +915,7 @@ function checkGlobalNameClashes(
     claim("storageAccount", a.names.storageAccount, owner, a.org.code, a.environment.name);
     claim("keyVault", a.names.keyVault, owner, a.org.code, a.environment.name);
     claim("dnsZone", a.names.dnsZone, owner, a.org.code, a.environment.name);
+    claim("postgresqlServer", a.names.configSyncServer, owner, a.org.code, a.environment.name);
   }
   for (const shared of [...platforms, ...studios]) {
     const owner = `${"apiManagement" in shared.names ? "platform" : "studio"} ${shared.environment.name}`;

@@ -91,11 +91,22 @@ export interface StateSettings {
   readonly containerPattern: string;
   /**
    * Per state scope (environment token, Studio environment or `shared`): the Entra object ids of
-   * the pipeline identities that plan (read) and apply (write) that scope's stacks.
+   * the pipeline identities that plan (read) and apply (write) that scope's stacks, and the name
+   * of their Azure role set in `pipelineRoles.sets`.
    */
-  readonly principals: Readonly<Record<string, { readonly plan: string; readonly apply: string }>>;
-  /** Egress ranges allowed through the state account's firewall (the build agents). */
+  readonly principals: Readonly<
+    Record<string, { readonly plan: string; readonly apply: string; readonly roles: string }>
+  >;
+  /**
+   * Public egress ranges allowed through the state account's firewall: build agents outside the
+   * account's region. Storage IP rules never match requests from the same Azure region.
+   */
   readonly allowedIpRanges: readonly string[];
+  /**
+   * Resource ids of the subnets of build agents in the account's region (each subnet needs the
+   * `Microsoft.Storage` service endpoint). At least one of this and `allowedIpRanges` is set.
+   */
+  readonly allowedSubnetIds?: readonly string[];
 }
 
 export type PrincipalTypeSetting = "Group" | "User" | "ServicePrincipal";
@@ -160,6 +171,12 @@ export interface FleetSettings {
   readonly nameTokens: Readonly<Record<string, string>>;
   readonly retiredEnvironments: Readonly<Record<string, string>>;
   readonly state: StateSettings;
+  /**
+   * The Azure subscription of every state scope, and `bootstrap`: where the state account lives
+   * (the `bootstrap-state` and `state-scopes` stacks). Every stack's azurerm provider sets
+   * `subscription_id` from here.
+   */
+  readonly subscriptions: Readonly<Record<string, string>>;
   readonly clusterAdminGroupObjectIds: Readonly<Record<EnvironmentClassName, readonly string[]>>;
   readonly registry: { readonly sku: RegistrySkuSetting };
   readonly environmentClasses: Readonly<Record<EnvironmentClassName, ClusterSettings>>;
@@ -179,13 +196,50 @@ export interface FleetSettings {
   readonly studio: StudioSettings;
   readonly services?: ServicesSettings;
   readonly operators: OperatorsSettings;
+  readonly pipelineRoles: PipelineRolesSettings;
+}
+
+/**
+ * One Azure role assignment of a pipeline identity: a role name alone (on the subscription of the
+ * identity's own state scope), or the role on another state scope's subscription (`scope`),
+ * optionally limited by an ABAC condition to assigning only the listed roles (`onlyRoles`).
+ */
+export type PipelineRoleAssignmentSetting =
+  | string
+  | { readonly role: string; readonly scope?: string; readonly onlyRoles?: readonly string[] };
+
+/** A custom role definition the pipeline identities are given (created with them, see README). */
+export interface CustomRoleSetting {
+  readonly description: string;
+  readonly actions: readonly string[];
+  readonly notActions?: readonly string[];
+  readonly dataActions?: readonly string[];
+  readonly notDataActions?: readonly string[];
+}
+
+/** The Azure roles of the pipeline identities: `npm run permissions` checks them against the output. */
+export interface PipelineRolesSettings {
+  readonly customRoles: Readonly<Record<string, CustomRoleSetting>>;
+  /** Named sets of role assignments for the plan and apply identity of a state scope. */
+  readonly sets: Readonly<
+    Record<
+      string,
+      {
+        readonly plan: readonly PipelineRoleAssignmentSetting[];
+        readonly apply: readonly PipelineRoleAssignmentSetting[];
+      }
+    >
+  >;
 }
 
 /** What the in-cluster operators need from Azure (research/altinn.md §6). */
 export interface OperatorsSettings {
   /** The per-environment Maskinporten vault the runtime operator reads; `{env}` is the token. */
   readonly maskinportenVault: { readonly name: string; readonly resourceGroup: string };
-  /** The configuration-sync database server of each environment, per environment class. */
+  /**
+   * The configuration-sync database server of every Apps environment (one per org and
+   * environment, in its own stack), per environment class.
+   */
   readonly configSync: Readonly<Record<EnvironmentClassName, PostgresSetting>>;
 }
 

@@ -6,6 +6,7 @@
 import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
+import { STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
@@ -15,6 +16,7 @@ import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
+import { StateScopesStack } from "./state-scopes-stack";
 import { pushesToOrgRegistries, StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
@@ -28,10 +30,14 @@ export type StackKind =
   | "studio"
   | "studio-k8s"
   | "services"
-  | "bootstrap";
+  | "bootstrap"
+  | "state";
 
 /** The one stack that holds the remote state of all others. */
 export const BOOTSTRAP_STACK_ID = stackIds.bootstrap("state");
+
+/** The stack with every other state scope's container and access, applied first by the pipeline. */
+export const STATE_SCOPES_STACK_ID = stackIds.state("scopes");
 
 export interface PlannedStack {
   readonly id: string;
@@ -44,8 +50,9 @@ export interface PlannedStack {
 }
 
 /**
- * Every stack of the fleet, in a stable order: the state bootstrap, Platform, org stacks, Studio
- * (whose production stack reads the org registries), then each org's environments. The bootstrap stack is applied once by hand before
+ * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform, org
+ * stacks, Studio (whose production stack connects to the org registries), then each org's
+ * environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
@@ -56,6 +63,15 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       environment: "bootstrap",
       dependsOn: [],
       build: (app) => new BootstrapStack(app, { fleet, stackId: BOOTSTRAP_STACK_ID }),
+    },
+    {
+      id: STATE_SCOPES_STACK_ID,
+      kind: "state",
+      environment: STATE_SCOPE,
+      // The pipeline applies its scope first; no stack records a dependency on it, because a
+      // stack cannot be planned without its state container either way (stage order decides).
+      dependsOn: [],
+      build: (app, backend) => new StateScopesStack(app, { fleet, stackId: STATE_SCOPES_STACK_ID, backend }),
     },
   ];
   for (const platform of fleet.platforms) {
@@ -88,7 +104,7 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
     });
   }
-  // After the org stacks: the production Studio reads every org's registry.
+  // After the org stacks: the production Studio connects to every org's registry, which must exist.
   for (const studio of fleet.studios) {
     out.push(
       ...sharedEnvironmentStacks(
@@ -108,8 +124,8 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       id: appsId,
       kind: "apps",
       environment: token,
-      // It reads the org's registry and the environment's Platform network and config-sync server.
-      dependsOn: [stackIds.org(apps.org.code), stackIds.platform(token)],
+      // It grants AcrPull on the org's registry (which must exist); nothing of the Platform (its config-sync server is its own).
+      dependsOn: [stackIds.org(apps.org.code)],
       build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
     });
     out.push({

@@ -29,6 +29,7 @@ export class AppsK8sStack extends FleetStack {
       stackId: props.stackId,
       stateScope: apps.environment.token,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags: orgTags(fleet, apps.org, apps.environment.token),
     });

@@ -3,7 +3,6 @@
  * shares, plus what is the org's own: its app-data storage account, the workload identities of
  * the Studio runtime operator and gateway, and pull access to the org's registry.
  */
-import { DataAzurermContainerRegistry } from "@cdktf/provider-azurerm/lib/data-azurerm-container-registry";
 import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { roleAssignment, WorkloadIdentity } from "../constructs/identity";
@@ -12,6 +11,8 @@ import type { AppsEnvironment, Fleet } from "../fleet/model";
 import { ClusterEnvironment } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { OperatorInfrastructure } from "./operators";
+import { orgRegistryId } from "./org-stack";
+import { SERVICE_SUBNET_OPTIONS } from "./shared-services";
 import { orgTags } from "./tags";
 
 /** Service accounts whose names Altinn's platform Terraform binds to (they must not change). */
@@ -34,6 +35,8 @@ export class AppsStack extends FleetStack {
   readonly runtimeOperator: WorkloadIdentity;
   readonly runtimeGateway: WorkloadIdentity;
   readonly operators: OperatorInfrastructure;
+  /** Resource Manager id of the org's registry (owned by `org-<org>`, shared scope). */
+  readonly registryId: string;
 
   constructor(scope: Construct, props: AppsStackProps) {
     const { fleet, apps } = props;
@@ -42,6 +45,7 @@ export class AppsStack extends FleetStack {
       stackId: props.stackId,
       stateScope: apps.environment.token,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags,
     });
@@ -56,6 +60,8 @@ export class AppsStack extends FleetStack {
       subnets: apps.subnets,
       addressPlan: fleet.addressPlan,
       adminGroupObjectIds: apps.clusterAdminGroupObjectIds,
+      // The delegated `postgres` subnet holds the environment's configuration-sync server.
+      subnetOptions: SERVICE_SUBNET_OPTIONS,
       tags,
     });
     const env = this.environment;
@@ -94,33 +100,29 @@ export class AppsStack extends FleetStack {
     // The gateway reads the org's logs and telemetry for Studio.
     this.runtimeGateway.grant("gateway-log-reader", env.monitorResourceGroup.id, "Log Analytics Reader");
 
-    // The kubelet pulls app images from the org's registry (created by the org-<org> stack).
-    const registry = new DataAzurermContainerRegistry(this, "org-registry", {
-      name: apps.org.names.registry,
-      resourceGroupName: apps.org.names.resourceGroup,
-    });
+    // The kubelet pulls app images from the org's registry (created by the org-<org> stack, in
+    // the shared scope's subscription): its id is derived, not read through this stack's provider.
+    this.registryId = orgRegistryId(fleet, apps.org);
     // The consumer's half of the registry connection: an endpoint in this environment's network.
     env.privateEndpoint("org-registry-endpoint", {
       name: `${apps.org.names.registry}-pe`,
-      targetResourceId: registry.id,
+      targetResourceId: this.registryId,
       subresource: "registry",
     });
     roleAssignment(this, "kubelet-acr-pull", {
-      scope: registry.id,
+      scope: this.registryId,
       roleDefinitionName: "AcrPull",
       principalId: env.cluster.kubeletObjectId,
       principalType: "ServicePrincipal",
       description: "The cluster pulls the org's app images",
     });
 
-    const platform = fleet.platforms.find((p) => p.environment.token === apps.environment.token);
-    if (!platform) throw new Error(`no Platform environment ${apps.environment.token} for ${props.stackId}`);
     this.operators = new OperatorInfrastructure(this, "operators", {
       apps,
       environment: env,
       runtimeOperator: this.runtimeOperator,
-      platform: platform.names,
       settings: fleet.settings.operators,
+      databaseAdmin: fleet.settings.platform.databaseAdmin,
       location,
       tags,
     });

@@ -15,6 +15,7 @@ import {
 import type { Construct, IConstruct } from "constructs";
 import type { Tags } from "../constructs/common";
 import { PolicyAspect, type PolicyEnvironment } from "../constructs/policy";
+import { BOOTSTRAP_SUBSCRIPTION, STATE_SCOPE, subscriptionOf } from "../fleet/load";
 import type { StateSettings } from "../fleet/model";
 
 /** Where state lives. `azurerm` in the pipeline; `local` for offline work (FLEET_BACKEND=local). */
@@ -26,6 +27,8 @@ export interface FleetStackProps {
   /** Which state container the stack's state lives in: an environment token, or `shared`. */
   readonly stateScope: string;
   readonly state: StateSettings;
+  /** `fleet.yaml` `subscriptions`: the stack's provider deploys into its state scope's subscription. */
+  readonly subscriptions: Readonly<Record<string, string>>;
   readonly backend: BackendKind;
   /** Tags every taggable resource in the stack gets, unless it sets the same key itself. */
   readonly tags: Tags;
@@ -33,9 +36,16 @@ export interface FleetStackProps {
   readonly azure?: boolean;
   /**
    * Which policy rules apply: `prod` adds the production-only ones (redundancy, backups).
-   * @default - "prod" for state scopes `prod`, `shared` and `bootstrap` (they serve production too), else "test"
+   * @default - "prod" for state scopes `prod`, `shared`, `bootstrap` and `state` (they serve production too), else "test"
    */
   readonly policyEnvironment?: PolicyEnvironment;
+  /**
+   * Resource provider namespaces the stack's default azurerm provider registers when it starts
+   * (only the bootstrap stack, applied by a person who may register them). Every other
+   * provider registers nothing.
+   * @default []
+   */
+  readonly resourceProvidersToRegister?: readonly string[];
 }
 
 /** Relative path from a stack's working directory (cdktf.out/stacks/<id>) to the repo's .state/. */
@@ -56,6 +66,7 @@ export class FleetStack extends TerraformStack {
         storageAccountName: props.state.storageAccountName,
         containerName: stateContainerName(props.state, props.stateScope),
         key: `${props.stackId}.tfstate`,
+        subscriptionId: props.subscriptions[BOOTSTRAP_SUBSCRIPTION],
         // Entra ID only: no access key or SAS token ever appears in the configuration.
         useAzureadAuth: true,
         useOidc: true,
@@ -64,16 +75,11 @@ export class FleetStack extends TerraformStack {
       new LocalBackend(this, { path: `${LOCAL_STATE_DIR}/${props.stackId}.tfstate` });
     }
     if (props.azure !== false) {
-      this.azurerm = new AzurermProvider(this, "azurerm", {
-        features: [
-          {
-            keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
-            resourceGroup: [{ preventDeletionIfContainsResources: true }],
-          },
-        ],
-        // Storage accounts have shared-key access off; the data plane is reached with Entra ID.
-        storageUseAzuread: true,
-      });
+      this.azurerm = new AzurermProvider(
+        this,
+        "azurerm",
+        fleetProviderConfig(subscriptionOf(props, props.stateScope), props.resourceProvidersToRegister ?? []),
+      );
     }
     Aspects.of(this).add(new FinOpsTagger(props.tags));
     // Last, so the rules see resources as the other aspects leave them.
@@ -85,11 +91,46 @@ export class FleetStack extends TerraformStack {
 }
 
 /**
+ * The configuration of every azurerm provider the fleet emits (default and aliased ones).
+ *
+ * - `subscription_id`: the state scope's subscription from `fleet.yaml` (`subscriptions`), the
+ *   one place it is written; nothing depends on `ARM_SUBSCRIPTION_ID`.
+ * - `resource_provider_registrations = "none"`: the default (`legacy`) registers dozens of
+ *   resource providers when the provider starts, which a read-only plan identity may not do
+ *   (hashicorp/terraform-provider-azurerm@v4.55.0: internal/provider/provider.go,
+ *   internal/resourceproviders/required.go). The fleet's namespaces are registered once per
+ *   subscription by the bootstrap stack (`resourceProvidersToRegister`, fleet/resource-providers.ts).
+ * - `features.storage.data_plane_available = false`: with it on, creating a storage account
+ *   waits for its blob and queue endpoints, and every read fetches queue properties (and static
+ *   website) over the data plane (internal/services/storage/storage_account_resource.go,
+ *   storage_account_data_plane_helpers.go). Every account's firewall denies by default, so the
+ *   pipeline agents would get a 403 and apply and every later plan would fail. Blob and file
+ *   service properties go through Resource Manager and keep working; resources that need the
+ *   data plane are not allowed in the fleet (constructs/storage/README.md, "Data plane").
+ */
+export function fleetProviderConfig(subscriptionId: string, register: readonly string[] = []) {
+  return {
+    subscriptionId,
+    resourceProviderRegistrations: "none",
+    ...(register.length > 0 ? { resourceProvidersToRegister: [...register] } : {}),
+    features: [
+      {
+        keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
+        resourceGroup: [{ preventDeletionIfContainsResources: true }],
+        storage: [{ dataPlaneAvailable: false }],
+      },
+    ],
+    // Storage accounts have shared-key access off; the data plane is reached with Entra ID.
+    storageUseAzuread: true,
+  };
+}
+
+/**
  * Production rules for the production state scope, for shared stacks (an org's registry serves its
- * production clusters) and for the bootstrap stack (it holds every stack's state).
+ * production clusters) and for the bootstrap and state scopes (they hold every stack's state).
  */
 export function policyEnvironmentOf(stateScope: string): PolicyEnvironment {
-  return ["prod", "shared", "bootstrap"].includes(stateScope) ? "prod" : "test";
+  return ["prod", "shared", "bootstrap", STATE_SCOPE].includes(stateScope) ? "prod" : "test";
 }
 
 export function stateContainerName(state: StateSettings, scope: string): string {

@@ -6,27 +6,24 @@
  *   whose only assignable scope is the operators' resource group, assigned there. Per-app Azure
  *   resources (identities, databases) that operators create land in that group and nowhere else.
  * - The Studio runtime operator (its identity is created with the cluster): read access to the
- *   environment's Maskinporten vault, and access to the environment's configuration-sync
- *   database: this stack peers the cluster network with the Platform network, links the server's
- *   private DNS zone, and makes the runtime operator an Entra administrator of that server, which
- *   holds nothing but the configuration-sync database.
+ *   environment's Maskinporten vault, and its own configuration-sync database: a PostgreSQL
+ *   flexible server in this cluster's network (delegated `postgres` subnet, private DNS zone in
+ *   this stack's resource group linked to this VNet, Entra ID only) whose only administrators are
+ *   this org's runtime operator and the platform's DBA group. Nothing is shared with another org
+ *   or written into another stack: no peering, no DNS link or administrator on a Platform server.
  *
  * Everything is in the org's own stack, so adding an org never changes a shared stack.
  */
 import { DataAzurermKeyVault } from "@cdktf/provider-azurerm/lib/data-azurerm-key-vault";
-import { DataAzurermPostgresqlFlexibleServer } from "@cdktf/provider-azurerm/lib/data-azurerm-postgresql-flexible-server";
-import { DataAzurermVirtualNetwork } from "@cdktf/provider-azurerm/lib/data-azurerm-virtual-network";
-import { PostgresqlFlexibleServerActiveDirectoryAdministrator } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-active-directory-administrator";
-import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { RoleDefinition } from "@cdktf/provider-azurerm/lib/role-definition";
-import { VirtualNetworkPeering } from "@cdktf/provider-azurerm/lib/virtual-network-peering";
 import { Construct } from "constructs";
 import { statefulLifecycle, type Tags } from "../constructs/common";
+import type { PostgresFlexibleServer } from "../constructs/database";
 import { roleAssignment, WorkloadIdentity } from "../constructs/identity";
-import type { PlatformNames } from "../constructs/naming";
-import type { AppsEnvironment, OperatorsSettings } from "../fleet/model";
+import type { AppsEnvironment, EntraPrincipalSetting, OperatorsSettings } from "../fleet/model";
 import type { ClusterEnvironment } from "./cluster-environment";
+import { postgresServer } from "./shared-services";
 
 /** The service account Azure Service Operator v2 runs as (its Helm chart's default). */
 export const SERVICE_OPERATOR_SERVICE_ACCOUNT = {
@@ -49,12 +46,16 @@ export const OPERATOR_ACTIONS = [
   "Microsoft.Authorization/*/read",
 ] as const;
 
+/** The database the runtime operator syncs configuration through. */
+export const CONFIG_SYNC_DATABASE = "configsync";
+
 export interface OperatorInfrastructureProps {
   readonly apps: AppsEnvironment;
   readonly environment: ClusterEnvironment;
   readonly runtimeOperator: WorkloadIdentity;
-  readonly platform: PlatformNames;
   readonly settings: OperatorsSettings;
+  /** The platform's database administrators (a group), the config-sync server's other admin. */
+  readonly databaseAdmin: EntraPrincipalSetting;
   readonly location: string;
   readonly tags: Tags;
 }
@@ -63,6 +64,8 @@ export class OperatorInfrastructure extends Construct {
   readonly resourceGroup: ResourceGroup;
   readonly serviceOperator: WorkloadIdentity;
   readonly role: RoleDefinition;
+  /** This environment's configuration-sync server (docs/operators.md). */
+  readonly configSync: PostgresFlexibleServer;
 
   constructor(scope: Construct, id: string, props: OperatorInfrastructureProps) {
     super(scope, id);
@@ -113,46 +116,24 @@ export class OperatorInfrastructure extends Construct {
       description: "The runtime operator reads Maskinporten client secrets",
     });
 
-    // The configuration-sync database lives in the Platform network of this environment.
-    const platformVnet = new DataAzurermVirtualNetwork(this, "platform-network", {
-      name: props.platform.virtualNetwork,
-      resourceGroupName: props.platform.resourceGroup,
-    });
-    new VirtualNetworkPeering(this, "to-platform", {
-      name: `${names.virtualNetwork}-to-platform`,
-      resourceGroupName: env.resourceGroup.name,
-      virtualNetworkName: env.network.vnetName,
-      remoteVirtualNetworkId: platformVnet.id,
-      allowForwardedTraffic: false,
-      allowGatewayTransit: false,
-    });
-    new VirtualNetworkPeering(this, "from-platform", {
-      name: `platform-to-${names.virtualNetwork}`,
-      resourceGroupName: props.platform.resourceGroup,
-      virtualNetworkName: props.platform.virtualNetwork,
-      remoteVirtualNetworkId: env.network.vnetId,
-      allowForwardedTraffic: false,
-      allowGatewayTransit: false,
-    });
-    const configSync = new DataAzurermPostgresqlFlexibleServer(this, "config-sync", {
-      name: props.platform.configSyncServer,
-      resourceGroupName: props.platform.resourceGroup,
-    });
-    new PrivateDnsZoneVirtualNetworkLink(this, "config-sync-dns", {
-      name: `${names.virtualNetwork}-config-sync`,
-      resourceGroupName: props.platform.resourceGroup,
-      privateDnsZoneName: `${props.platform.configSyncServer}.private.postgres.database.azure.com`,
-      virtualNetworkId: env.network.vnetId,
-      registrationEnabled: false,
+    // The runtime operator's configuration-sync database: this environment's own server, in this
+    // stack's resource group (not the operators' group, where Azure Service Operator may change
+    // PostgreSQL servers) and this cluster's network.
+    this.configSync = postgresServer(this, "config-sync", {
+      name: names.configSyncServer,
+      environment: env,
+      location,
+      setting: props.settings.configSync[apps.environment.type],
+      databases: [CONFIG_SYNC_DATABASE],
+      administrator: props.databaseAdmin,
+      additionalAdministrators: [
+        {
+          objectId: props.runtimeOperator.principalId,
+          principalName: names.runtimeOperatorIdentity,
+          principalType: "ServicePrincipal",
+        },
+      ],
       tags,
-    });
-    new PostgresqlFlexibleServerActiveDirectoryAdministrator(this, "config-sync-access", {
-      serverName: configSync.name,
-      resourceGroupName: props.platform.resourceGroup,
-      tenantId: env.tenantId,
-      objectId: props.runtimeOperator.principalId,
-      principalName: names.runtimeOperatorIdentity,
-      principalType: "ServicePrincipal",
     });
   }
 }

@@ -3,11 +3,25 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import type { Construct } from "constructs";
 import { statefulLifecycle } from "../constructs/common";
 import { ContainerRegistry } from "../constructs/registry";
+import { subscriptionOf } from "../fleet/load";
 import type { Fleet, FleetOrg } from "../fleet/model";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { orgTags } from "./tags";
 
 export const SHARED_STATE_SCOPE = "shared";
+
+/**
+ * The Resource Manager id of an org's registry, from the declared shared subscription and the
+ * org's names: stacks in other scopes (each `apps-<org>-<env>`, possibly in another
+ * subscription) use it without a data source, so their plan identity needs no read access to the
+ * shared subscription and their provider never looks for the registry in its own subscription.
+ */
+export function orgRegistryId(fleet: Fleet, org: FleetOrg): string {
+  return (
+    `/subscriptions/${subscriptionOf(fleet.settings, SHARED_STATE_SCOPE)}/resourceGroups/${org.names.resourceGroup}` +
+    `/providers/Microsoft.ContainerRegistry/registries/${org.names.registry}`
+  );
+}
 
 export interface OrgStackProps {
   readonly fleet: Fleet;
@@ -27,6 +41,7 @@ export class OrgStack extends FleetStack {
       stackId: props.stackId,
       stateScope: SHARED_STATE_SCOPE,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags,
     });

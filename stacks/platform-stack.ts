@@ -6,17 +6,12 @@
 import type { Construct } from "constructs";
 import { ApiManagement, type ApiManagementSku } from "../constructs/apim";
 import { CosmosDbAccount } from "../constructs/cosmos";
-import type { PostgresFlexibleServer } from "../constructs/database";
 import type { Fleet, PlatformEnvironment } from "../fleet/model";
 import type { BackendKind } from "./fleet-stack";
 import { SharedEnvironmentStack } from "./shared-environment-stack";
-import { postgresServer } from "./shared-services";
 
 /** The subnet of the service layout that API Management is injected into. */
 const APIM_SUBNET = "apim";
-
-/** The database the runtime operators sync configuration through. */
-export const CONFIG_SYNC_DATABASE = "configsync";
 
 /** The Key Vault secret (a certificate) API Management's gateway host name is served with. */
 export const GATEWAY_CERTIFICATE_SECRET = "platform-gateway-certificate";
@@ -31,8 +26,6 @@ export interface PlatformStackProps {
 export class PlatformStack extends SharedEnvironmentStack {
   readonly cosmos: CosmosDbAccount;
   readonly apiManagement: ApiManagement;
-  /** The operators' configuration-sync database (docs/operators.md). */
-  readonly configSync: PostgresFlexibleServer;
 
   constructor(scope: Construct, props: PlatformStackProps) {
     const { fleet, platform } = props;
@@ -66,18 +59,6 @@ export class PlatformStack extends SharedEnvironmentStack {
       ],
       privateEndpointSubnetId: env.network.subnetId("endpoints"),
       privateDns: { virtualNetworkId: env.network.vnetId },
-      tags,
-    });
-
-    // Each org's Apps stack peers its network with this one and makes its runtime operator an
-    // Entra administrator here; the server holds nothing but the configuration-sync database.
-    this.configSync = postgresServer(this, "config-sync", {
-      name: names.configSyncServer,
-      environment: env,
-      location,
-      setting: fleet.settings.operators.configSync[platform.environment.type],
-      databases: [CONFIG_SYNC_DATABASE],
-      administrator: fleet.settings.platform.databaseAdmin,
       tags,
     });
 

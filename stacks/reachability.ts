@@ -132,6 +132,14 @@ export const REACHABILITY: readonly ReachabilityRow[] = [
     role: "Storage Blob Data Contributor on the org's container, granted per app by its owner",
   },
   {
+    actor: "Apps cluster of the same org and environment (runtime operator)",
+    dataPlane: "the environment's own configuration-sync PostgreSQL server",
+    target: { type: "azurerm_postgresql_flexible_server", kind: "apps" },
+    path: { kind: "VNet integration" },
+    identity: "the runtime operator's workload identity (Entra ID only, password authentication off)",
+    role: "Entra administrator of this server only, beside the platform's DBA group (stacks/operators.ts)",
+  },
+  {
     actor: "Apps cluster of the org, every environment (kubelet)",
     dataPlane: "the org's container registry (pull)",
     target: { type: "azurerm_container_registry", kind: "org" },

@@ -31,6 +31,7 @@ export class ServicesStack extends FleetStack {
       stackId: props.stackId,
       stateScope: SHARED_SCOPE,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags: operatorTags(fleet, "platform", "prod"),
       azure: false,

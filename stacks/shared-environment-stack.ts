@@ -33,6 +33,7 @@ export class SharedEnvironmentStack extends FleetStack {
       stackId: props.stackId,
       stateScope: token,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags,
     });

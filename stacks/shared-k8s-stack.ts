@@ -30,6 +30,7 @@ export class SharedK8sStack extends FleetStack {
       stackId: props.stackId,
       stateScope: props.environmentToken,
       state: fleet.settings.state,
+      subscriptions: fleet.settings.subscriptions,
       backend: props.backend,
       tags: operatorTags(fleet, props.product, props.environmentToken),
     });

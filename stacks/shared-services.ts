@@ -1,7 +1,8 @@
 /**
  * The services a shared environment (Platform, Studio) adds to its cluster environment: storage
  * hardened as the Apps storage, and a PostgreSQL flexible server reached only through the
- * cluster network with Entra ID. One implementation, used by both stack kinds.
+ * cluster network with Entra ID. One implementation, used by both stack kinds; Apps stacks use
+ * `postgresServer` for their configuration-sync server (stacks/operators.ts).
  */
 import { Construct } from "constructs";
 import type { Tags } from "../constructs/common";
@@ -71,6 +72,8 @@ export interface PostgresServerProps {
   readonly setting: PostgresSetting;
   readonly databases: readonly string[];
   readonly administrator: EntraPrincipalSetting;
+  /** Further Entra administrators (the workload a server exists for). */
+  readonly additionalAdministrators?: readonly EntraPrincipalSetting[];
   readonly tags: Tags;
 }
 
@@ -92,6 +95,7 @@ export function postgresServer(
     delegatedSubnetId: env.network.subnetId(POSTGRES_SUBNET),
     privateDns: { virtualNetworkId: env.network.vnetId },
     administrator: props.administrator,
+    additionalAdministrators: props.additionalAdministrators,
     sku: pg.sku as PostgresSkuName,
     version: pg.version as PostgresVersion,
     storageMb: pg.storageMb as PostgresStorageMb,

@@ -7,11 +7,11 @@
  * org's registry. Registries have no public endpoint, so this stack declares its half of each
  * connection: a private endpoint from its own `endpoints` subnet to every org registry.
  */
-import { DataAzurermContainerRegistry } from "@cdktf/provider-azurerm/lib/data-azurerm-container-registry";
 import type { Construct } from "constructs";
 import { ConstructValidationError } from "../constructs/common/errors";
 import type { Fleet, StudioEnvironment } from "../fleet/model";
 import type { BackendKind } from "./fleet-stack";
+import { orgRegistryId } from "./org-stack";
 import { SharedEnvironmentStack } from "./shared-environment-stack";
 
 export interface StudioStackProps {
@@ -62,14 +62,11 @@ export class StudioStack extends SharedEnvironmentStack {
       );
     }
     for (const org of orgs) {
-      // Created by org-<org> (the shared scope is applied before every environment).
-      const registry = new DataAzurermContainerRegistry(this, `org-registry-${org.code}`, {
-        name: org.names.registry,
-        resourceGroupName: org.names.resourceGroup,
-      });
+      // Created by org-<org> in the shared scope, applied before every environment; the id is
+      // derived (the registry lives in the shared scope's subscription), as the Apps stacks do.
       this.environment.privateEndpoint(`org-registry-endpoint-${org.code}`, {
         name: `${org.names.registry}-pe`,
-        targetResourceId: registry.id,
+        targetResourceId: orgRegistryId(props.fleet, org),
         subresource: "registry",
       });
     }

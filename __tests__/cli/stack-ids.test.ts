@@ -14,6 +14,9 @@ describe("parseStackId", () => {
     ["studio-staging", { kind: "studio", env: "staging" }],
     ["studio-dev-k8s", { kind: "studio-k8s", env: "dev" }],
     ["bootstrap-state", { kind: "bootstrap" }],
+    ["state-scopes", { kind: "state", env: "state" }],
+    ["state-other", { kind: "other" }],
+    ["state-scopes-k8s", { kind: "other" }],
     ["something-else", { kind: "other" }],
     ["apps-ttd", { kind: "other" }],
   ])("%s", (id, parts) => {
@@ -29,6 +32,7 @@ describe("filterByEnv", () => {
     "apps-ttd-prod",
     "platform-at22-k8s",
     "bootstrap-x",
+    "state-scopes",
   ];
 
   it("keeps the stacks of one environment token", () => {
@@ -37,6 +41,10 @@ describe("filterByEnv", () => {
 
   it("puts org stacks in shared", () => {
     expect(filterByEnv(ids, "shared")).toEqual(["org-ttd"]);
+  });
+
+  it("puts the state containers' stack in state", () => {
+    expect(filterByEnv(ids, "state")).toEqual(["state-scopes"]);
   });
 
   it("keeps everything without an environment", () => {

@@ -148,6 +148,34 @@ describe("PostgresFlexibleServer", () => {
     );
   });
 
+  test("adds further Entra administrators, each its own resource on the server", () => {
+    const operator = "7d1f3c2a-5b6e-4f80-9a1b-c2d3e4f5a6b7";
+    const { server, synth } = synthServer(
+      serverProps({
+        additionalAdministrators: [
+          {
+            objectId: operator,
+            principalName: "ttd-tt02-runtime-operator-id",
+            principalType: "ServicePrincipal",
+          },
+        ],
+      }),
+    );
+    const admins = Object.entries(
+      resourcesOf(synth, PostgresqlFlexibleServerActiveDirectoryAdministrator.tfResourceType),
+    );
+    expect(admins.map(([, a]) => [a.object_id, a.principal_name, a.principal_type]).sort()).toEqual([
+      [ADMIN_GROUP, "altinn-platform-dba", "Group"],
+      [operator, "ttd-tt02-runtime-operator-id", "ServicePrincipal"],
+    ]);
+    for (const [, a] of admins)
+      expect(a.server_name).toMatch(/^\$\{azurerm_postgresql_flexible_server\..*\.name\}$/);
+    expect(Object.keys(server.additionalAdministrators)).toEqual(["ttd-tt02-runtime-operator-id"]);
+    expect(admins.map(([key]) => key).find((k) => k.includes("runtime-operator"))).toMatch(
+      /^postgres_entra-administrator-ttd-tt02-runtime-operator-id_/,
+    );
+  });
+
   test("requires TLS, version 1.2 or later", () => {
     expect(parameterValues()).toEqual({
       require_secure_transport: "on",
@@ -380,6 +408,23 @@ describe("PostgresFlexibleServer", () => {
           administrator: { objectId: "dba-group", principalName: "dba", principalType: "Group" },
         }),
         /administrator.objectId "dba-group" is not a GUID/,
+      );
+    });
+
+    test("fails if a further administrator is not a GUID, is named twice or has no literal name", () => {
+      const extra = (objectId: string, principalName: string) =>
+        serverProps({
+          additionalAdministrators: [{ objectId, principalName, principalType: "ServicePrincipal" }],
+        });
+      failsWith(extra("operator", "op"), /additionalAdministrators\[0\].objectId "operator" is not a GUID/);
+      failsWith(
+        extra(ADMIN_GROUP, "Altinn-Platform-DBA"),
+        /additionalAdministrators\[0\].principalName "Altinn-Platform-DBA" is already administrator/,
+      );
+      failsWith(extra(ADMIN_GROUP, " "), /additionalAdministrators\[0\].principalName is empty/);
+      failsWith(
+        extra(ADMIN_GROUP, Token.asString({ Ref: "name" })),
+        /additionalAdministrators\[0\].principalName must be a literal string/,
       );
     });
 

@@ -29,6 +29,7 @@ describe("Altinn naming conventions", () => {
       operatorsResourceGroup: "altinnapps-ttd-tt02-operators-rg",
       serviceOperatorIdentity: "ttd-tt02-aso-id",
       operatorsRole: "altinnapps-ttd-tt02-operators",
+      configSyncServer: "altinn-ttd-tt02-opsync-psql",
     });
   });
 

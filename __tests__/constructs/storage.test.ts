@@ -4,6 +4,7 @@ import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container"
 import { TerraformStack, Token } from "cdktf";
 import { ConstructValidationError } from "../../constructs/common";
 import { HardenedStorageAccount, type HardenedStorageAccountProps } from "../../constructs/storage";
+import { dataPlaneUses } from "../../constructs/storage/data-plane";
 import { onlyResource, resourcesOf, synthStack, testApp } from "../../testing";
 
 const TAGS = { finops_environment: "at22", org: "ttd" };
@@ -227,5 +228,38 @@ describe("HardenedStorageAccount", () => {
     test("fails if an IP rule is a private range", () => {
       failsWith(accountProps({ ipRules: ["10.0.0.0/8"] }), /not a public address/);
     });
+  });
+});
+
+describe("dataPlaneUses", () => {
+  test("names every resource and block that needs the storage data plane, and nothing else", () => {
+    expect(
+      dataPlaneUses({
+        azurerm_storage_account: {
+          ok: { name: "a" },
+          queues: { queue_properties: [{}] },
+          site: { static_website: [{}] },
+        },
+        azurerm_storage_container: {
+          byId: { storage_account_id: "x" },
+          byName: { storage_account_name: "a" },
+        },
+        azurerm_storage_share: { byId: { storage_account_id: "x" } },
+        azurerm_storage_blob: { b: { name: "b" } },
+        azurerm_key_vault: { kv: { name: "kv" } },
+      }),
+    ).toEqual([
+      "azurerm_storage_account.queues: queue_properties is written over the data plane",
+      "azurerm_storage_account.site: static_website is written over the data plane",
+      "azurerm_storage_container.byName: storage_account_name reaches the data plane; use storage_account_id",
+      "azurerm_storage_blob.b: azurerm_storage_blob needs the data plane (storage_blob_resource.go (BlobsDataPlaneClient))",
+    ]);
+  });
+
+  test("finds nothing in a hardened account with containers (they go through Resource Manager)", () => {
+    const stack = new TerraformStack(testApp(), "s");
+    new AzurermProvider(stack, "azurerm", { features: [{}] });
+    new HardenedStorageAccount(stack, "storage", accountProps({ containers: ["data"] }));
+    expect(dataPlaneUses(synthStack(stack).parsed.resource ?? {})).toEqual([]);
   });
 });

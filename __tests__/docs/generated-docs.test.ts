@@ -118,7 +118,7 @@ describe("docs/fleet.md", () => {
 
   test("lists each cluster's address block with its subnets in address order", () => {
     expect(fleetMd()).toContain(
-      "| `10.1.8.0/22` | apps-buf-prod | altinnapps-buf-prod-vnet | syspool `10.1.8.0/24`, workpool `10.1.9.0/24`, endpoints `10.1.10.0/24` |",
+      "| `10.1.8.0/22` | apps-buf-prod | altinnapps-buf-prod-vnet | syspool `10.1.8.0/24`, workpool `10.1.9.0/24`, endpoints `10.1.10.0/24`, postgres `10.1.11.0/25` |",
     );
   });
 });

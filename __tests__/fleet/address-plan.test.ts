@@ -5,6 +5,7 @@ import {
   ADDRESS_PLAN_HEADER,
   type AddressPlanSettings,
   AddressPoolExhaustedError,
+  APPS_SUBNETS,
   allocate,
   CLUSTER_SUBNETS,
   checkAddressPlan,
@@ -12,6 +13,7 @@ import {
   parseAddressPlan,
   poolUsage,
   renderAddressPlan,
+  SERVICE_SUBNETS,
   type SubnetSpec,
   smallestBlockPrefixFor,
   subnetCidr,
@@ -586,6 +588,18 @@ describe("subnetLayout", () => {
     const carved = subnetLayout("10.1.4.0/22", extended);
     expect(carved.slice(0, 3)).toEqual(subnetLayout("10.1.4.0/22"));
     expect(carved[3]).toEqual({ name: "pgsql", cidr: "10.1.7.192/28" });
+  });
+
+  it("gives Apps clusters the service layout's postgres subnet, moving no cluster subnet", () => {
+    const apps = subnetLayout("10.1.4.0/22", APPS_SUBNETS);
+    expect(apps.slice(0, 3)).toEqual(subnetLayout("10.1.4.0/22"));
+    expect(apps.slice(3)).toEqual([{ name: "postgres", cidr: "10.1.7.0/25" }]);
+    const service = subnetLayout("10.1.4.0/22", SERVICE_SUBNETS);
+    expect(service.find((s) => s.name === "postgres")).toEqual(apps[3]);
+    // Every layout fits the blocks validation accepts (it checks the largest, SERVICE_SUBNETS).
+    expect(smallestBlockPrefixFor(APPS_SUBNETS)).toBeGreaterThanOrEqual(
+      smallestBlockPrefixFor(SERVICE_SUBNETS),
+    );
   });
 
   it("refuses layouts with overlapping rows or duplicate names", () => {

@@ -447,3 +447,50 @@ describe("address plan", () => {
     expect(found.some((p) => p.file === "fleet.yaml" && /podCidr/.test(p.field))).toBe(true);
   });
 });
+
+describe("subscriptions and the state firewall", () => {
+  test("every state scope and the state account name their subscription; a missing one is one error with line and fix", () => {
+    const dir = fleetFixture({
+      settings: (s) => void delete (s.subscriptions as Record<string, unknown>).at22,
+    });
+    const p = expectOneError(dir, { file: "fleet.yaml", field: "subscriptions.at22" });
+    expect(p.line).toBeGreaterThan(1);
+    expect(p.fix).toBe("add subscriptions.at22: <subscription id (GUID)>");
+    const noBootstrap = fleetFixture({
+      settings: (s) => void delete (s.subscriptions as Record<string, unknown>).bootstrap,
+    });
+    expectOneError(noBootstrap, { field: "subscriptions.bootstrap", message: /state account/ });
+  });
+
+  test("refuses a subscription for the state scope (it always uses the state account's) or an unknown scope", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        const subs = s.subscriptions as Record<string, unknown>;
+        subs.state = subs.bootstrap;
+        subs.at99 = subs.bootstrap;
+      },
+    });
+    expectOneError(dir, { field: "subscriptions.state", message: /subscriptions.bootstrap/ });
+    expectOneError(dir, { field: "subscriptions.at99" });
+  });
+
+  test("refuses a subscription that is not a GUID", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.subscriptions as Record<string, unknown>).prod = "prod-sub";
+      },
+    });
+    expectOneError(dir, { file: "fleet.yaml", field: "subscriptions.prod" });
+  });
+
+  test("needs agents' subnets or IP ranges on the state firewall", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        s.state!.allowedIpRanges = [];
+        delete s.state!.allowedSubnetIds;
+      },
+    });
+    const p = expectOneError(dir, { field: "state.allowedSubnetIds" });
+    expect(p.fix).toMatch(/Microsoft.Storage service endpoint/);
+  });
+});

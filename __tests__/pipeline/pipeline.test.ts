@@ -17,7 +17,10 @@ import {
 import { main } from "../../cli/pipeline-command";
 import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
+import { STATE_SCOPES_STACK_ID } from "../../stacks/app";
+import { resourcesOf } from "../../testing";
 import { COMMITTED_FLEET, fleetFixture } from "../../testing/fleet-fixture";
+import { synthFleetStacks } from "../../testing/fleet-synth";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { captureIO, tempDir } from "../cli/fixtures";
 
@@ -52,7 +55,7 @@ function expectedScopes(): string[] {
     ...envs.filter((e) => e.type === "production").map((e) => token(e.name)),
     ...studios.filter((s) => s.type === "production").map((s) => s.name),
   ];
-  return ["shared", ...new Set(test), ...new Set(production)];
+  return ["state", "shared", ...new Set(test), ...new Set(production)];
 }
 
 function stepsOf(j: Node): Node[] {
@@ -71,7 +74,18 @@ describe("azure-pipelines.yml", () => {
 
   it("has a plan and an apply stage per state scope, in promotion order after the build", () => {
     const scopes = expectedScopes();
-    expect(scopes).toEqual(["shared", "at22", "at23", "at24", "yt01", "tt02", "dev", "staging", "prod"]);
+    expect(scopes).toEqual([
+      "state",
+      "shared",
+      "at22",
+      "at23",
+      "at24",
+      "yt01",
+      "tt02",
+      "dev",
+      "staging",
+      "prod",
+    ]);
     expect(new Set(scopes)).toEqual(new Set(fleet.stateScopes));
     expect(stages.map((s) => s.stage)).toEqual([
       "build",
@@ -79,14 +93,15 @@ describe("azure-pipelines.yml", () => {
     ]);
   });
 
-  it("waits for every stage of the earlier rings: shared before test, every test scope before production", () => {
+  it("waits for every stage of the earlier rings: state containers, then shared, then test, then production", () => {
     const prior = (scopes: string[]) => scopes.flatMap((s) => [`plan_${s}`, `apply_${s}`]);
-    expect(stage("plan_shared").dependsOn).toEqual(["build"]);
-    expect(stage("plan_at22").dependsOn).toEqual(["build", ...prior(["shared"])]);
-    expect(stage("plan_staging").dependsOn).toEqual(["build", ...prior(["shared"])]);
+    expect(stage("plan_state").dependsOn).toEqual(["build"]);
+    expect(stage("plan_shared").dependsOn).toEqual(["build", ...prior(["state"])]);
+    expect(stage("plan_at22").dependsOn).toEqual(["build", ...prior(["state", "shared"])]);
+    expect(stage("plan_staging").dependsOn).toEqual(["build", ...prior(["state", "shared"])]);
     const test = ["at22", "at23", "at24", "yt01", "tt02", "dev", "staging"];
-    expect(stage("plan_prod").dependsOn).toEqual(["build", ...prior(["shared", ...test])]);
-    for (const d of prior(["shared", ...test])) {
+    expect(stage("plan_prod").dependsOn).toEqual(["build", ...prior(["state", "shared", ...test])]);
+    for (const d of prior(["state", "shared", ...test])) {
       expect(stage("plan_prod").condition).toContain(
         `in(dependencies.${d}.result, 'Succeeded', 'SucceededWithIssues', 'Skipped')`,
       );
@@ -172,17 +187,15 @@ describe("azure-pipelines.yml", () => {
         for (const t of tasks) {
           expect(t.inputs.azureSubscription).toBe(PIPELINE_NAMES.serviceConnection(scope, kind));
           expect(t.inputs.addSpnToEnvironment).toBe(true);
-          expect(t.env).toEqual({
-            ARM_OIDC_REQUEST_TOKEN: "$(System.AccessToken)",
-            ARM_SUBSCRIPTION_ID: "$(subscriptionId)",
-          });
+          // The subscription is in every provider and backend, not in a pipeline variable.
+          expect(t.env).toEqual({ ARM_OIDC_REQUEST_TOKEN: "$(System.AccessToken)" });
           expect(t.inputs.inlineScript).toContain("export ARM_USE_OIDC=true ARM_USE_AZUREAD=true");
           expect(t.inputs.inlineScript).toContain(
             'ARM_OIDC_AZURE_SERVICE_CONNECTION_ID="$ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"',
           );
         }
       }
-      expect(stage(`plan_${scope}`).variables).toContainEqual({ group: `fleet-${scope}` });
+      expect(stage(`plan_${scope}`).variables).toBeUndefined();
     }
   });
 
@@ -239,17 +252,18 @@ describe("azure-pipelines.yml", () => {
 });
 
 describe("promotionOrder", () => {
-  it("puts shared first, then test scopes, then production scopes", () => {
+  it("puts the state containers first, then shared, then test scopes, then production scopes", () => {
     expect(promotionOrder(fleet).map((s) => [s.scope, s.class, s.ring])).toEqual([
-      ["shared", "shared", 0],
-      ["at22", "test", 1],
-      ["at23", "test", 1],
-      ["at24", "test", 1],
-      ["yt01", "test", 1],
-      ["tt02", "test", 1],
-      ["dev", "test", 1],
-      ["staging", "test", 1],
-      ["prod", "production", 2],
+      ["state", "state", 0],
+      ["shared", "shared", 1],
+      ["at22", "test", 2],
+      ["at23", "test", 2],
+      ["at24", "test", 2],
+      ["yt01", "test", 2],
+      ["tt02", "test", 2],
+      ["dev", "test", 2],
+      ["staging", "test", 2],
+      ["prod", "production", 3],
     ]);
   });
 
@@ -259,7 +273,7 @@ describe("promotionOrder", () => {
     );
   });
 
-  it("follows the fleet definition: a new test environment gets its stages before production", () => {
+  it("follows the fleet definition: a new test environment gets its state container first, then its stages before production", () => {
     const dir = fleetFixture({
       environments: (doc) => {
         doc.environments.splice(5, 0, {
@@ -275,11 +289,34 @@ describe("promotionOrder", () => {
         (doc.state as any).principals.at25 = {
           plan: "0b6f1f70-3a55-4d7e-9a3c-1c8f5e2d4a10",
           apply: "6a2c9e1b-8f4d-4b3a-a5e7-2d9c0f1b3e42",
+          roles: "environment",
         };
+        (doc.subscriptions as any).at25 = "5f0c2b7e-1d3a-4c8e-9b6f-7a2e4d1c0b93";
       },
       allocate: true,
     });
-    const ids = (buildPipeline(fleetOf(dir)).stages as Node[]).map((s) => s.stage);
+    const newFleet = fleetOf(dir);
+    // The state-scopes stack (planned and applied in the first stages) holds the new container
+    // and the new scope's access to it.
+    const scopes = synthFleetStacks([STATE_SCOPES_STACK_ID], newFleet).get(STATE_SCOPES_STACK_ID)!;
+    const containers = Object.values(resourcesOf(scopes, "azurerm_storage_container")).map(
+      (c: any) => c.name,
+    );
+    expect(containers).toContain("tfstate-at25");
+    const grants = Object.values(resourcesOf(scopes, "azurerm_role_assignment")).map(
+      (r: any) => r.principal_id,
+    );
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        "0b6f1f70-3a55-4d7e-9a3c-1c8f5e2d4a10",
+        "6a2c9e1b-8f4d-4b3a-a5e7-2d9c0f1b3e42",
+      ]),
+    );
+    const stagesOfNew = buildPipeline(newFleet).stages as Node[];
+    const planAt25 = stagesOfNew.find((s) => s.stage === "plan_at25")!;
+    expect(planAt25.dependsOn).toEqual(expect.arrayContaining(["plan_state", "apply_state"]));
+    const ids = stagesOfNew.map((s) => s.stage);
+    expect(ids.indexOf("apply_state")).toBeLessThan(ids.indexOf("plan_shared"));
     expect(ids.indexOf("plan_at25")).toBeGreaterThan(ids.indexOf("apply_tt02"));
     expect(ids.indexOf("apply_at25")).toBeLessThan(ids.indexOf("plan_dev"));
     const prod = (buildPipeline(fleetOf(dir)).stages as Node[]).find((s) => s.stage === "plan_prod")!;

@@ -2,11 +2,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isValidLegName, type Legs } from "../../cli/matrix";
-import { PIPELINE_DEFAULTS } from "../../cli/pipeline";
+import { PIPELINE_DEFAULTS, promotionOrder } from "../../cli/pipeline";
 import { main } from "../../cli/pipeline-command";
 import { fitMatrix, MAX_MATRIX_CHARS, prepareRun, prepareSummary } from "../../cli/pipeline-prepare";
 import { type RunContext, runContext, type ScopeBase } from "../../cli/pipeline-run";
 import { SynthOutput } from "../../cli/synth-output";
+import { committedFleet } from "../../testing/fleet-synth";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { captureIO, type FixtureStack, stackJson, tempDir, writeOut } from "../cli/fixtures";
 
@@ -296,17 +297,8 @@ describe("npm run pipeline -- prepare", () => {
       commit: "feedfacefeedfacefeedfacefeedfacefeedface",
       planAll: false,
     });
-    expect(Object.keys(run.scopes)).toEqual([
-      "shared",
-      "at22",
-      "at23",
-      "at24",
-      "yt01",
-      "tt02",
-      "dev",
-      "staging",
-      "prod",
-    ]);
+    // Every scope of the committed fleet, in the pipeline's promotion order (pinned in pipeline.test.ts).
+    expect(Object.keys(run.scopes)).toEqual(promotionOrder(committedFleet()).map((sc) => sc.scope));
     expect(readFileSync(join(out, "shared.txt"), "utf8")).toBe("org-skd\norg-ttd\n");
   });
 });

@@ -61,8 +61,8 @@ describe("scripts in azure-pipelines.yml", () => {
     expect(bashParses('if [ "$x" = 1 ]; then echo')).not.toBe("");
   });
 
-  it("checks the subscription from the variable group and the service connection id before Terraform runs", () => {
-    const script = `${armEnvironmentScript("at22")}\necho ok`;
+  it("checks the service connection id before Terraform runs, and needs no subscription variable", () => {
+    const script = `${armEnvironmentScript()}\necho ok`;
     const run = (env: NodeJS.ProcessEnv) =>
       spawnSync("bash", ["-c", `set -euo pipefail\n${script}`], {
         env: { PATH: process.env.PATH, ...env },
@@ -72,26 +72,22 @@ describe("scripts in azure-pipelines.yml", () => {
       AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "8a7e0c55-5f2b-4d5e-9a51-0b7f1d2c3e4f",
       servicePrincipalId: "11111111-2222-3333-4444-555555555555",
       tenantId: "66666666-7777-8888-9999-000000000000",
-      ARM_SUBSCRIPTION_ID: "0d4f4a4e-1b2c-4d5e-8f90-123456789abc",
     };
+    // The providers and backends name their subscriptions (fleet.yaml `subscriptions`).
     expect(run(good).stdout).toBe("ok\n");
-    const unset = run({ ...good, ARM_SUBSCRIPTION_ID: "$(subscriptionId)" });
-    expect(unset.status).toBe(1);
-    expect(unset.stdout).toContain("variable group fleet-at22 must define subscriptionId");
     const noConnection = run({ ...good, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "" });
     expect(noConnection.status).toBe(1);
     expect(noConnection.stdout).toContain("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID");
   });
 
   it("exports the OIDC settings Terraform's azurerm provider and backend read", () => {
-    const script = `${armEnvironmentScript("at22")}\nenv | grep ^ARM_ | sort`;
+    const script = `${armEnvironmentScript()}\nenv | grep ^ARM_ | sort`;
     const r = spawnSync("bash", ["-c", `set -euo pipefail\n${script}`], {
       env: {
         PATH: process.env.PATH,
         AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "conn",
         AZURESUBSCRIPTION_CLIENT_ID: "client",
         tenantId: "tenant",
-        ARM_SUBSCRIPTION_ID: "0d4f4a4e-1b2c-4d5e-8f90-123456789abc",
       },
       encoding: "utf8",
     });
@@ -99,7 +95,6 @@ describe("scripts in azure-pipelines.yml", () => {
       "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID=conn",
       "ARM_CLIENT_ID=client",
       "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID=conn",
-      "ARM_SUBSCRIPTION_ID=0d4f4a4e-1b2c-4d5e-8f90-123456789abc",
       "ARM_TENANT_ID=tenant",
       "ARM_USE_AZUREAD=true",
       "ARM_USE_CLI=false",
@@ -111,7 +106,7 @@ describe("scripts in azure-pipelines.yml", () => {
     const stage = pipeline.stages.find((s: Node) => s.stage === "plan_at22");
     const plan = stage.jobs.find((j: Node) => j.job === "plan");
     const step = plan.steps.find((s: Node) => s.task === "AzureCLI@2");
-    const body = (step.inputs.inlineScript as string).split("esac\n")[1]!;
+    const body = (step.inputs.inlineScript as string).split(`${armEnvironmentScript()}\n`)[1]!;
     const withExit = (code: number) =>
       spawnSync("bash", ["-c", `set -euo pipefail\nnpm() { return ${code}; }\n${body}`], {
         env: { PATH: process.env.PATH, STACKS: "apps-ttd-at22" },
@@ -128,7 +123,7 @@ describe("scripts in azure-pipelines.yml", () => {
     const step = wave.steps.find((s: Node) => s.task === "AzureCLI@2");
     // Azure DevOps expands $(Variable) macros before bash runs.
     const body = (step.inputs.inlineScript as string)
-      .split("esac\n")[1]!
+      .split(`${armEnvironmentScript()}\n`)[1]!
       .replace(/\$\(([A-Za-z_.]+)\)/g, "/macro/$1");
     const withExit = (code: number) =>
       spawnSync("bash", ["-c", `set -euo pipefail\nnpm() { echo "npm $*"; return ${code}; }\n${body}`], {

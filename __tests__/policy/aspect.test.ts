@@ -246,6 +246,7 @@ describe("FleetStack attaches the policy", () => {
       stackId: "policy-fleet-stack",
       stateScope: "prod",
       state: committedFleet().settings.state,
+      subscriptions: committedFleet().settings.subscriptions,
       backend: "local",
       tags: { finops_environment: "prod" },
     });

@@ -473,8 +473,27 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
     compliant: [{ name: "data", container_access_type: "private" }, { name: "data" }],
     nonCompliant: { "blobs are public": { name: "data", container_access_type: "blob" } },
   },
-
   "AZ-ST-015": {
+    compliant: [
+      STORAGE,
+      typed("azurerm_storage_container", {
+        name: "data",
+        storage_account_id: REF("azurerm_storage_account.a.id"),
+      }),
+    ],
+    nonCompliant: {
+      "queue properties go over the data plane": storage({ queue_properties: [{ logging: [] }] }),
+      "static website goes over the data plane": storage({
+        static_website: [{ index_document: "index.html" }],
+      }),
+      "a container addressed by account name": typed("azurerm_storage_container", {
+        name: "data",
+        storage_account_name: "acct",
+      }),
+      "a blob": typed("azurerm_storage_blob", { name: "b", storage_account_name: "acct" }),
+    },
+  },
+  "AZ-ST-016": {
     compliant: STORAGE,
     nonCompliant: {
       "public by default": without(STORAGE, "public_network_access_enabled"),

@@ -2,7 +2,7 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { resourcesOf, type SynthesizedStack } from "../../testing";
-import { synthFleetStacks } from "../../testing/fleet-synth";
+import { committedFleet, synthFleetStacks } from "../../testing/fleet-synth";
 
 const stacks = synthFleetStacks(["org-ttd", "apps-ttd-tt02", "apps-ttd-tt02-k8s", "apps-brg-prod"]);
 const orgTtd = stacks.get("org-ttd")!;
@@ -101,8 +101,17 @@ describe("apps-<org>-<env>", () => {
     const subnets = Object.values(resourcesOf(apps, "azurerm_subnet"));
     const [block] = vnet.address_space as string[];
     expect(block).toMatch(/^10\.\d+\.\d+\.0\/22$/);
-    expect(subnets.map((s) => s.name).sort()).toEqual(["endpoints", "syspool", "workpool"]);
-    expect(Object.keys(resourcesOf(apps, "azurerm_network_security_group"))).toHaveLength(3);
+    expect(subnets.map((s) => s.name).sort()).toEqual(["endpoints", "postgres", "syspool", "workpool"]);
+    expect(Object.keys(resourcesOf(apps, "azurerm_network_security_group"))).toHaveLength(4);
+    // The config-sync server's subnet: the service layout's postgres row, delegated to it.
+    const postgres = subnets.find((s) => s.name === "postgres")!;
+    const [, first, third] = /^(10\.\d+)\.(\d+)\.0\/22$/.exec(block!)!;
+    expect(postgres.address_prefixes).toEqual([`${first}.${Number(third) + 3}.0/25`]);
+    expect(postgres.delegation).toEqual([
+      expect.objectContaining({
+        service_delegation: expect.objectContaining({ name: "Microsoft.DBforPostgreSQL/flexibleServers" }),
+      }),
+    ]);
   });
 
   test("storage is hardened and zone-redundant in test, geo-zone-redundant in prod", () => {
@@ -139,16 +148,18 @@ describe("apps-<org>-<env>", () => {
     for (const c of creds) expect(c.audience).toEqual(["api://AzureADTokenExchange"]);
   });
 
-  test("the kubelet may pull from the org's registry, found by name", () => {
-    const registry = Object.values(apps.parsed.data?.azurerm_container_registry ?? {})[0]!;
-    expect(registry).toMatchObject({
-      name: "ttdaltinnregistry01",
-      resource_group_name: "altinnapps-ttd-acr-rg",
-    });
+  test("the kubelet may pull from the org's registry, whose id comes from the shared scope's subscription, not a data source", () => {
+    // The registry lives in the shared scope (maybe another subscription): a data source on this
+    // stack's provider would look for it in the wrong subscription and need read access there.
+    expect(apps.parsed.data?.azurerm_container_registry).toBeUndefined();
+    const shared = committedFleet().settings.subscriptions.shared;
     const pulls = Object.values(resourcesOf(apps, "azurerm_role_assignment")).filter(
       (r) => r.role_definition_name === "AcrPull",
     );
     expect(pulls).toHaveLength(1);
+    expect(pulls[0]!.scope).toBe(
+      `/subscriptions/${shared}/resourceGroups/altinnapps-ttd-acr-rg/providers/Microsoft.ContainerRegistry/registries/ttdaltinnregistry01`,
+    );
     expect(String(pulls[0]!.principal_id)).toMatch(/kubelet_identity/);
   });
 
@@ -175,7 +186,7 @@ describe("apps-<org>-<env>", () => {
     expect(String(assignment.principal_id)).toMatch(/service-operator/);
   });
 
-  test("the runtime operator reads the environment's Maskinporten vault and may use the config-sync database", () => {
+  test("the runtime operator reads the environment's Maskinporten vault", () => {
     const vault = Object.values(apps.parsed.data?.azurerm_key_vault ?? {})[0]!;
     expect(vault).toMatchObject({ name: "mpo-tt02-kv", resource_group_name: "altinn-maskinporten-tt02-rg" });
     const secretsUser = Object.values(resourcesOf(apps, "azurerm_role_assignment")).filter(
@@ -183,34 +194,46 @@ describe("apps-<org>-<env>", () => {
     );
     expect(secretsUser).toHaveLength(1);
     expect(String(secretsUser[0]!.principal_id)).toMatch(/runtime-operator/);
-    const admin = Object.values(
-      resourcesOf(apps, "azurerm_postgresql_flexible_server_active_directory_administrator"),
-    );
-    expect(admin).toHaveLength(1);
-    expect(admin[0]).toMatchObject({
-      principal_type: "ServicePrincipal",
-      resource_group_name: "altinnplatform-tt02-rg",
-    });
-    expect(String(admin[0]!.object_id)).toMatch(/runtime-operator/);
-    const server = Object.values(apps.parsed.data?.azurerm_postgresql_flexible_server ?? {})[0]!;
-    expect(server).toMatchObject({ name: "altinn-opsync-tt02-psql" });
   });
 
-  test("the cluster network is peered both ways with the Platform network, without transit", () => {
-    const peerings = Object.values(resourcesOf(apps, "azurerm_virtual_network_peering"));
-    expect(peerings.map((p) => p.resource_group_name).sort()).toEqual([
-      expect.stringContaining("${azurerm_resource_group."),
-      "altinnplatform-tt02-rg",
-    ]);
-    for (const p of peerings)
-      expect(p).toMatchObject({ allow_forwarded_traffic: false, allow_gateway_transit: false });
-    // The Platform's config-sync zone, beside the Apps network's own privatelink.* zones.
-    const link = Object.values(resourcesOf(apps, "azurerm_private_dns_zone_virtual_network_link")).find(
-      (l) => !String(l.private_dns_zone_name).startsWith("${"),
-    )!;
-    expect(link).toMatchObject({
-      private_dns_zone_name: "altinn-opsync-tt02-psql.private.postgres.database.azure.com",
-    });
+  test("the config-sync server is the environment's own: private in this network, Entra ID only, one database", () => {
+    for (const [stack, name, sku, prodLike] of [
+      [apps, "altinn-ttd-tt02-opsync-psql", "B_Standard_B1ms", false],
+      [prod, "altinn-brg-prod-opsync-psql", "GP_Standard_D2ds_v5", true],
+    ] as const) {
+      const [serverKey, server] = Object.entries(
+        resourcesOf(stack, "azurerm_postgresql_flexible_server"),
+      )[0]!;
+      expect(server).toMatchObject({
+        name,
+        sku_name: sku,
+        public_network_access_enabled: false,
+        geo_redundant_backup_enabled: prodLike,
+        authentication: { active_directory_auth_enabled: true, password_auth_enabled: false },
+        lifecycle: expect.objectContaining({ prevent_destroy: true }),
+      });
+      expect(String(server.resource_group_name)).toMatch(
+        /^\$\{azurerm_resource_group\.environment_resource-group_/,
+      );
+      expect(String(server.delegated_subnet_id)).toMatch(
+        /^\$\{azurerm_subnet\.environment_network_subnet-postgres_/,
+      );
+      expect(server.high_availability).toEqual(
+        prodLike ? expect.objectContaining({ mode: "ZoneRedundant" }) : undefined,
+      );
+      const zone = Object.values(resourcesOf(stack, "azurerm_private_dns_zone"))[0]!;
+      expect(zone.name).toBe(`${name}.private.postgres.database.azure.com`);
+      const link = Object.values(resourcesOf(stack, "azurerm_private_dns_zone_virtual_network_link"))[0]!;
+      expect(String(link.virtual_network_id)).toMatch(/^\$\{azurerm_virtual_network\.environment_network_/);
+      expect(
+        Object.values(resourcesOf(stack, "azurerm_postgresql_flexible_server_database")).map((d) => [
+          d.name,
+          d.server_id,
+        ]),
+      ).toEqual([["configsync", `\${azurerm_postgresql_flexible_server.${serverKey}.id}`]]);
+      expect(stack.parsed.data?.azurerm_postgresql_flexible_server).toBeUndefined();
+      expect(stack.parsed.data?.azurerm_virtual_network).toBeUndefined();
+    }
   });
 
   test("every stateful resource refuses to be destroyed", () => {
@@ -256,14 +279,15 @@ describe("apps-<org>-<env>", () => {
         key: "apps-ttd-tt02.tfstate",
         resource_group_name: "altinn-fleet-tfstate-rg",
         storage_account_name: "altinnfleettfstate01",
+        subscription_id: committedFleet().settings.subscriptions.bootstrap,
         use_azuread_auth: true,
         use_oidc: true,
       },
     });
   });
 
-  test("depends on its org's stack", () => {
-    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd", "platform-tt02"]);
+  test("depends on its org's stack and on nothing of the Platform", () => {
+    expect(apps.stack.dependencies.map((d) => d.node.id)).toEqual(["org-ttd"]);
   });
 });
 

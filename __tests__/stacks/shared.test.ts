@@ -12,12 +12,14 @@ const stacks = synthFleetStacks([
   "studio-prod",
   "studio-prod-k8s",
   "bootstrap-state",
+  "state-scopes",
 ]);
 const platformTest = stacks.get("platform-tt02")!;
 const platformProd = stacks.get("platform-prod")!;
 const studioDev = stacks.get("studio-dev")!;
 const studioProd = stacks.get("studio-prod")!;
 const bootstrap = stacks.get("bootstrap-state")!;
+const stateScopes = stacks.get("state-scopes")!;
 
 const only = (s: SynthesizedStack, type: string) => {
   const all = Object.values(resourcesOf(s, type));
@@ -73,10 +75,8 @@ describe("platform-<env>", () => {
 
   test("PostgreSQL: private, Entra ID only, TLS enforced, zone-redundant HA and geo backup in production", () => {
     const servers = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server"));
-    expect(servers.map((s) => s.name).sort()).toEqual([
-      "altinn-opsync-prod-psql",
-      "altinn-platform-prod-psql",
-    ]);
+    // Only the Platform's own server: each Apps environment has its own config-sync server.
+    expect(servers.map((s) => s.name)).toEqual(["altinn-platform-prod-psql"]);
     const server = servers.find((s) => s.name === "altinn-platform-prod-psql")!;
     expect(server).toMatchObject({
       name: "altinn-platform-prod-psql",
@@ -111,19 +111,9 @@ describe("platform-<env>", () => {
     }
   });
 
-  test("hosts the operators' configuration-sync server, Entra ID only, with one database", () => {
-    const server = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server")).find(
-      (s) => s.name === "altinn-opsync-prod-psql",
-    )!;
-    expect(server).toMatchObject({
-      public_network_access_enabled: false,
-      authentication: expect.objectContaining({
-        active_directory_auth_enabled: true,
-        password_auth_enabled: false,
-      }),
-    });
+  test("holds no configuration-sync database: it is in each Apps stack", () => {
     const dbs = Object.values(resourcesOf(platformProd, "azurerm_postgresql_flexible_server_database"));
-    expect(dbs.map((d) => d.name).sort()).toEqual(["configsync", "events"]);
+    expect(dbs.map((d) => d.name)).toEqual(["events"]);
   });
 
   test("the PostgreSQL subnet is delegated to flexible servers", () => {
@@ -227,40 +217,81 @@ describe("bootstrap-state", () => {
     expect(only(bootstrap, "azurerm_management_lock")).toMatchObject({ lock_level: "CanNotDelete" });
   });
 
-  test("has one container per state scope", () => {
-    const containers = Object.values(resourcesOf(bootstrap, "azurerm_storage_container")).map((c) => c.name);
-    expect(containers.sort()).toEqual(fleet.stateScopes.map((s) => `tfstate-${s}`).sort());
+  test("the state account admits the agents' subnets (same region) and IP ranges (elsewhere)", () => {
+    expect(only(bootstrap, "azurerm_storage_account").network_rules).toMatchObject({
+      default_action: "Deny",
+      virtual_network_subnet_ids: fleet.settings.state.allowedSubnetIds,
+      ip_rules: fleet.settings.state.allowedIpRanges,
+    });
+  });
+
+  test("has one container per state scope: its own scope's in bootstrap-state, every other in state-scopes", () => {
+    const names = (st: SynthesizedStack) =>
+      Object.values(resourcesOf(st, "azurerm_storage_container")).map((c) => c.name);
+    expect(names(bootstrap)).toEqual(["tfstate-state"]);
+    expect([...names(bootstrap), ...names(stateScopes)].sort()).toEqual(
+      fleet.stateScopes.map((s) => `tfstate-${s}`).sort(),
+    );
+    // state-scopes addresses the account by its Resource Manager id: no data plane, no data source.
+    for (const c of Object.values(resourcesOf(stateScopes, "azurerm_storage_container"))) {
+      expect(c.storage_account_id).toBe(
+        `/subscriptions/${fleet.settings.subscriptions.bootstrap}/resourceGroups/altinn-fleet-tfstate-rg/providers/Microsoft.Storage/storageAccounts/altinnfleettfstate01`,
+      );
+      expect(c.lifecycle).toMatchObject({ prevent_destroy: true });
+    }
+    expect(stateScopes.parsed.data).toBeUndefined();
   });
 
   test("each scope's plan identity reads and its apply identity writes only its own container", () => {
-    const containers = resourcesOf(bootstrap, "azurerm_storage_container");
-    const containerOf = (scope: string) =>
-      Object.entries(containers).find(([, c]) => c.name === `tfstate-${scope}`)![0];
-    const assignments = Object.values(resourcesOf(bootstrap, "azurerm_role_assignment"));
+    const stateRoles = ["Storage Blob Data Reader", "Storage Blob Data Contributor"];
     for (const scope of fleet.stateScopes) {
+      const holder = scope === "state" ? bootstrap : stateScopes;
+      const containers = resourcesOf(holder, "azurerm_storage_container");
+      const container = Object.entries(containers).find(([, c]) => c.name === `tfstate-${scope}`)![0];
+      const assignments = [bootstrap, stateScopes]
+        .flatMap((st) => Object.values(resourcesOf(st, "azurerm_role_assignment")))
+        .filter((a) => stateRoles.includes(a.role_definition_name as string));
       const { plan, apply } = fleet.settings.state.principals[scope]!;
       const mine = (id: string) => assignments.filter((a) => a.principal_id === id);
+      const own = `\${azurerm_storage_container.${container}.resource_manager_id}`;
       expect(mine(plan).map((a) => [a.role_definition_name, a.scope])).toEqual([
-        [
-          "Storage Blob Data Reader",
-          `\${azurerm_storage_container.${containerOf(scope)}.resource_manager_id}`,
-        ],
+        ["Storage Blob Data Reader", own],
       ]);
       expect(mine(apply).map((a) => [a.role_definition_name, a.scope])).toEqual([
-        [
-          "Storage Blob Data Contributor",
-          `\${azurerm_storage_container.${containerOf(scope)}.resource_manager_id}`,
-        ],
+        ["Storage Blob Data Contributor", own],
       ]);
     }
+  });
+
+  test("lets the state scope's apply identity create containers and assign only the two state roles", () => {
+    const { plan, apply } = fleet.settings.state.principals.state!;
+    const account = Object.keys(resourcesOf(bootstrap, "azurerm_storage_account"))[0]!;
+    const onAccount = Object.values(resourcesOf(bootstrap, "azurerm_role_assignment")).filter(
+      (a) => a.scope === `\${azurerm_storage_account.${account}.id}`,
+    );
+    const rbac = onAccount.find((a) => a.role_definition_name === "Role Based Access Control Administrator")!;
+    expect(rbac.principal_id).toBe(apply);
+    expect(rbac.condition).toContain(
+      "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1, ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    );
+    expect(onAccount.find((a) => a.role_definition_name === "Reader")!.principal_id).toBe(plan);
+    const role = only(bootstrap, "azurerm_role_definition");
+    expect((role.permissions as { actions: string[] }[])[0]!.actions).toEqual([
+      "Microsoft.Storage/storageAccounts/read",
+      "Microsoft.Storage/storageAccounts/blobServices/read",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+      "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+    ]);
   });
 });
 
 describe("every backend", () => {
-  test("points at a container the bootstrap stack creates", () => {
+  test("points at a container bootstrap-state or state-scopes creates", () => {
     const out = sharedFleetOutput();
     const created = new Set(
-      Object.values(resourcesOf(bootstrap, "azurerm_storage_container")).map((c) => c.name),
+      [bootstrap, stateScopes].flatMap((st) =>
+        Object.values(resourcesOf(st, "azurerm_storage_container")).map((c) => c.name),
+      ),
     );
     const account = only(bootstrap, "azurerm_storage_account").name;
     let checked = 0;
@@ -296,6 +327,7 @@ describe("snapshots, one per stack kind", () => {
     ["studio", studioProd],
     ["studio-k8s", stacks.get("studio-prod-k8s")!],
     ["bootstrap", bootstrap],
+    ["state", stateScopes],
   ])("%s", (_kind, s) => {
     expect(s.parsed).toMatchSnapshot();
   });

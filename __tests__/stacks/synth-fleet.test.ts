@@ -26,10 +26,9 @@ describe("synthFleet", () => {
       "org-brg",
       "platform-at22",
       "platform-at22-k8s",
-      "platform-tt02",
     ]);
     expect(manifest.stacks["apps-brg-tt02-k8s"].dependencies).toEqual(["apps-brg-tt02"]);
-    expect(manifest.stacks["apps-brg-tt02"].dependencies).toEqual(["org-brg", "platform-tt02"]);
+    expect(manifest.stacks["apps-brg-tt02"].dependencies).toEqual(["org-brg"]);
     expect(manifest.stacks["platform-at22-k8s"].dependencies).toEqual(["platform-at22"]);
   });
 });

@@ -484,6 +484,12 @@ function poolSettings(
     osSku: "AzureLinux",
     osDiskType: spec.osDiskType ?? "Managed",
     osDiskSizeGb: spec.osDiskSizeGb,
+    // Temp disks and OS/data disk caches encrypted on the VM host. Needs the subscription feature
+    // Microsoft.Compute/EncryptionAtHost, which the bootstrap stack registers. Not ForceNew in
+    // azurerm v4.55.0: a change cycles the pool through temporary_name_for_rotation
+    // (internal/services/containers/kubernetes_cluster_resource.go and
+    // kubernetes_cluster_node_pool_resource.go, cycleNodePoolProperties).
+    hostEncryptionEnabled: true,
     maxPods: spec.maxPods ?? 110,
     autoScalingEnabled: true,
     minCount: spec.minCount,

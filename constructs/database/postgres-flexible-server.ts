@@ -110,6 +110,13 @@ export interface PostgresFlexibleServerProps {
   readonly privateDns: PrivateDnsOptions;
   /** The Entra ID administrator. */
   readonly administrator: PostgresEntraAdministrator;
+  /**
+   * Further Entra ID administrators, e.g. the one workload identity a server exists for. Each is
+   * its own `azurerm_postgresql_flexible_server_active_directory_administrator` with child id
+   * `entra-administrator-<principalName>`, so the principal name must be a literal string.
+   * @default []
+   */
+  readonly additionalAdministrators?: readonly PostgresEntraAdministrator[];
   /** Compute SKU, e.g. `GP_Standard_D2ds_v5`. High availability needs General Purpose or Memory Optimized. */
   readonly sku: PostgresSkuName;
   /**
@@ -223,6 +230,10 @@ export class PostgresFlexibleServer extends Construct {
   readonly server: PostgresqlFlexibleServer;
   /** The Entra ID administrator assignment. */
   readonly administrator: PostgresqlFlexibleServerActiveDirectoryAdministrator;
+  /** The further administrator assignments, by principal name. */
+  readonly additionalAdministrators: Readonly<
+    Record<string, PostgresqlFlexibleServerActiveDirectoryAdministrator>
+  >;
   /** Databases by name. */
   readonly databases: Readonly<Record<string, PostgresqlFlexibleServerDatabase>>;
   /** Server parameters by name, including the TLS ones. */
@@ -302,18 +313,28 @@ export class PostgresFlexibleServer extends Construct {
       lifecycle: statefulLifecycle({ ignoreChanges }),
     });
 
-    this.administrator = new PostgresqlFlexibleServerActiveDirectoryAdministrator(
-      this,
-      "entra-administrator",
-      {
+    // Each administrator references the server, so it is created after the server, whose
+    // authentication block turns Entra ID on. The provider serialises administrator writes per
+    // server (a lock on the server name, hashicorp/terraform-provider-azurerm@v4.55.0:
+    // internal/services/postgres/postgresql_flexible_server_active_directory_administrator_resource.go).
+    const entraAdministrator = (id: string, admin: PostgresEntraAdministrator) =>
+      new PostgresqlFlexibleServerActiveDirectoryAdministrator(this, id, {
         serverName: this.server.name,
         resourceGroupName: props.resourceGroupName,
         tenantId: props.tenantId,
-        objectId: props.administrator.objectId,
-        principalName: props.administrator.principalName,
-        principalType: props.administrator.principalType,
-      },
-    );
+        objectId: admin.objectId,
+        principalName: admin.principalName,
+        principalType: admin.principalType,
+      });
+    this.administrator = entraAdministrator("entra-administrator", props.administrator);
+    const additional: Record<string, PostgresqlFlexibleServerActiveDirectoryAdministrator> = {};
+    for (const admin of props.additionalAdministrators ?? []) {
+      additional[admin.principalName] = entraAdministrator(
+        `entra-administrator-${admin.principalName}`,
+        admin,
+      );
+    }
+    this.additionalAdministrators = additional;
 
     const parameters: Record<string, PostgresqlFlexibleServerConfiguration> = {};
     const allParameters: Record<string, string> = {
@@ -367,21 +388,35 @@ export class PostgresFlexibleServer extends Construct {
           "and changing it later replaces the server",
       );
     }
-    for (const [field, value] of [
-      ["tenantId", props.tenantId],
-      ["administrator.objectId", props.administrator.objectId],
-    ] as const) {
-      if (!Token.isUnresolved(value) && !UUID.test(value)) {
-        throw err(`${field} "${value}" is not a GUID; give the object's ID, not its name`);
-      }
+    if (!Token.isUnresolved(props.tenantId) && !UUID.test(props.tenantId)) {
+      throw err(`tenantId "${props.tenantId}" is not a GUID; give the object's ID, not its name`);
     }
-    if (
-      !Token.isUnresolved(props.administrator.principalName) &&
-      props.administrator.principalName.trim() === ""
-    ) {
-      throw err(
-        "administrator.principalName is empty; give the display name of the user, group or principal",
-      );
+    const admins: [string, PostgresEntraAdministrator][] = [
+      ["administrator", props.administrator],
+      ...(props.additionalAdministrators ?? []).map(
+        (a, i) => [`additionalAdministrators[${i}]`, a] as [string, PostgresEntraAdministrator],
+      ),
+    ];
+    const principals = new Map<string, string>();
+    for (const [field, admin] of admins) {
+      if (!Token.isUnresolved(admin.objectId) && !UUID.test(admin.objectId)) {
+        throw err(`${field}.objectId "${admin.objectId}" is not a GUID; give the object's ID, not its name`);
+      }
+      const name = admin.principalName;
+      if (Token.isUnresolved(name)) {
+        if (field !== "administrator") {
+          throw err(`${field}.principalName must be a literal string: it is part of the Terraform address`);
+        }
+        continue;
+      }
+      if (name.trim() === "") {
+        throw err(`${field}.principalName is empty; give the display name of the user, group or principal`);
+      }
+      const other = principals.get(name.toLowerCase());
+      if (other !== undefined) {
+        throw err(`${field}.principalName "${name}" is already ${other}; every administrator is named once`);
+      }
+      principals.set(name.toLowerCase(), field);
     }
 
     const ha = props.highAvailability;

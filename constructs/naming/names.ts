@@ -53,6 +53,8 @@ export interface AppsNames {
   readonly serviceOperatorIdentity: string;
   /** Custom role of the operators; role names are unique in the tenant. */
   readonly operatorsRole: string;
+  /** The runtime operator's configuration-sync database server (globally unique DNS name). */
+  readonly configSyncServer: string;
 }
 
 /** Names of one org's Apps environment. `env` is the name token (`prod` for production). */
@@ -80,6 +82,7 @@ export function appsNames(org: string, env: string, hostname: string, location: 
     operatorsResourceGroup: `altinnapps-${org}-${env}-operators-rg`,
     serviceOperatorIdentity: `${org}-${env}-aso-id`,
     operatorsRole: `altinnapps-${org}-${env}-operators`,
+    configSyncServer: `altinn-${org}-${env}-opsync-psql`,
   };
 }
 
@@ -104,6 +107,7 @@ const APPS_RULES: Record<keyof AppsNames, NamingRuleKey> = {
   operatorsResourceGroup: "resourceGroup",
   serviceOperatorIdentity: "userAssignedIdentity",
   operatorsRole: "resourceGroup",
+  configSyncServer: "postgresqlServer",
 };
 
 const ORG_RULES: Record<keyof OrgNames, NamingRuleKey> = {
@@ -137,6 +141,7 @@ export const stackIds = {
   studio: (env: string) => `studio-${env}`,
   studioK8s: (env: string) => `studio-${env}-k8s`,
   bootstrap: (name: string) => `bootstrap-${name}`,
+  state: (name: string) => `state-${name}`,
   services: (cluster: string) => `services-${cluster}`,
 } as const;
 
@@ -162,8 +167,6 @@ export interface SharedEnvironmentNames {
 export interface PlatformNames extends SharedEnvironmentNames {
   readonly apiManagement: string;
   readonly cosmosAccount: string;
-  /** The environment's configuration-sync database server (the operators' config store). */
-  readonly configSyncServer: string;
 }
 
 function sharedNames(product: "platform" | "studio", env: string, dnsZone: string, location: string) {
@@ -195,7 +198,6 @@ export function platformNames(env: string, hostname: string, location: string): 
     ...sharedNames("platform", env, `platform.${hostname}`, location),
     apiManagement: `altinn-platform-${env}-apim`,
     cosmosAccount: `altinn-platform-${env}-cosmos`,
-    configSyncServer: `altinn-opsync-${env}-psql`,
   };
 }
 
@@ -226,7 +228,6 @@ export function checkedSharedNames(names: SharedEnvironmentNames | PlatformNames
   if ("apiManagement" in names) {
     rules.apiManagement = "apiManagement";
     rules.cosmosAccount = "cosmosDbAccount";
-    rules.configSyncServer = "postgresqlServer";
   }
   return Object.entries(rules).map(([field, rule]) => ({
     field,

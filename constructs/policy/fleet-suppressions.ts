@@ -18,15 +18,7 @@ export const FLEET_SUPPRESSIONS: readonly FleetSuppression[] = [
       "moved, and purging it breaks the next pod restart (ContainerRegistry retentionDays docs).",
   },
   {
-    rule: "AZ-AKS-016",
-    path: "*/environment/cluster",
-    reason:
-      "Encryption at host needs the Microsoft.Compute/EncryptionAtHost feature registered on every fleet subscription " +
-      "first, and turning it on rotates every node pool. OS disks are encrypted at rest with platform-managed keys " +
-      "meanwhile. Follow-up for the platform team: register the feature, then set host_encryption_enabled in AksCluster.",
-  },
-  {
-    rule: "AZ-ST-015",
+    rule: "AZ-ST-016",
     path: "bootstrap-*/state/account/account",
     reason:
       "The remote-state account is the one data plane the pipeline agents use (Terraform's azurerm backend), and it " +

@@ -1,1 +1,3 @@
+export * from "./state-access";
+export * from "./state-scopes";
 export * from "./state-storage";

@@ -1,40 +1,23 @@
 import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { RoleDefinition } from "@cdktf/provider-azurerm/lib/role-definition";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import type { Tags } from "../common/tags";
+import { suppress } from "../policy/suppressions";
 import { HardenedStorageAccount, type StorageReplication } from "../storage/hardened-storage-account";
+import {
+  grantStateAccess,
+  STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID,
+  STORAGE_BLOB_DATA_READER_ROLE_ID,
+  type StateAccess,
+  type StateEnvironment,
+  stateEnvironmentProblems,
+} from "./state-access";
 
 /** Redundancy of the state account: anything but LRS, so a zone outage cannot take state away. */
 export type StateReplication = Exclude<StorageReplication, "LRS">;
-
-/** One unit of pipeline access: an environment's container and the identities that plan and apply it. */
-export interface StateEnvironment {
-  /**
-   * Environment token (`at22`, `prod`, `shared`). Part of the Terraform addresses of the role
-   * assignments.
-   */
-  readonly name: string;
-  /** Its private container, e.g. `tfstate-at22`. Part of the Terraform address. Changing it replaces the container. */
-  readonly containerName: string;
-  /**
-   * Object ID of the identity behind the environment's plan service connection. It gets
-   * `Storage Blob Data Reader` on this container only, so plans must run with `-lock=false`.
-   */
-  readonly planPrincipalId: string;
-  /**
-   * Object ID of the identity behind the environment's apply service connection. It gets
-   * `Storage Blob Data Contributor` on this container only, without blob delete.
-   */
-  readonly applyPrincipalId: string;
-  /**
-   * Other environments whose state this environment's plan and apply identities may read (for
-   * `terraform_remote_state`, e.g. org stacks in `shared`).
-   * @default []
-   */
-  readonly readsStateOf?: readonly string[];
-}
 
 export interface StateStorageProps {
   /** Account name: 3-24 lowercase letters and digits, globally unique. Changing this replaces the account. */
@@ -48,8 +31,22 @@ export interface StateStorageProps {
    * @default "GZRS"
    */
   readonly replication?: StateReplication;
-  /** One container and one plan/apply identity pair per environment. */
+  /**
+   * One container and one plan/apply identity pair per environment owned here (in the fleet:
+   * only the `state` scope, whose stack then creates every other scope's container).
+   */
   readonly environments: readonly StateEnvironment[];
+  /**
+   * The environment (one of `environments`) whose identities manage further state containers
+   * and their access through Resource Manager (`StateScopes`, the `state-scopes` stack): its
+   * apply identity may create containers and assign exactly `Storage Blob Data Reader` and
+   * `Storage Blob Data Contributor` on the account, its plan identity reads the account.
+   * The custom role is defined on `resourceGroupId` (the resource group holding only the state
+   * account): custom roles are assignable at management group, subscription and resource group
+   * scopes.
+   * @default - nobody: every container is created here
+   */
+  readonly scopeManager?: { readonly environment: string; readonly resourceGroupId: string };
   /**
    * Subnets of self-hosted pipeline agents (they need the `Microsoft.Storage` service
    * endpoint). At least one of this and `ipRules` is required: Terraform's backend talks to
@@ -74,18 +71,6 @@ export interface StateStorageProps {
 }
 
 /**
- * ABAC condition on the apply identities' `Storage Blob Data Contributor`: every data action of
- * the role except deleting blobs. Terraform writes state, takes and releases the lease and sets
- * lock metadata, but never deletes a state blob in plan or apply. One line, so Azure returns it
- * exactly as written and plans stay clean.
- */
-export const STATE_APPLY_CONDITION =
-  "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})))";
-
-const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,23}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
  * The storage behind every stack's remote state (the `bootstrap-<...>` stack, applied once with
  * local state): a hardened, geo- and zone-redundant account with versioning and soft delete, a
  * deny-by-default firewall, a delete lock, one private container per environment, and
@@ -100,9 +85,14 @@ export class StateStorage extends Construct {
   /** Resource Manager IDs of the containers, by environment name (role assignment scopes). */
   readonly containerIds: Readonly<Record<string, string>>;
   /** Plan identities' `Storage Blob Data Reader` on their own container, by environment name. */
-  readonly planAccess: Readonly<Record<string, RoleAssignment>>;
+  readonly planAccess: StateAccess["planAccess"];
   /** Apply identities' conditioned `Storage Blob Data Contributor`, by environment name. */
-  readonly applyAccess: Readonly<Record<string, RoleAssignment>>;
+  readonly applyAccess: StateAccess["applyAccess"];
+  /** The scope manager's grants on the account (see `scopeManager`). */
+  readonly scopeManagerAccess?: {
+    readonly containerWriter: RoleDefinition;
+    readonly assignments: readonly RoleAssignment[];
+  };
   /** Resource ID of the account. */
   readonly id: string;
   /** Account name (a reference, so users depend on the account). */
@@ -146,46 +136,83 @@ export class StateStorage extends Construct {
     }
     this.containerIds = containerIds;
 
-    const planAccess: Record<string, RoleAssignment> = {};
-    const applyAccess: Record<string, RoleAssignment> = {};
-    for (const env of props.environments) {
-      const own = containerIds[env.name]!;
-      planAccess[env.name] = new RoleAssignment(this, `plan-${env.name}`, {
-        scope: own,
-        roleDefinitionName: "Storage Blob Data Reader",
-        principalId: env.planPrincipalId,
-        principalType: "ServicePrincipal",
-        description: `terraform plan -lock=false for ${env.name}: reads ${env.containerName}`,
-      });
-      applyAccess[env.name] = new RoleAssignment(this, `apply-${env.name}`, {
-        scope: own,
-        roleDefinitionName: "Storage Blob Data Contributor",
-        principalId: env.applyPrincipalId,
-        principalType: "ServicePrincipal",
-        description: `terraform apply for ${env.name}: writes and locks ${env.containerName}, never deletes`,
-        condition: STATE_APPLY_CONDITION,
-        conditionVersion: "2.0",
-      });
-      for (const other of env.readsStateOf ?? []) {
-        for (const [role, principalId] of [
-          ["plan", env.planPrincipalId],
-          ["apply", env.applyPrincipalId],
-        ] as const) {
-          new RoleAssignment(this, `${role}-${env.name}-reads-${other}`, {
-            scope: containerIds[other]!,
-            roleDefinitionName: "Storage Blob Data Reader",
-            principalId,
-            principalType: "ServicePrincipal",
-            description: `terraform ${role} for ${env.name} reads the state of ${other}`,
-          });
-        }
-      }
+    const access = grantStateAccess(this, props.environments, containerIds);
+    this.planAccess = access.planAccess;
+    this.applyAccess = access.applyAccess;
+
+    if (props.scopeManager !== undefined) {
+      const manager = props.environments.find((e) => e.name === props.scopeManager!.environment)!;
+      this.scopeManagerAccess = this.delegateScopes(props.name, manager, props.scopeManager.resourceGroupId);
     }
-    this.planAccess = planAccess;
-    this.applyAccess = applyAccess;
 
     this.id = this.storage.id;
     this.name = this.storage.name;
+  }
+
+  /**
+   * What the `state-scopes` stack's identities need on the account, and nothing more:
+   * - apply: a custom role to read the account and read/write blob containers through Resource
+   *   Manager (azurerm_storage_container with storage_account_id uses the BlobContainers client:
+   *   hashicorp/terraform-provider-azurerm@v4.55.0 internal/services/storage/storage_container_resource.go),
+   *   and Role Based Access Control Administrator on the account, constrained by an ABAC
+   *   condition to assigning and removing the two state roles (Learn: "Delegate Azure role
+   *   assignment management to others with conditions",
+   *   https://learn.microsoft.com/azure/role-based-access-control/delegate-role-assignments-overview).
+   *   Deleting containers is not granted: they carry prevent_destroy, and the account's lock stays.
+   * - plan: Reader on the account (containers and role assignments are Resource Manager reads).
+   */
+  private delegateScopes(accountName: string, manager: StateEnvironment, resourceGroupId: string) {
+    const containerWriter = new RoleDefinition(this, "scope-manager-role", {
+      name: `${accountName} state container writer`,
+      scope: resourceGroupId,
+      description: "Creates Terraform state containers in the fleet's state account (state-scopes stack)",
+      permissions: [
+        {
+          actions: [
+            "Microsoft.Storage/storageAccounts/read",
+            "Microsoft.Storage/storageAccounts/blobServices/read",
+            "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+            "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+          ],
+          notActions: [],
+        },
+      ],
+      assignableScopes: [resourceGroupId],
+    });
+    const roles = [STORAGE_BLOB_DATA_READER_ROLE_ID, STORAGE_BLOB_DATA_CONTRIBUTOR_ROLE_ID].join(", ");
+    const assignments = [
+      new RoleAssignment(this, "scope-manager-containers", {
+        scope: this.storage.id,
+        roleDefinitionId: containerWriter.roleDefinitionResourceId,
+        principalId: manager.applyPrincipalId,
+        principalType: "ServicePrincipal",
+        description: `terraform apply for ${manager.name}: creates the other scopes' state containers`,
+      }),
+      new RoleAssignment(this, "scope-manager-access", {
+        scope: this.storage.id,
+        roleDefinitionName: "Role Based Access Control Administrator",
+        principalId: manager.applyPrincipalId,
+        principalType: "ServicePrincipal",
+        description: `terraform apply for ${manager.name}: grants the state roles on the other scopes' containers`,
+        condition: stateRolesOnlyCondition(roles),
+        conditionVersion: "2.0",
+      }),
+      new RoleAssignment(this, "scope-manager-read", {
+        scope: this.storage.id,
+        roleDefinitionName: "Reader",
+        principalId: manager.planPrincipalId,
+        principalType: "ServicePrincipal",
+        description: `terraform plan for ${manager.name}: reads the containers and their role assignments`,
+      }),
+    ];
+    suppress(
+      assignments[1]!,
+      "AZ-ID-002",
+      "Constrained delegation: the ABAC condition lets this identity assign and remove only Storage Blob Data " +
+        "Reader and Storage Blob Data Contributor, on the state account only (Learn: delegate role assignment " +
+        "management with conditions); it is how the pipeline grants a new scope its state access.",
+    );
+    return { containerWriter, assignments };
   }
 
   private validate(props: StateStorageProps): void {
@@ -212,63 +239,25 @@ export class StateStorage extends Construct {
     if (props.environments.length === 0) {
       throw err("environments is empty; list one container and plan/apply identity pair per environment");
     }
-    const names = new Set<string>();
-    const containers = new Set<string>();
-    for (const env of props.environments) {
-      if (Token.isUnresolved(env.name) || Token.isUnresolved(env.containerName)) {
-        throw err(
-          "environment and container names must be literal strings: they are part of Terraform addresses",
-        );
-      }
-      if (!ENVIRONMENT_NAME.test(env.name)) {
-        throw err(
-          `environment name "${env.name}" must be 1-24 lowercase letters, digits and hyphens (e.g. "at22")`,
-        );
-      }
-      if (names.has(env.name)) throw err(`environment "${env.name}" is listed twice`);
-      names.add(env.name);
-      if (containers.has(env.containerName)) {
-        throw err(
-          `container "${env.containerName}" is used by two environments; each environment needs its own, ` +
-            "so its identities cannot touch another's state",
-        );
-      }
-      containers.add(env.containerName);
-
-      for (const [field, value] of [
-        ["planPrincipalId", env.planPrincipalId],
-        ["applyPrincipalId", env.applyPrincipalId],
-      ] as const) {
-        if (!Token.isUnresolved(value) && !UUID.test(value)) {
-          throw err(`environment "${env.name}": ${field} "${value}" is not an object ID (GUID)`);
-        }
-      }
-      if (
-        !Token.isUnresolved(env.planPrincipalId) &&
-        env.planPrincipalId.toLowerCase() === env.applyPrincipalId.toLowerCase()
-      ) {
-        throw err(
-          `environment "${env.name}": plan and apply use the same identity ${env.planPrincipalId}; pull ` +
-            "request plans would then be able to write state. Give plan its own service connection",
-        );
-      }
+    const problems = stateEnvironmentProblems(props.environments);
+    const manager = props.scopeManager?.environment;
+    if (manager !== undefined && !props.environments.some((e) => e.name === manager)) {
+      problems.push(`scopeManager "${manager}" is none of the environments listed here`);
     }
-
-    for (const env of props.environments) {
-      const seen = new Set<string>();
-      for (const other of env.readsStateOf ?? []) {
-        if (other === env.name) {
-          throw err(`environment "${env.name}" lists itself in readsStateOf; it reads its own state already`);
-        }
-        if (!names.has(other)) {
-          throw err(
-            `environment "${env.name}" reads the state of "${other}", which is not listed; ` +
-              `known environments: ${[...names].join(", ")}`,
-          );
-        }
-        if (seen.has(other)) throw err(`environment "${env.name}" lists "${other}" twice in readsStateOf`);
-        seen.add(other);
-      }
-    }
+    if (problems.length > 0) throw err(problems.join("; "));
   }
+}
+
+/**
+ * ABAC condition for Role Based Access Control Administrator: role assignments may be written and
+ * deleted only for the listed role definition ids (Learn: "Examples to delegate Azure role
+ * assignment management with conditions", constrain roles). One line, as Azure returns it.
+ */
+export function stateRolesOnlyCondition(roleIds: string): string {
+  return (
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
+    `(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${roleIds}})) AND ` +
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR " +
+    `(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${roleIds}}))`
+  );
 }

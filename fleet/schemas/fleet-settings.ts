@@ -261,6 +261,63 @@ const services: Schema = {
   },
 };
 
+/** Azure RBAC operation strings (`Microsoft.Network/virtualNetworks/read`, `*\/read`). */
+const operations = {
+  type: "array",
+  items: { type: "string", pattern: "^[A-Za-z0-9.*]+(/[A-Za-z0-9.*_-]+)*$" },
+};
+
+const roleAssignment: Schema = {
+  oneOf: [
+    { type: "string", minLength: 1 },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["role"],
+      properties: {
+        role: { type: "string", minLength: 1 },
+        scope: { type: "string", minLength: 1 },
+        onlyRoles: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+      },
+    },
+  ],
+};
+
+const pipelineRoles: Schema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["customRoles", "sets"],
+  properties: {
+    customRoles: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        required: ["description", "actions"],
+        properties: {
+          description: { type: "string", minLength: 1 },
+          actions: operations,
+          notActions: operations,
+          dataActions: operations,
+          notDataActions: operations,
+        },
+      },
+    },
+    sets: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        required: ["plan", "apply"],
+        properties: {
+          plan: { type: "array", items: roleAssignment },
+          apply: { type: "array", items: roleAssignment },
+        },
+      },
+    },
+  },
+};
+
 const operators: Schema = {
   type: "object",
   additionalProperties: false,
@@ -334,6 +391,7 @@ export const fleetSettingsSchema: Schema = {
     "nameTokens",
     "retiredEnvironments",
     "state",
+    "subscriptions",
     "clusterAdminGroupObjectIds",
     "registry",
     "environmentClasses",
@@ -341,8 +399,10 @@ export const fleetSettingsSchema: Schema = {
     "platform",
     "studio",
     "operators",
+    "pipelineRoles",
   ],
   properties: {
+    pipelineRoles,
     platform,
     studio,
     services,
@@ -379,13 +439,22 @@ export const fleetSettingsSchema: Schema = {
           additionalProperties: {
             type: "object",
             additionalProperties: false,
-            required: ["plan", "apply"],
-            properties: { plan: guid, apply: guid },
+            required: ["plan", "apply", "roles"],
+            properties: { plan: guid, apply: guid, roles: { type: "string", minLength: 1 } },
           },
         },
         allowedIpRanges: { type: "array", items: cidr },
+        allowedSubnetIds: {
+          type: "array",
+          items: {
+            type: "string",
+            pattern:
+              "^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$",
+          },
+        },
       },
     },
+    subscriptions: { type: "object", additionalProperties: guid },
     clusterAdminGroupObjectIds: {
       type: "object",
       additionalProperties: false,

@@ -1,3 +1,8 @@
+import {
+  DATA_PLANE_ACCOUNT_BLOCKS,
+  DATA_PLANE_RESOURCE_TYPES,
+  DATA_PLANE_WHEN_ADDRESSED_BY_NAME,
+} from "../../storage/data-plane";
 import { UNKNOWN } from "../attributes";
 import {
   allOf,
@@ -261,6 +266,41 @@ export const STORAGE_PACK: RulePack = {
     },
     {
       id: "AZ-ST-015",
+      title: "Terraform manages storage through Resource Manager only, never the data plane",
+      pack: "storage",
+      resourceTypes: [
+        ACCOUNT,
+        ...Object.keys(DATA_PLANE_WHEN_ADDRESSED_BY_NAME),
+        ...Object.keys(DATA_PLANE_RESOURCE_TYPES),
+      ],
+      severity: "high",
+      environments: "all",
+      sources: [
+        {
+          name: "azurerm v4.55.0 internal/services/storage (data-plane clients)",
+          url: "https://github.com/hashicorp/terraform-provider-azurerm/tree/v4.55.0/internal/services/storage",
+        },
+        learn("Azure Storage firewall rules", "storage/common/storage-network-security"),
+      ],
+      why:
+        "Every account's firewall denies by default and the providers run with data_plane_available = false: a " +
+        "resource or block that needs the blob, queue, table or file endpoint fails at plan or apply.",
+      fix:
+        "Address containers, queues and shares by storage_account_id; leave queue_properties and static_website " +
+        "unset; create blobs, tables and files from the workloads, not Terraform (constructs/storage/README.md).",
+      check: (r) => {
+        if (DATA_PLANE_RESOURCE_TYPES[r.type] !== undefined) {
+          return fail(`${r.type} is managed over the data plane (${DATA_PLANE_RESOURCE_TYPES[r.type]})`);
+        }
+        if (DATA_PLANE_WHEN_ADDRESSED_BY_NAME[r.type] !== undefined) {
+          return r.has("storage_account_name") ? fail("storage_account_name is set (data plane)") : PASS;
+        }
+        const blocks = DATA_PLANE_ACCOUNT_BLOCKS.filter((b) => r.has(b));
+        return blocks.length > 0 ? fail(`${blocks.join(" and ")} set (data plane)`) : PASS;
+      },
+    },
+    {
+      id: "AZ-ST-016",
       title: "Public network access to the storage account is off",
       pack: "storage",
       resourceTypes: [ACCOUNT],
