@@ -82,6 +82,17 @@ export const CROSS_STACK_FIELDS: Readonly<Record<string, string>> = {
     "subnet_id must be the stack's own); it connects to the target without changing it.",
 };
 
+/**
+ * Delegations: one stack hands a part of what it owns to another, by design, and grants exactly
+ * that. Keyed by `<stack id>:<type>.<field>`; every other stack stays bound by the rule.
+ */
+export const DELEGATED_FIELDS: Readonly<Record<string, string>> = {
+  "state-scopes:azurerm_storage_container.storage_account_id":
+    "bootstrap-state (applied once by hand) owns the state account and delegates its per-scope containers to " +
+    "state-scopes, which the pipeline applies first in every run so a new state scope works in one run; " +
+    "bootstrap-state grants that stack's identity a role limited to reading the account and writing containers.",
+};
+
 /** Data sources that read the caller itself rather than a resource (tenant, subscription). */
 const CONTEXT_DATA_SOURCES = new Set(["azurerm_client_config", "azurerm_subscription"]);
 
@@ -194,6 +205,7 @@ export function ownershipFindings(stacks: readonly OwnedStack[]): Finding[] {
       const address = `${r.type}.${r.name}`;
       for (const [field, value] of Object.entries(r.body)) {
         if (CROSS_STACK_FIELDS[`${r.type}.${field}`] !== undefined) continue;
+        if (DELEGATED_FIELDS[`${s.id}:${r.type}.${field}`] !== undefined) continue;
         for (const text of strings(value)) {
           for (const ref of refsIn(text)) {
             if (!ref.data || CONTEXT_DATA_SOURCES.has(ref.type)) continue;

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { stackIds } from "../../constructs/naming";
 import type { Fleet } from "../../fleet/model";
 import {
+  DELEGATED_FIELDS,
   formatFindings,
   isolationFindings,
   type OwnedStack,
@@ -283,6 +284,41 @@ describe("the checks fail on the old design", () => {
     });
     expect(formatFindings(isolationFindings([registry, puller("ttd"), puller("brg")]))).toBe(
       "apps-brg-tt02: azurerm_role_assignment.pull: grants a role to an identity of org brg on the remote state registry (stack org-ttd of org ttd)",
+    );
+  });
+});
+
+describe("delegations are per stack", () => {
+  const account =
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/altinn-fleet-tfstate-rg/providers/Microsoft.Storage/storageAccounts/altinnfleettfstate01";
+  const owner = {
+    id: "bootstrap-state",
+    json: {
+      resource: {
+        azurerm_resource_group: { rg: { name: "altinn-fleet-tfstate-rg" } },
+        azurerm_storage_account: {
+          state: { name: "altinnfleettfstate01", resource_group_name: "altinn-fleet-tfstate-rg" },
+        },
+      },
+    },
+  };
+  const containerIn = (id: string) => ({
+    id,
+    json: {
+      resource: { azurerm_storage_container: { c: { name: "tfstate-at25", storage_account_id: account } } },
+    },
+  });
+
+  test("state-scopes may create containers in bootstrap-state's account (DELEGATED_FIELDS)", () => {
+    expect(DELEGATED_FIELDS["state-scopes:azurerm_storage_container.storage_account_id"]).toMatch(
+      /bootstrap-state/,
+    );
+    expect(formatFindings(ownershipFindings([owner, containerIn("state-scopes")]))).toBe("");
+  });
+
+  test("any other stack creating a container there is a finding", () => {
+    expect(formatFindings(ownershipFindings([owner, containerIn("apps-ttd-tt02")]))).toContain(
+      "apps-ttd-tt02: azurerm_storage_container.c: storage_account_id",
     );
   });
 });
