@@ -50,8 +50,6 @@ function readOutput(name: string, outdir: string, fleet: Fleet): Output {
 
 const resources = (stack: Stack, type: string): [string, Json][] =>
   Object.entries((stack.config.resource?.[type] ?? {}) as Record<string, Json>);
-const dataSources = (stack: Stack, type: string): [string, Json][] =>
-  Object.entries((stack.config.data?.[type] ?? {}) as Record<string, Json>);
 const ref = (type: string, id: string, attr: string) => `\${${type}.${id}.${attr}}`;
 
 /** A data plane in the output: where it is and what it looks like. */
@@ -179,17 +177,22 @@ function pathProblems(d: DataPlane, row: ReachabilityRow, output: Output): strin
   if (path.from === d.stack.kind) {
     return endpointProblems(d.stack, ref(d.type, d.id, "id"), path.subresource, what);
   }
-  // The consumer's half: every stack of the consumer kind that reads the resource has an endpoint
-  // to it, and at least one such stack exists.
-  const readers = output.stacks
-    .filter((s) => s.kind === path.from)
-    .flatMap((s) =>
-      dataSources(s, d.type)
-        .filter(([, data]) => data.name === d.attrs.name)
-        .map(([id]) => ({ stack: s, targetRef: `\${data.${d.type}.${id}.id}` })),
-    );
-  if (readers.length === 0) return [`${what}: no ${path.from} stack reads it to create a private endpoint`];
-  return readers.flatMap((r) => endpointProblems(r.stack, r.targetRef, path.subresource, what));
+  // The consumer's half: every stack of the consumer kind that names the resource (by its id,
+  // derived from the fleet: an AcrPull assignment, an endpoint) has an endpoint to it, and at
+  // least one such stack exists.
+  const idSuffix = `/registries/${String(d.attrs.name)}`.toLowerCase();
+  const consumers = output.stacks.filter(
+    (s) => s.kind === path.from && JSON.stringify(s.config).toLowerCase().includes(`${idSuffix}"`),
+  );
+  if (consumers.length === 0) return [`${what}: no ${path.from} stack connects to it`];
+  return consumers.flatMap((s) => {
+    const targetRef = resources(s, "azurerm_private_endpoint")
+      .map(([, e]) => String(e.private_service_connection?.private_connection_resource_id ?? ""))
+      .find((id) => id.toLowerCase().endsWith(idSuffix));
+    return targetRef === undefined
+      ? [`${what}: ${s.id} names it but has no private endpoint to it`]
+      : endpointProblems(s, targetRef, path.subresource, what);
+  });
 }
 
 /** Settings anywhere in a stack that open a data plane to public networks. */
