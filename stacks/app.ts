@@ -18,7 +18,7 @@ import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
 import { StateScopesStack } from "./state-scopes-stack";
-import { StudioStack } from "./studio-stack";
+import { pushesToOrgRegistries, StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
 /** The kinds of stack; the first part of every stack id. */
@@ -51,8 +51,9 @@ export interface PlannedStack {
 }
 
 /**
- * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform and Studio, then
- * org stacks and each org's environments. The bootstrap stack is applied once by hand before
+ * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform, org
+ * stacks, Studio (whose production stack connects to the org registries), then each org's
+ * environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
@@ -114,16 +115,6 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       ),
     );
   }
-  for (const studio of fleet.studios) {
-    out.push(
-      ...sharedEnvironmentStacks(
-        fleet,
-        "studio",
-        studio,
-        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-      ),
-    );
-  }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
     out.push({
@@ -143,6 +134,18 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       dependsOn: [],
       build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
     });
+  }
+  // After the org stacks: the production Studio connects to every org's registry, which must exist.
+  for (const studio of fleet.studios) {
+    out.push(
+      ...sharedEnvironmentStacks(
+        fleet,
+        "studio",
+        studio,
+        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
+        pushesToOrgRegistries(studio) ? fleet.orgs.map((o) => stackIds.org(o.code)) : [],
+      ),
+    );
   }
   for (const apps of fleet.apps) {
     const token = apps.environment.token;
@@ -173,6 +176,7 @@ function sharedEnvironmentStacks(
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
+  dependsOn: readonly string[] = [],
 ): PlannedStack[] {
   const token = shared.environment.token;
   const id = product === "platform" ? stackIds.platform(token) : stackIds.studio(token);
@@ -182,7 +186,7 @@ function sharedEnvironmentStacks(
       id,
       kind: product,
       environment: token,
-      dependsOn: [],
+      dependsOn,
       build: (app, backend) => buildCluster(app, backend, id),
     },
     {

@@ -249,9 +249,14 @@ describe("apps-<org>-<env>", () => {
       expect(server.high_availability).toEqual(
         prodLike ? expect.objectContaining({ mode: "ZoneRedundant" }) : undefined,
       );
-      const zone = Object.values(resourcesOf(stack, "azurerm_private_dns_zone"))[0]!;
+      // The server's zone, beside the network's privatelink.* zones of its private endpoints.
+      const [zoneKey, zone] = Object.entries(resourcesOf(stack, "azurerm_private_dns_zone")).find(([, z]) =>
+        String(z.name).endsWith(".postgres.database.azure.com"),
+      )!;
       expect(zone.name).toBe(`${name}.private.postgres.database.azure.com`);
-      const link = Object.values(resourcesOf(stack, "azurerm_private_dns_zone_virtual_network_link"))[0]!;
+      const link = Object.values(resourcesOf(stack, "azurerm_private_dns_zone_virtual_network_link")).find(
+        (l) => l.private_dns_zone_name === `\${azurerm_private_dns_zone.${zoneKey}.name}`,
+      )!;
       expect(String(link.virtual_network_id)).toMatch(/^\$\{azurerm_virtual_network\.environment_network_/);
       expect(
         Object.values(resourcesOf(stack, "azurerm_postgresql_flexible_server_database")).map((d) => [
