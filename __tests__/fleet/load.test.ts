@@ -194,7 +194,8 @@ describe("environments", () => {
         d.environments[0]!.hostname = "at22..altinn.cloud";
       },
     });
-    expectOneError(dir, { field: "environments[0].hostname" });
+    // Named by its environment, not by its index in the array (environments.0.hostname).
+    expectOneError(dir, { file: "environments.json", environment: "at22", field: "hostname" });
   });
 
   test("fails if two environments would give an org the same DNS zone", () => {
