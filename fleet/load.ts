@@ -980,25 +980,36 @@ function pushNameProblems(
   org: string | undefined,
   environment: string | undefined,
 ): void {
-  for (const n of names) {
-    const why = checkName(NAMING_RULES[n.rule], n.name);
-    if (why) {
-      problems.push(
-        problem({
-          file,
-          line,
-          org,
-          environment,
-          field: `derived name ${n.field}`,
-          value: n.name,
-          message: why,
-          fix:
-            n.rule === "aksNodeResourceGroup"
+  const failing = names
+    .map((n) => ({ n, why: checkName(NAMING_RULES[n.rule], n.name) }))
+    .filter((f): f is { n: CheckedName; why: string } => f.why !== undefined);
+  // Capital letters in the org code break every lowercase-only name derived from it: one root
+  // cause, reported once (on the first such name), naming the others.
+  const capitals = org !== undefined && org !== org.toLowerCase();
+  const byCase = capitals ? failing.filter((f) => f.n.name.includes(org)) : [];
+  for (const f of failing) {
+    if (byCase.includes(f) && f !== byCase[0]) continue;
+    const others = f === byCase[0] ? byCase.slice(1).map((o) => o.n.field) : [];
+    problems.push(
+      problem({
+        file,
+        line,
+        org,
+        environment,
+        field: `derived name ${f.n.field}`,
+        value: f.n.name,
+        message:
+          others.length > 0
+            ? `${f.why}; the capital letters of the org code break the derived ${others.join(", ")} names too`
+            : f.why,
+        fix:
+          others.length > 0 || (capitals && f === byCase[0])
+            ? `Azure wants these names in lower case: use the org code as Altinn's registry spells it, in lower case (${org!.toLowerCase()})`
+            : f.n.rule === "aksNodeResourceGroup"
               ? "shorten the org code or the environment name token (nameTokens in fleet.yaml)"
               : "the name is derived from the org code and environment: use a lowercase alphanumeric org code short enough for every derived name",
-        }),
-      );
-    }
+      }),
+    );
   }
 }
 

@@ -102,7 +102,8 @@ export function checkSchema(
         : error.keyword === "required"
           ? [...path, String((error.params as { missingProperty: string }).missingProperty)]
           : path;
-    tainted.push(fieldPath);
+    // An unknown field is ignored by every other check, so it leaves the rest usable.
+    if (error.keyword !== "additionalProperties") tainted.push(fieldPath);
     const org =
       options.orgSegment !== undefined && path.length > options.orgSegment
         ? String(path[options.orgSegment])
