@@ -1,7 +1,7 @@
 /**
  * JSON Schemas (draft-07, checked by ajv) for the fleet's own files. Structure and types are
  * checked here; rules that span fields or files (min <= max, unknown orgs, address overlaps,
- * Azure naming) are in validate.ts.
+ * Azure naming) are in load.ts and validate-settings.ts; VM sizes in vm-sizes.ts.
  */
 
 type Schema = Record<string, unknown>;
