@@ -144,33 +144,33 @@ export function loadFleet(dir: string): LoadResult {
   const codePattern = new RegExp(Object.keys(orgsSchema.properties.orgs.patternProperties)[0]!);
   for (const [code, reg] of Object.entries(registryOrgs ?? {}) as [string, RegistryOrg][]) {
     const orgLine = orgsSource!.lineOf(["orgs", code]);
+    const codeProblem = (message: string, fix: string) =>
+      problem({
+        file: FILES.orgs,
+        line: orgLine,
+        org: code,
+        field: `orgs.${code}`,
+        value: code,
+        message,
+        fix,
+      });
     if (!codePattern.test(code)) {
       complete = false;
       problems.push(
-        problem({
-          file: FILES.orgs,
-          line: orgLine,
-          org: code,
-          field: `orgs.${code}`,
-          value: code,
-          message: `an org code may hold only letters and digits (A-Z, a-z, 0-9); "${code}" has ${describeBadChars(code)}, which the Azure names derived from it (storage account, Key Vault, container registry) do not allow`,
-          fix: `use the org's code as Altinn's registry spells it, letters and digits only (e.g. ${code.replace(/[^a-zA-Z0-9]/g, "") || "ttd"})`,
-        }),
+        codeProblem(
+          `an org code may hold only letters and digits (A-Z, a-z, 0-9); "${code}" has ${describeBadChars(code)}, which the Azure names derived from it (storage account, Key Vault, container registry) do not allow`,
+          `use the org's code as Altinn's registry spells it, letters and digits only (e.g. ${code.replace(/[^a-zA-Z0-9]/g, "") || "ttd"})`,
+        ),
       );
       continue;
     }
     const clash = lowerCodes.get(code.toLowerCase());
     if (clash !== undefined) {
       problems.push(
-        problem({
-          file: FILES.orgs,
-          line: orgLine,
-          org: code,
-          field: `orgs.${code}`,
-          value: code,
-          message: `org code "${code}" differs from "${clash}" only in letter case; Azure names are case-insensitive, so both would get the same resources`,
-          fix: "remove the duplicate entry or give the org its real, distinct code",
-        }),
+        codeProblem(
+          `org code "${code}" differs from "${clash}" only in letter case; Azure names are case-insensitive, so both would get the same resources`,
+          "remove the duplicate entry or give the org its real, distinct code",
+        ),
       );
       continue;
     }

@@ -4,8 +4,7 @@
  * and a fix; following a fix (where it is mechanical) makes that problem go away; synth exits 1
  * and leaves cdktf.out/ byte-identical.
  */
-import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -13,6 +12,7 @@ import { loadFleet } from "../../fleet/load";
 import { type FleetProblem, formatProblem } from "../../fleet/problems";
 import { fleetFixture, registryOrg } from "../../testing/fleet-fixture";
 import { runCli } from "../../testing/run-cli";
+import { treeHash } from "../../testing/tree-hash";
 
 type Doc = Record<string, any>;
 
@@ -28,19 +28,6 @@ function copyOf(dir: string): string {
   const copy = mkdtempSync(join(tmpdir(), "fleet-fix-"));
   cpSync(dir, copy, { recursive: true });
   return copy;
-}
-
-function treeHash(dir: string): string {
-  const h = createHash("sha256");
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else h.update(`${p.slice(dir.length)}\0`).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest("hex");
 }
 
 /** What the fix text says to write (the first match of `re`), so the test follows the fix itself. */
