@@ -7,6 +7,7 @@ import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
 import { PROJECT_ROOT } from "../cli/project-root";
 import { type FleetProblem, problem } from "./problems";
+import { PATTERN_MEANINGS } from "./schemas/fleet-settings";
 import type { PathSegment, SourceFile } from "./source";
 
 // `code.source` keeps each compiled validator's source, so it can be cached as a module: compiling
@@ -140,6 +141,10 @@ function describe(error: ErrorObject): string {
       return "this field is not known here (a typo, or a setting at the wrong level)";
     case "enum":
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "pattern": {
+      const meaning = PATTERN_MEANINGS[(error.params as { pattern: string }).pattern];
+      return meaning ? `not ${meaning.what}` : `${error.message ?? "is invalid"}`;
+    }
     default:
       return `${error.message ?? "is invalid"}`;
   }
@@ -155,7 +160,12 @@ function fixFor(error: ErrorObject): string {
       return "use one of the allowed values";
     case "type":
       return `write a value of type ${(error.params as { type: string }).type}`;
-    case "pattern":
+    case "pattern": {
+      const meaning = PATTERN_MEANINGS[(error.params as { pattern: string }).pattern];
+      return meaning
+        ? `write ${meaning.what}, such as ${meaning.example}`
+        : "write the value in the expected format";
+    }
     case "format":
       return "write the value in the expected format";
     default:

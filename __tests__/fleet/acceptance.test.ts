@@ -252,7 +252,9 @@ const mistakes: Mistake[] = [
     what: "a subscription id that is not a GUID",
     file: SETTINGS,
     apply: (d) => editFile(d, SETTINGS, (s) => (s.subscriptions.at23 = "e1ec2747-6698-4d94-b79c")),
-    expect: { field: "subscriptions.at23", value: "e1ec2747-6698-4d94-b79c", message: /must match pattern/ },
+    expect: { field: "subscriptions.at23", value: "e1ec2747-6698-4d94-b79c", message: /not a GUID/ },
+    follow: (d, p) =>
+      editFile(d, SETTINGS, (s) => (s.subscriptions.at23 = fromFix(p, /such as ([0-9a-f-]{36})/))),
   },
   {
     what: "two clusters given the same block",
