@@ -284,7 +284,7 @@ export function loadFleet(dir: string): LoadResult {
         clusterKey,
         addressSpace: "",
         subnets: [],
-        clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[env.type],
+        clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[env.type] ?? [],
       });
     }
   }
@@ -422,7 +422,7 @@ function resolvePlatforms(
     const layers: Layer[] = [
       {
         path: ["environmentClasses", environment.type],
-        value: settings.environmentClasses[environment.type],
+        value: settings.environmentClasses?.[environment.type],
       },
       { path: ["environments", environment.name], value: settings.environments?.[environment.name] },
       { path: ["platform", "cluster"], value: settings.platform.cluster },
@@ -447,7 +447,7 @@ function resolvePlatforms(
       clusterKey: stackIds.platform(environment.token),
       addressSpace: "",
       subnets: [],
-      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[environment.type],
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[environment.type] ?? [],
     });
   }
   return out;
@@ -500,7 +500,7 @@ function resolveStudios(
       platformPrefix: "",
     };
     const layers: Layer[] = [
-      { path: ["environmentClasses", e.type], value: settings.environmentClasses[e.type] },
+      { path: ["environmentClasses", e.type], value: settings.environmentClasses?.[e.type] },
       { path: ["studio", "cluster"], value: settings.studio.cluster },
     ];
     const resolved = mergeLayers(layers) as ClusterSettings;
@@ -515,7 +515,7 @@ function resolveStudios(
       clusterKey: stackIds.studio(e.name),
       addressSpace: "",
       subnets: [],
-      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[e.type],
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[e.type] ?? [],
     });
   });
   return out;
@@ -803,17 +803,19 @@ function resolveEnvironments(
   envSource: SourceFile,
   settingsSource: SourceFile | undefined,
   problems: FleetProblem[],
-): { environments: FleetEnvironment[]; names: Set<string>; complete: boolean } {
+): { environments: FleetEnvironment[]; names: Set<string> | undefined; complete: boolean } {
   const out: FleetEnvironment[] = [];
   const seen = new Set<string>();
   const tokens = new Map<string, string>();
   const tokensKnown = sOk("nameTokens");
   const retired = sOk("retiredEnvironments") ? settings.retiredEnvironments : undefined;
   let complete = tokensKnown;
+  let allNamed = true;
   registryEnvs.forEach((entry, i) => {
     const e = (isObject(entry) ? entry : {}) as Partial<RegistryEnvironment>;
     if (typeof e.name !== "string" || e.name === "") {
       complete = false;
+      allNamed = false;
       return;
     }
     const line = envSource.lineOf(["environments", i, "name"]);
@@ -899,7 +901,8 @@ function resolveEnvironments(
       platformPrefix: e.platformPrefix as string,
     });
   });
-  return { environments: out, names: seen, complete };
+  // An entry without a readable name leaves unknown which environments exist.
+  return { environments: out, names: allNamed ? seen : undefined, complete };
 }
 
 function checkOverrideTargets(

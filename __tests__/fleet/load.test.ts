@@ -649,3 +649,36 @@ describe("VM sizes (issue 13)", () => {
     expect(p.fix).toContain(`use ${nearest} (the nearest valid size)`);
   });
 });
+
+describe("one mistake, one error, whatever the other checks read (issue 13)", () => {
+  const { parse } = require("yaml") as typeof import("yaml");
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { join } = require("node:path") as typeof import("node:path");
+  const topLevel = Object.keys(parse(readFileSync(join(COMMITTED_FLEET, "fleet.yaml"), "utf8")) as object);
+
+  test.each(topLevel.flatMap((key) => [[key, "missing"] as const, [key, "a number"] as const]))(
+    "fleet.yaml with %s %s: no crash, one error (the later checks that read it are skipped)",
+    (key, how) => {
+      const dir = fleetFixture({
+        settings: (s) => {
+          if (how === "missing") delete s[key];
+          else (s as Record<string, unknown>)[key] = 5;
+        },
+      });
+      const found = errors(loadFleet(dir).problems);
+      // `environments` (per-environment overrides) is optional: removing it is no mistake.
+      expect(found.length).toBe(key === "environments" && how === "missing" ? 0 : 1);
+    },
+  );
+
+  test("an environments.json entry that is not an object is one error, not unknown environments everywhere", () => {
+    const dir = fleetFixture({
+      environments: (d) => {
+        (d.environments as unknown[])[0] = 5;
+      },
+    });
+    expect(errors(loadFleet(dir).problems)).toEqual([
+      expect.objectContaining({ file: "environments.json", field: "environments[0]" }),
+    ]);
+  });
+});
