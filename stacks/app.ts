@@ -6,6 +6,7 @@
 import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
+import { delegationsByParentStack } from "../fleet/dns-zones";
 import { STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
@@ -17,7 +18,7 @@ import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
 import { StateScopesStack } from "./state-scopes-stack";
-import { StudioStack } from "./studio-stack";
+import { pushesToOrgRegistries, StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
 /** The kinds of stack; the first part of every stack id. */
@@ -50,11 +51,42 @@ export interface PlannedStack {
 }
 
 /**
- * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform and Studio, then
- * org stacks and each org's environments. The bootstrap stack is applied once by hand before
+ * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform, org
+ * stacks, Studio (whose production stack connects to the org registries), then each org's
+ * environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
+  const planned = planEveryStack(fleet);
+  // A stack that delegates fleet zones below its own reads their name servers (fleet/dns-zones.ts).
+  const delegations = delegationsByParentStack(fleet);
+  const withDelegations = planned.map((p) => {
+    const children = delegations.get(p.id);
+    if (!children) return p;
+    return { ...p, dependsOn: [...new Set([...p.dependsOn, ...children.map((d) => d.child.stackId)])] };
+  });
+  return dependenciesFirst(withDelegations);
+}
+
+/** Stable order in which every stack comes after the stacks it depends on. */
+function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
+  const byId = new Map(planned.map((p) => [p.id, p]));
+  const out: PlannedStack[] = [];
+  const done = new Set<string>();
+  const visit = (p: PlannedStack) => {
+    if (done.has(p.id)) return;
+    done.add(p.id);
+    for (const dep of p.dependsOn) {
+      const target = byId.get(dep);
+      if (target) visit(target);
+    }
+    out.push(p);
+  };
+  for (const p of planned) visit(p);
+  return out;
+}
+
+function planEveryStack(fleet: Fleet): PlannedStack[] {
   const out: PlannedStack[] = [
     {
       id: BOOTSTRAP_STACK_ID,
@@ -83,16 +115,6 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       ),
     );
   }
-  for (const studio of fleet.studios) {
-    out.push(
-      ...sharedEnvironmentStacks(
-        fleet,
-        "studio",
-        studio,
-        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-      ),
-    );
-  }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
     out.push({
@@ -112,6 +134,18 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
       dependsOn: [],
       build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
     });
+  }
+  // After the org stacks: the production Studio connects to every org's registry, which must exist.
+  for (const studio of fleet.studios) {
+    out.push(
+      ...sharedEnvironmentStacks(
+        fleet,
+        "studio",
+        studio,
+        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
+        pushesToOrgRegistries(studio) ? fleet.orgs.map((o) => stackIds.org(o.code)) : [],
+      ),
+    );
   }
   for (const apps of fleet.apps) {
     const token = apps.environment.token;
@@ -142,6 +176,7 @@ function sharedEnvironmentStacks(
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
+  dependsOn: readonly string[] = [],
 ): PlannedStack[] {
   const token = shared.environment.token;
   const id = product === "platform" ? stackIds.platform(token) : stackIds.studio(token);
@@ -151,7 +186,7 @@ function sharedEnvironmentStacks(
       id,
       kind: product,
       environment: token,
-      dependsOn: [],
+      dependsOn,
       build: (app, backend) => buildCluster(app, backend, id),
     },
     {

@@ -449,6 +449,56 @@ describe("address plan", () => {
   });
 });
 
+describe("what the Platform needs from outside the fleet", () => {
+  const notices = (dir: string) => loadFleet(dir).problems.filter((p) => p.severity === "notice");
+
+  test("says which environments' API Management has no gateway certificate yet", () => {
+    const n = notices(COMMITTED_FLEET).find((p) => p.field === "platform.gatewayCertificate.imported")!;
+    expect(n.message).toMatch(/at22, at23, at24, yt01, tt02, production gets no custom domain yet/);
+    expect(loadFleet(COMMITTED_FLEET).fleet!.platforms.every((p) => !p.gatewayCertificateImported)).toBe(
+      true,
+    );
+  });
+
+  test("an environment listed as imported gets the custom domain, and no notice names it", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.platform!.gatewayCertificate as Record<string, unknown>).imported = ["at22"];
+      },
+    });
+    const { fleet, problems } = loadFleet(dir);
+    expect(errors(problems)).toEqual([]);
+    expect(
+      fleet!.platforms.filter((p) => p.gatewayCertificateImported).map((p) => p.environment.name),
+    ).toEqual(["at22"]);
+    const n = notices(dir).find((p) => p.field === "platform.gatewayCertificate.imported")!;
+    expect(n.message).not.toMatch(/at22/);
+  });
+
+  test("fails if an environment listed as imported does not exist", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.platform!.gatewayCertificate as Record<string, unknown>).imported = ["prod"];
+      },
+    });
+    const p = expectOneError(dir, { field: "platform.gatewayCertificate.imported[0]", value: "prod" });
+    expect(p.fix).toMatch(/production/);
+  });
+
+  test("says that an access-restricted Cosmos DB failover region needs a region access request", () => {
+    const n = notices(COMMITTED_FLEET).find((p) => p.field === "platform.cosmosFailoverLocation")!;
+    expect(n).toMatchObject({ value: "norwaywest", file: "fleet.yaml" });
+    expect(n.message).toMatch(/access-restricted/);
+    expect(n.fix).toMatch(/region-access-request-process/);
+    const unrestricted = fleetFixture({
+      settings: (s) => {
+        s.platform!.cosmosFailoverLocation = "swedencentral";
+      },
+    });
+    expect(notices(unrestricted).some((p) => p.field === "platform.cosmosFailoverLocation")).toBe(false);
+  });
+});
+
 describe("subscriptions and the state firewall", () => {
   test("every state scope and the state account name their subscription; a missing one is one error with line and fix", () => {
     const dir = fleetFixture({
@@ -543,14 +593,17 @@ describe("syntax, encoding and one root cause once (issue 13)", () => {
       },
     });
     const problems = read(dir);
-    expect(problems).toEqual([
+    expect(errors(problems)).toEqual([
       expect.objectContaining({
-        severity: "error",
         file: "altinn-orgs.json",
         field: "orgs",
         message: expect.stringMatching(/no organisations/),
       }),
     ]);
+    // No notice per address block of the missing orgs: at most the committed fleet's own notices.
+    const notices = (ps: readonly FleetProblem[]) => ps.filter((p) => p.severity === "notice");
+    expect(notices(problems).length).toBeLessThanOrEqual(notices(read(COMMITTED_FLEET)).length);
+    expect(notices(problems).filter((p) => p.file === "address-plan.yaml")).toEqual([]);
   });
 
   test("an alias to an undefined anchor is an error with line and column, not a crash", () => {

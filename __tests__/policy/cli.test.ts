@@ -8,20 +8,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ALL_RULES } from "../../constructs/policy";
 import { fleetFixture } from "../../testing/fleet-fixture";
-import { runCli } from "../../testing/run-cli";
+import { COMMITTED_FLEET_NOTICES, runCli, stderrNoticeFields } from "../../testing/run-cli";
 
 describe("npm run policy", () => {
   test("prints every rule with its source, the findings and every suppression; exits 0 on the committed fleet", () => {
     const r = runCli("bin/policy.ts", ["--stacks", "org-ttd", "apps-ttd-tt02-k8s"]);
-    expect(r.stderr).toBe("");
+    expect(stderrNoticeFields(r.stderr)).toEqual(COMMITTED_FLEET_NOTICES);
     expect(r.status).toBe(0);
     const packs = new Set(ALL_RULES.map((rule) => rule.pack));
     expect(r.stdout).toContain(`Policy rules: ${ALL_RULES.length} in ${packs.size} packs`);
     for (const rule of ALL_RULES) expect(r.stdout).toContain(`  ${rule.id.padEnd(12)}${rule.severity}`);
     expect(r.stdout.match(/^ {40}source: /gm)).toHaveLength(ALL_RULES.length);
     expect(r.stdout).toContain("Findings: none unsuppressed");
-    expect(r.stdout).toMatch(/AZ-ACR-003 {2}fleet suppression #1 .*path org-\*\/registry/);
-    expect(r.stdout).toMatch(/reason: Altinn Studio's build agents push/);
+    expect(r.stdout).toMatch(/AZ-ACR-005 {2}fleet suppression #1 .*path org-\*\/registry/);
+    expect(r.stdout).toMatch(/reason: Untagged manifests are kept on purpose/);
+    // Registries have no public endpoint any more, so nothing needs AZ-ACR-003 suppressed.
+    expect(r.stdout).not.toMatch(/AZ-ACR-003 {2}fleet suppression/);
     expect(r.stdout).toContain("covers: azurerm_container_registry.registry_71CE07F6 in 1 stack (org-ttd)");
   });
 
