@@ -52,14 +52,28 @@ describe("apps-<org>-<env>", () => {
     expect(rule.data_flow).toEqual([
       { streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] },
     ]);
+    // Behind the environment's private link scope the rule and the cluster use the scope's data
+    // collection endpoint (Learn, kubernetes-monitoring-firewall).
+    const endpoints = Object.keys(resourcesOf(apps, "azurerm_monitor_data_collection_endpoint"));
+    expect(endpoints).toHaveLength(1);
+    const endpointId = `\${azurerm_monitor_data_collection_endpoint.${endpoints[0]}.id}`;
+    expect(rule.data_collection_endpoint_id).toBe(endpointId);
     const associations = Object.values(resourcesOf(apps, "azurerm_monitor_data_collection_rule_association"));
-    expect(associations).toEqual([
-      expect.objectContaining({
-        name: "ContainerInsightsExtension",
-        target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
-        data_collection_rule_id: `\${azurerm_monitor_data_collection_rule.${ruleKey}.id}`,
-      }),
-    ]);
+    expect(associations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: "ContainerInsightsExtension",
+          target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
+          data_collection_rule_id: `\${azurerm_monitor_data_collection_rule.${ruleKey}.id}`,
+        }),
+        expect.objectContaining({
+          name: "configurationAccessEndpoint",
+          target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
+          data_collection_endpoint_id: endpointId,
+        }),
+      ]),
+    );
+    expect(associations).toHaveLength(2);
   });
 
   test("names follow Altinn's conventions", () => {

@@ -27,7 +27,10 @@ describe("studio-<env> and the org registries", () => {
       fleet.orgs.map((o) => `${o.names.registry}-pe`).sort(),
     );
     const studioProd = planStacks(fleet).find((p) => p.id === "studio-prod")!;
-    expect([...studioProd.dependsOn].sort()).toEqual(fleet.orgs.map((o) => `org-${o.code}`).sort());
+    // Every org stack, plus the test Studios whose zones it delegates (fleet/dns-zones.ts).
+    expect([...studioProd.dependsOn].sort()).toEqual(
+      [...fleet.orgs.map((o) => `org-${o.code}`), "studio-dev", "studio-staging"].sort(),
+    );
   });
 
   test("test Studio environments do not reach the registries", () => {
