@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fleetFixture, registryOrg } from "../../testing/fleet-fixture";
 import { committedFleet } from "../../testing/fleet-synth";
 import { COMMITTED_FLEET_NOTICES, REPO_ROOT, runCli, stderrNoticeFields } from "../../testing/run-cli";
-import { treeHash } from "../../testing/tree-hash";
+import { earlierOutput, treeHash } from "../../testing/tree-hash";
 
 interface Manifest {
   stacks: Record<string, { name: string; dependencies: string[]; synthesizedStackPath: string }>;
@@ -93,10 +93,7 @@ describe("npm run synth on a fleet with mistakes", () => {
     }, // 10: overlap
     allocate: true,
   });
-  const out = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
-  mkdirSync(join(out, "stacks", "keep"), { recursive: true });
-  writeFileSync(join(out, "manifest.json"), '{"earlier":"output"}\n');
-  writeFileSync(join(out, "stacks", "keep", "cdk.tf.json"), "{}\n");
+  const out = earlierOutput();
   const before = treeHash(out);
   const result = runCli("bin/synth.ts", ["--output", out], { FLEET_DIR: dir });
 

@@ -4,7 +4,7 @@
  * and a fix; following a fix (where it is mechanical) makes that problem go away; synth exits 1
  * and leaves cdktf.out/ byte-identical.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -12,7 +12,7 @@ import { loadFleet } from "../../fleet/load";
 import { type FleetProblem, formatProblem } from "../../fleet/problems";
 import { fleetFixture, registryOrg } from "../../testing/fleet-fixture";
 import { runCli } from "../../testing/run-cli";
-import { treeHash } from "../../testing/tree-hash";
+import { earlierOutput, treeHash } from "../../testing/tree-hash";
 
 type Doc = Record<string, any>;
 
@@ -334,10 +334,7 @@ describe("a fleet with many mistakes across all four files", () => {
   );
 
   test("npm run synth exits 1, prints every error in one run and leaves cdktf.out/ byte-identical", () => {
-    const out = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
-    mkdirSync(join(out, "stacks", "keep"), { recursive: true });
-    writeFileSync(join(out, "manifest.json"), '{"earlier":"output"}\n');
-    writeFileSync(join(out, "stacks", "keep", "cdk.tf.json"), "{}\n");
+    const out = earlierOutput();
     const before = treeHash(out);
     const result = runCli("bin/synth.ts", ["--output", out], { FLEET_DIR: dir });
     expect(result.status).toBe(1);
