@@ -410,6 +410,32 @@ export function validateAddressPlan(
 
   const blocks: { key: string; range: CidrRange }[] = [];
   const keys = [...allocations.keys()].sort(compareText);
+
+  // One root cause, said once: when several blocks share a size other than blockPrefixLength,
+  // the setting changed, not every block (existing blocks never change size).
+  const otherSizes = new Set<number>();
+  let otherCount = 0;
+  for (const value of allocations.values()) {
+    const parsed = parseCidr(value);
+    if (parsed.ok && prefixLength !== undefined && parsed.range.prefixLength !== prefixLength) {
+      otherSizes.add(parsed.range.prefixLength);
+      otherCount++;
+    }
+  }
+  const settingChanged = otherCount > 1 && otherSizes.size === 1;
+  if (settingChanged) {
+    const size = [...otherSizes][0]!;
+    problems.push(
+      problem({
+        file: context.settingsFile ?? "fleet.yaml",
+        line: context.settingsLines?.get("blockPrefixLength"),
+        field: `${context.settingsField ?? "addressPlan"}.blockPrefixLength`,
+        value: prefixLength,
+        message: `${otherCount} of the ${allocations.size} allocated blocks are /${size}, not /${prefixLength}; existing blocks never change size`,
+        fix: `set blockPrefixLength back to ${size}`,
+      }),
+    );
+  }
   for (const key of keys) {
     const value = allocations.get(key)!;
     const at = { file, line: context.lines?.get(key), field: `allocations.${key}`, value };
@@ -429,7 +455,7 @@ export function validateAddressPlan(
       continue;
     }
     const range = parsed.range;
-    if (prefixLength !== undefined && range.prefixLength !== prefixLength) {
+    if (prefixLength !== undefined && range.prefixLength !== prefixLength && !settingChanged) {
       problems.push(
         problem({
           ...at,

@@ -37,10 +37,10 @@ import type {
 } from "./model";
 import { type FleetProblem, notice, problem } from "./problems";
 import { type Layer, mergeLayers, originOf, originOfAny } from "./resolve";
-import { checkSchema } from "./schema-check";
+import { checkSchema, isClean, type SchemaCheck } from "./schema-check";
 import orgsSchema from "./schemas/altinn-orgs.schema.v1.json";
 import { environmentsSchema, fleetSettingsSchema } from "./schemas/fleet-settings";
-import { readFleetFile, type SourceFile } from "./source";
+import { type PathSegment, readFleetFile, type SourceFile } from "./source";
 import { checkClusterSettings } from "./validate-settings";
 
 export const FILES = {
@@ -80,104 +80,155 @@ export function loadFleet(dir: string): LoadResult {
   const settingsRead = readFleetFile(dir, FILES.settings, "yaml");
   problems.push(...orgsRead.problems, ...envRead.problems, ...settingsRead.problems);
 
-  // Structure first. A file with structural errors is not used for cross-file rules, so one
-  // mistake is reported once rather than as a cascade.
-  const orgsOk =
-    orgsRead.source !== undefined &&
-    pushAll(
-      problems,
-      checkSchema(orgsRead.source, orgsSchema, {
-        orgSegment: 1,
-        // Which environments exist is the fleet's decision (environments.json and retired
-        // environments in fleet.yaml), checked below with a clearer message.
-        ignore: (e, path) => e.keyword === "enum" && path[2] === "environments",
+  // Every file's schema is checked, and then every other check runs too: a check skips only the
+  // values a schema error concerns (`isClean`), so one mistake is reported once, not as a
+  // cascade, and a mistake elsewhere is not hidden behind it.
+  const orgsCheck =
+    orgsRead.source &&
+    checkSchema(orgsRead.source, orgsSchema, {
+      orgSegment: 1,
+      // Which environments exist is the fleet's decision (environments.json and retired
+      // environments in fleet.yaml), and what an org code may hold says more than "not known
+      // here": both are checked below with their own messages.
+      ignore: (e, path) =>
+        (e.keyword === "enum" && path[2] === "environments") ||
+        (e.keyword === "additionalProperties" && path.length === 1 && path[0] === "orgs"),
+    });
+  const envCheck =
+    envRead.source &&
+    checkSchema(envRead.source, environmentsSchema, { name: environmentEntryName(envRead.source.value) });
+  const settingsCheck = settingsRead.source && checkSchema(settingsRead.source, fleetSettingsSchema);
+  for (const c of [orgsCheck, envCheck, settingsCheck]) if (c) problems.push(...c.problems);
+
+  const settingsSource = settingsRead.source;
+  const settings = (settingsSource?.value ?? {}) as FleetSettings;
+  const sOk = (...path: (string | number)[]) => isClean(settingsCheck, path);
+  /** False once any cluster could not be resolved: checks that need every cluster then stay quiet. */
+  let complete = settingsSource !== undefined;
+
+  // environments.json: every entry's name counts as defined (so orgs listing it are not also
+  // wrong), but only well-formed entries get clusters.
+  const registryEnvs = envRead.source && arrayAt(envRead.source.value, "environments");
+  const envResult = registryEnvs
+    ? resolveEnvironments(registryEnvs, envCheck!, settings, sOk, envRead.source!, settingsSource, problems)
+    : undefined;
+  if (!envResult?.complete) complete = false;
+  const environments = envResult?.environments ?? [];
+  const envByName = new Map(environments.map((e) => [e.name, e]));
+  const definedEnvs = envResult?.names;
+  const retired = sOk("retiredEnvironments") ? (settings.retiredEnvironments ?? {}) : undefined;
+
+  // altinn-orgs.json.
+  const orgsSource = orgsRead.source;
+  const registryOrgs = (orgsSource && objectAt(orgsSource.value, "orgs")) as
+    | Record<string, RegistryOrg>
+    | undefined;
+  if (registryOrgs && Object.keys(registryOrgs).length === 0) {
+    complete = false;
+    problems.push(
+      problem({
+        file: FILES.orgs,
+        line: orgsSource!.lineOf(["orgs"]),
+        field: "orgs",
+        value: {},
+        message: "the registry lists no organisations, so the fleet would have no Apps clusters",
+        fix: `restore ${FILES.orgs} (from version control, or sync it from Altinn's CDN)`,
       }),
     );
-  const envOk =
-    envRead.source !== undefined && pushAll(problems, checkSchema(envRead.source, environmentsSchema));
-  const settingsOk =
-    settingsRead.source !== undefined &&
-    pushAll(problems, checkSchema(settingsRead.source, fleetSettingsSchema));
-
-  if (!orgsOk || !envOk || !settingsOk) {
-    return { problems: sortProblems(problems) };
+  } else if (!registryOrgs) {
+    complete = false;
   }
-  const orgsSource = orgsRead.source!;
-  const envSource = envRead.source!;
-  const settingsSource = settingsRead.source!;
-  const registryOrgs = (orgsSource.value as { orgs: Record<string, RegistryOrg> }).orgs;
-  const registryEnvs = (envSource.value as { environments: RegistryEnvironment[] }).environments;
-  const settings = settingsSource.value as FleetSettings;
 
-  const environments = resolveEnvironments(registryEnvs, settings, envSource, settingsSource, problems);
-  const envByName = new Map(environments.map((e) => [e.name, e]));
-
-  checkOverrideTargets(settings, registryOrgs, envByName, settingsSource, problems);
+  checkOverrideTargets(settings, registryOrgs, definedEnvs, settingsSource, problems);
 
   const orgs: FleetOrg[] = [];
   const apps: AppsEnvironment[] = [];
   const lowerCodes = new Map<string, string>();
-  for (const [code, reg] of Object.entries(registryOrgs)) {
-    const orgLine = orgsSource.lineOf(["orgs", code]);
+  const codePattern = new RegExp(Object.keys(orgsSchema.properties.orgs.patternProperties)[0]!);
+  for (const [code, reg] of Object.entries(registryOrgs ?? {}) as [string, RegistryOrg][]) {
+    const orgLine = orgsSource!.lineOf(["orgs", code]);
+    const codeProblem = (message: string, fix: string) =>
+      problem({
+        file: FILES.orgs,
+        line: orgLine,
+        org: code,
+        field: `orgs.${code}`,
+        value: code,
+        message,
+        fix,
+      });
+    if (!codePattern.test(code)) {
+      complete = false;
+      problems.push(
+        codeProblem(
+          `an org code may hold only letters and digits (A-Z, a-z, 0-9); "${code}" has ${describeBadChars(code)}, which the Azure names derived from it (storage account, Key Vault, container registry) do not allow`,
+          `use the org's code as Altinn's registry spells it, letters and digits only (e.g. ${code.replace(/[^a-zA-Z0-9]/g, "") || "ttd"})`,
+        ),
+      );
+      continue;
+    }
     const clash = lowerCodes.get(code.toLowerCase());
     if (clash !== undefined) {
       problems.push(
-        problem({
-          file: FILES.orgs,
-          line: orgLine,
-          org: code,
-          field: `orgs.${code}`,
-          value: code,
-          message: `org code "${code}" differs from "${clash}" only in letter case; Azure names are case-insensitive, so both would get the same resources`,
-          fix: "remove the duplicate entry or give the org its real, distinct code",
-        }),
+        codeProblem(
+          `org code "${code}" differs from "${clash}" only in letter case; Azure names are case-insensitive, so both would get the same resources`,
+          "remove the duplicate entry or give the org its real, distinct code",
+        ),
       );
       continue;
     }
     lowerCodes.set(code.toLowerCase(), code);
 
     const orgEnvs: FleetEnvironment[] = [];
-    reg.environments.forEach((envName, i) => {
+    const listed = isClean(orgsCheck, ["orgs", code, "environments"]) ? reg.environments : undefined;
+    if (listed === undefined) complete = false;
+    (listed ?? []).forEach((envName, i) => {
       const env = envByName.get(envName);
       if (env) {
         orgEnvs.push(env);
-      } else if (settings.retiredEnvironments[envName] !== undefined) {
+      } else if (retired?.[envName] !== undefined) {
         problems.push(
           notice({
             file: FILES.orgs,
-            line: orgsSource.lineOf(["orgs", code, "environments", i]),
+            line: orgsSource!.lineOf(["orgs", code, "environments", i]),
             org: code,
             environment: envName,
             field: `orgs.${code}.environments[${i}]`,
             value: envName,
-            message: `environment is retired (${settings.retiredEnvironments[envName]}); no stacks are built for it`,
+            message: `environment is retired (${retired[envName]}); no stacks are built for it`,
             fix: "nothing to do here; the entry disappears when the registry drops it",
           }),
         );
-      } else {
+      } else if (definedEnvs !== undefined && retired !== undefined && !definedEnvs.has(envName)) {
         problems.push(
           problem({
             file: FILES.orgs,
-            line: orgsSource.lineOf(["orgs", code, "environments", i]),
+            line: orgsSource!.lineOf(["orgs", code, "environments", i]),
             org: code,
             environment: envName,
             field: `orgs.${code}.environments[${i}]`,
             value: envName,
             message: "the org lists an environment the fleet does not define",
-            fix: `use one of ${[...envByName.keys()].join(", ")}, or add it to ${FILES.environments} (or to retiredEnvironments in ${FILES.settings})`,
+            fix: `use one of ${[...definedEnvs].join(", ")}, or add it to ${FILES.environments} (or to retiredEnvironments in ${FILES.settings})`,
           }),
         );
       }
+      // Otherwise the environment's own entry is broken, reported where it is.
     });
+    if (!isClean(orgsCheck, ["orgs", code])) {
+      // The schema error is reported; names and settings of a malformed entry would only repeat it.
+      complete = false;
+      continue;
+    }
     if (orgEnvs.length === 0) continue;
 
-    const override = settings.orgs?.[code];
+    const override = sOk("orgs", code) ? settings.orgs?.[code] : undefined;
     const orgnr = reg.orgnr !== "" ? reg.orgnr : override?.orgnr;
     if (reg.orgnr !== "" && override?.orgnr !== undefined && override.orgnr !== reg.orgnr) {
       problems.push(
         problem({
           file: FILES.settings,
-          line: settingsSource.lineOf(["orgs", code, "orgnr"]),
+          line: settingsSource?.lineOf(["orgs", code, "orgnr"]),
           org: code,
           field: `orgs.${code}.orgnr`,
           value: override.orgnr,
@@ -186,7 +237,8 @@ export function loadFleet(dir: string): LoadResult {
         }),
       );
     }
-    if (orgnr === undefined) {
+    if (orgnr === undefined && sOk("orgs", code)) {
+      // The org's names and settings are still checked; only its FinOps tags lack the number.
       problems.push(
         problem({
           file: FILES.orgs,
@@ -198,40 +250,32 @@ export function loadFleet(dir: string): LoadResult {
           fix: `add orgs.${code}.orgnr (9 digits) to ${FILES.settings}`,
         }),
       );
-      continue;
     }
 
     const names = orgNames(code);
     pushNameProblems(problems, checkedOrgNames(names), FILES.orgs, orgLine, code, undefined);
-    const org: FleetOrg = { code, displayName: reg.name.en, orgnr, names, environments: orgEnvs };
+    const org: FleetOrg = {
+      code,
+      displayName: reg.name.en,
+      orgnr: orgnr ?? "",
+      names,
+      environments: orgEnvs,
+    };
     orgs.push(org);
 
     for (const env of orgEnvs) {
       const layers: Layer[] = [
-        { path: ["environmentClasses", env.type], value: settings.environmentClasses[env.type] },
+        { path: ["environmentClasses", env.type], value: settings.environmentClasses?.[env.type] },
         { path: ["environments", env.name], value: settings.environments?.[env.name] },
         { path: ["orgs", code, "all"], value: override?.all },
         { path: ["orgs", code, "environments", env.name], value: override?.environments?.[env.name] },
       ];
-      const resolved = mergeLayers(layers) as ClusterSettings;
-      for (const issue of checkClusterSettings(resolved)) {
-        const origin = issue.related
-          ? originOfAny(layers, [issue.field, ...issue.related])
-          : originOf(layers, issue.field);
-        const fromOrg = origin[0] === "orgs";
-        problems.push(
-          problem({
-            file: FILES.settings,
-            line: settingsSource.lineOf(origin),
-            org: fromOrg ? code : undefined,
-            environment: origin[0] === "environmentClasses" ? undefined : env.name,
-            field: origin.join("."),
-            value: issue.value,
-            message: issue.message,
-            fix: issue.fix,
-          }),
-        );
+      if (!layers.every((l) => sOk(...l.path)) || !sOk("location")) {
+        complete = false;
+        continue;
       }
+      const resolved = mergeLayers(layers) as ClusterSettings;
+      pushSettingsIssues(problems, layers, resolved, settingsSource!, code, env.name);
       const appsNamesFor = appsNames(code, env.token, env.hostname, settings.location);
       pushNameProblems(problems, checkedAppsNames(appsNamesFor), FILES.orgs, orgLine, code, env.name);
       const clusterKey = stackIds.apps(code, env.token);
@@ -243,54 +287,76 @@ export function loadFleet(dir: string): LoadResult {
         clusterKey,
         addressSpace: "",
         subnets: [],
-        clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[env.type],
+        clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[env.type] ?? [],
       });
     }
   }
 
-  const platforms = resolvePlatforms(environments, settings, settingsSource, problems);
-  const studios = resolveStudios(settings, settingsSource, problems);
+  const platforms =
+    sOk("platform") && sOk("location")
+      ? resolvePlatforms(environments, settings, settingsSource!, problems, sOk)
+      : undefined;
+  const studios =
+    sOk("studio") && sOk("location") && sOk("environmentClasses")
+      ? resolveStudios(settings, settingsSource!, problems)
+      : undefined;
+  if (!platforms || !studios || platforms.length < environments.length) complete = false;
 
-  checkGlobalNameClashes(apps, orgs, platforms, studios, problems);
+  checkGlobalNameClashes(apps, orgs, platforms ?? [], studios ?? [], problems);
 
-  const stateScopes = [
-    ...new Set([
-      STATE_SCOPE,
-      ...environments.map((e) => e.token),
-      ...studios.map((s) => s.environment.token),
-      SHARED_SCOPE,
-    ]),
-  ];
-  checkStatePrincipals(settings, stateScopes, settingsSource, problems);
-  checkPipelineRoles(settings, stateScopes, settingsSource, problems);
-  checkSubscriptions(settings, stateScopes, settingsSource, problems);
-  checkStateNetwork(settings, settingsSource, problems);
+  // The state scopes follow from the environments' names and tokens, and the Studio environments.
+  const studioNamesListed = arrayAt(settings.studio, "environments")
+    ?.map((e) => (e as { name?: unknown }).name)
+    .filter((n): n is string => typeof n === "string");
+  const stateScopes =
+    definedEnvs && sOk("nameTokens") && studioNamesListed
+      ? [
+          ...new Set([
+            STATE_SCOPE,
+            ...[...definedEnvs].map((name) => settings.nameTokens?.[name] ?? name),
+            ...studioNamesListed,
+            SHARED_SCOPE,
+          ]),
+        ]
+      : undefined;
+  if (stateScopes) {
+    if (sOk("state")) checkStatePrincipals(settings, stateScopes, settingsSource!, problems);
+    if (sOk("state") && sOk("pipelineRoles"))
+      checkPipelineRoles(settings, stateScopes, settingsSource!, problems);
+    if (sOk("subscriptions")) checkSubscriptions(settings, stateScopes, settingsSource!, problems);
+  }
+  if (sOk("state")) checkStateNetwork(settings, settingsSource!, problems);
 
   // The address plan: every cluster needs its block.
   const clusterKeys = [
     ...apps.map((a) => a.clusterKey),
-    ...platforms.map((p) => p.clusterKey),
-    ...studios.map((s) => s.clusterKey),
+    ...(platforms ?? []).map((p) => p.clusterKey),
+    ...(studios ?? []).map((s) => s.clusterKey),
   ];
-  const plan = checkAddressPlan(
-    join(dir, FILES.addressPlan),
-    settings.addressPlan,
-    clusterKeys,
-    FILES.addressPlan,
-    {
-      settingsFile: FILES.settings,
-      settingsField: "addressPlan",
-      settingsLines: addressSettingsLines(settings, settingsSource),
-    },
-  );
-  problems.push(...plan.problems);
+  const plan = sOk("addressPlan")
+    ? checkAddressPlan(join(dir, FILES.addressPlan), settings.addressPlan, clusterKeys, FILES.addressPlan, {
+        settingsFile: FILES.settings,
+        settingsField: "addressPlan",
+        settingsLines: addressSettingsLines(settings, settingsSource!),
+      })
+    : undefined;
+  if (plan) {
+    // Blocks no cluster uses are only known when every cluster could be resolved.
+    problems.push(
+      ...plan.problems.filter(
+        (p) => complete || !(p.severity === "notice" && p.field.startsWith("allocations.")),
+      ),
+    );
+  }
 
-  checkServiceTargets(settings, clusterKeys, settingsSource, problems);
-  reportExternalDelegations(apps, platforms, studios, problems);
+  if (complete && sOk("services") && isObject(settings.services))
+    checkServiceTargets(settings, clusterKeys, settingsSource!, problems);
+  // Which zones need delegating is only known when every cluster could be resolved.
+  if (complete) reportExternalDelegations(apps, platforms ?? [], studios ?? [], problems);
 
   const deduped = dedupe(problems);
-  const addressing = { clusterKeys, settings: settings.addressPlan };
-  if (deduped.some((p) => p.severity === "error")) {
+  const addressing = plan && complete ? { clusterKeys, settings: settings.addressPlan } : undefined;
+  if (deduped.some((p) => p.severity === "error") || !plan || !platforms || !studios || !stateScopes) {
     return { problems: sortProblems(deduped), addressing };
   }
 
@@ -354,18 +420,21 @@ function resolvePlatforms(
   settings: FleetSettings,
   settingsSource: SourceFile,
   problems: FleetProblem[],
+  sOk: (...path: (string | number)[]) => boolean,
 ): PlatformEnvironment[] {
   checkPlatformPrerequisites(environments, settings, settingsSource, problems);
   const imported = new Set(settings.platform.gatewayCertificate.imported);
-  return environments.map((environment) => {
+  const out: PlatformEnvironment[] = [];
+  for (const environment of environments) {
     const layers: Layer[] = [
       {
         path: ["environmentClasses", environment.type],
-        value: settings.environmentClasses[environment.type],
+        value: settings.environmentClasses?.[environment.type],
       },
       { path: ["environments", environment.name], value: settings.environments?.[environment.name] },
       { path: ["platform", "cluster"], value: settings.platform.cluster },
     ];
+    if (!layers.every((l) => sOk(...l.path))) continue;
     const resolved = mergeLayers(layers) as ClusterSettings;
     pushSettingsIssues(problems, layers, resolved, settingsSource, undefined, environment.name);
     const names = platformNames(environment.token, environment.hostname, settings.location);
@@ -377,7 +446,7 @@ function resolvePlatforms(
       undefined,
       environment.name,
     );
-    return {
+    out.push({
       environment,
       settings: resolved,
       names,
@@ -386,9 +455,10 @@ function resolvePlatforms(
       clusterKey: stackIds.platform(environment.token),
       addressSpace: "",
       subnets: [],
-      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[environment.type],
-    };
-  });
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[environment.type] ?? [],
+    });
+  }
+  return out;
 }
 
 /**
@@ -527,7 +597,7 @@ function resolveStudios(
       platformPrefix: "",
     };
     const layers: Layer[] = [
-      { path: ["environmentClasses", e.type], value: settings.environmentClasses[e.type] },
+      { path: ["environmentClasses", e.type], value: settings.environmentClasses?.[e.type] },
       { path: ["studio", "cluster"], value: settings.studio.cluster },
     ];
     const resolved = mergeLayers(layers) as ClusterSettings;
@@ -542,7 +612,7 @@ function resolveStudios(
       clusterKey: stackIds.studio(e.name),
       addressSpace: "",
       subnets: [],
-      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[e.type],
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[e.type] ?? [],
     });
   });
   return out;
@@ -802,17 +872,49 @@ function pushSettingsIssues(
   }
 }
 
+/** How a path into environments.json is named for the user: by the entry's environment. */
+function environmentEntryName(
+  value: unknown,
+): (path: readonly PathSegment[]) => { field: string; environment?: string } | undefined {
+  const entries = arrayAt(value, "environments");
+  return (path) => {
+    if (path[0] !== "environments" || typeof path[1] !== "number") return undefined;
+    const name = (entries?.[path[1]] as { name?: unknown } | undefined)?.name;
+    const rest = path.slice(2).join(".");
+    return typeof name === "string" && name !== ""
+      ? { environment: name, field: rest || "(entry)" }
+      : { field: `environments[${path[1]}]${rest ? `.${rest}` : ""}` };
+  };
+}
+
+/**
+ * The environments of environments.json. `names` holds every entry's name (an org listing a
+ * malformed environment is not wrong too); `environments` only the entries that are usable;
+ * `complete` says whether every entry was.
+ */
 function resolveEnvironments(
-  registryEnvs: readonly RegistryEnvironment[],
+  registryEnvs: readonly unknown[],
+  envCheck: SchemaCheck,
   settings: FleetSettings,
+  sOk: (...path: (string | number)[]) => boolean,
   envSource: SourceFile,
-  settingsSource: SourceFile,
+  settingsSource: SourceFile | undefined,
   problems: FleetProblem[],
-): FleetEnvironment[] {
+): { environments: FleetEnvironment[]; names: Set<string> | undefined; complete: boolean } {
   const out: FleetEnvironment[] = [];
   const seen = new Set<string>();
   const tokens = new Map<string, string>();
-  registryEnvs.forEach((e, i) => {
+  const tokensKnown = sOk("nameTokens");
+  const retired = sOk("retiredEnvironments") ? settings.retiredEnvironments : undefined;
+  let complete = tokensKnown;
+  let allNamed = true;
+  registryEnvs.forEach((entry, i) => {
+    const e = (isObject(entry) ? entry : {}) as Partial<RegistryEnvironment>;
+    if (typeof e.name !== "string" || e.name === "") {
+      complete = false;
+      allNamed = false;
+      return;
+    }
     const line = envSource.lineOf(["environments", i, "name"]);
     if (seen.has(e.name)) {
       problems.push(
@@ -820,7 +922,7 @@ function resolveEnvironments(
           file: FILES.environments,
           line,
           environment: e.name,
-          field: `environments[${i}].name`,
+          field: "name",
           value: e.name,
           message: "the environment is defined twice",
           fix: "remove one of the two entries",
@@ -829,11 +931,11 @@ function resolveEnvironments(
       return;
     }
     seen.add(e.name);
-    if (settings.retiredEnvironments[e.name] !== undefined) {
+    if (retired?.[e.name] !== undefined) {
       problems.push(
         problem({
           file: FILES.settings,
-          line: settingsSource.lineOf(["retiredEnvironments", e.name]),
+          line: settingsSource?.lineOf(["retiredEnvironments", e.name]),
           environment: e.name,
           field: `retiredEnvironments.${e.name}`,
           value: e.name,
@@ -842,27 +944,38 @@ function resolveEnvironments(
         }),
       );
     }
-    const hostnameProblem = checkName(NAMING_RULES.dnsZone, e.hostname);
-    if (hostnameProblem) {
-      problems.push(
-        problem({
-          file: FILES.environments,
-          line: envSource.lineOf(["environments", i, "hostname"]),
-          environment: e.name,
-          field: `environments[${i}].hostname`,
-          value: e.hostname,
-          message: `not a valid DNS name: ${hostnameProblem}`,
-          fix: "use a lowercase DNS name such as at22.altinn.cloud",
-        }),
-      );
+    let usable = isClean(envCheck, ["environments", i]);
+    if (isClean(envCheck, ["environments", i, "hostname"])) {
+      const hostname = e.hostname as string;
+      const hostnameProblem = checkName(NAMING_RULES.dnsZone, hostname);
+      if (hostnameProblem) {
+        usable = false;
+        const trailingDot = hostname.endsWith(".");
+        problems.push(
+          problem({
+            file: FILES.environments,
+            line: envSource.lineOf(["environments", i, "hostname"]),
+            environment: e.name,
+            field: "hostname",
+            value: hostname,
+            message: trailingDot
+              ? "a hostname here is written without the trailing dot of a fully qualified name"
+              : `not a valid DNS name: ${hostnameProblem}`,
+            fix: trailingDot
+              ? `write ${JSON.stringify(hostname.replace(/\.+$/, ""))}`
+              : `use a lowercase DNS name such as ${e.name}.altinn.cloud`,
+          }),
+        );
+      }
     }
+    if (!tokensKnown) return;
     const token = settings.nameTokens[e.name] ?? e.name;
     const tokenClash = tokens.get(token);
     if (tokenClash !== undefined) {
       problems.push(
         problem({
           file: FILES.settings,
-          line: settingsSource.lineOf(["nameTokens", e.name]),
+          line: settingsSource?.lineOf(["nameTokens", e.name]),
           environment: e.name,
           field: `nameTokens.${e.name}`,
           value: token,
@@ -872,41 +985,68 @@ function resolveEnvironments(
       );
     }
     tokens.set(token, e.name);
+    if (!usable) {
+      complete = false;
+      return;
+    }
     out.push({
       name: e.name,
       token,
       type: e.type as EnvironmentClassName,
-      hostname: e.hostname,
-      appPrefix: e.appPrefix,
-      platformPrefix: e.platformPrefix,
+      hostname: e.hostname as string,
+      appPrefix: e.appPrefix as string,
+      platformPrefix: e.platformPrefix as string,
     });
   });
-  return out;
+  // An entry without a readable name leaves unknown which environments exist.
+  return { environments: out, names: allNamed ? seen : undefined, complete };
 }
 
 function checkOverrideTargets(
   settings: FleetSettings,
-  registryOrgs: Record<string, RegistryOrg>,
-  envByName: ReadonlyMap<string, FleetEnvironment>,
-  settingsSource: SourceFile,
+  registryOrgs: Record<string, RegistryOrg> | undefined,
+  definedEnvs: ReadonlySet<string> | undefined,
+  settingsSource: SourceFile | undefined,
   problems: FleetProblem[],
 ): void {
-  for (const envName of Object.keys(settings.environments ?? {})) {
-    if (!envByName.has(envName)) {
-      problems.push(
-        problem({
-          file: FILES.settings,
-          line: settingsSource.lineOf(["environments", envName]),
-          environment: envName,
-          field: `environments.${envName}`,
-          value: envName,
-          message: "settings for an environment the fleet does not define",
-          fix: `use one of ${[...envByName.keys()].join(", ")}, or remove the entry`,
-        }),
-      );
+  if (settingsSource === undefined) return;
+  const tokens = isObject(settings.nameTokens) ? settings.nameTokens : {};
+  /** An override keyed by an environment's name token (`prod`) instead of its name. */
+  const byToken = (key: string) =>
+    definedEnvs ? [...definedEnvs].find((name) => tokens[name] === key && name !== key) : undefined;
+  const unknownEnvironment = (key: string, path: PathSegment[], org: string | undefined, known: string[]) => {
+    const name = byToken(key);
+    problems.push(
+      problem({
+        file: FILES.settings,
+        line: settingsSource.lineOf(path),
+        org,
+        environment: key,
+        field: path.join("."),
+        value: key,
+        message:
+          name !== undefined
+            ? `settings are keyed by the environment's name in ${FILES.environments}; "${key}" is only the name token of ${name}`
+            : org === undefined
+              ? "settings for an environment the fleet does not define"
+              : `settings for an environment the org does not list in ${FILES.orgs}`,
+        fix:
+          name !== undefined
+            ? `the key must be \`${name}\` (the registry's name; \`${key}\` is only the name token)`
+            : org === undefined
+              ? `use one of ${known.join(", ")}, or remove the entry`
+              : `add ${key} to the org's environments in ${FILES.orgs}, or remove these settings`,
+      }),
+    );
+  };
+  if (definedEnvs && isObject(settings.environments)) {
+    for (const envName of Object.keys(settings.environments)) {
+      if (!definedEnvs.has(envName))
+        unknownEnvironment(envName, ["environments", envName], undefined, [...definedEnvs]);
     }
   }
-  for (const [code, override] of Object.entries(settings.orgs ?? {})) {
+  if (!registryOrgs || Object.keys(registryOrgs).length === 0 || !isObject(settings.orgs)) return;
+  for (const [code, override] of Object.entries(settings.orgs)) {
     const reg = registryOrgs[code];
     if (!reg) {
       problems.push(
@@ -922,20 +1062,11 @@ function checkOverrideTargets(
       );
       continue;
     }
-    for (const envName of Object.keys(override.environments ?? {})) {
-      if (!reg.environments.includes(envName)) {
-        problems.push(
-          problem({
-            file: FILES.settings,
-            line: settingsSource.lineOf(["orgs", code, "environments", envName]),
-            org: code,
-            environment: envName,
-            field: `orgs.${code}.environments.${envName}`,
-            value: envName,
-            message: `settings for an environment the org does not list in ${FILES.orgs}`,
-            fix: `add ${envName} to the org's environments in ${FILES.orgs}, or remove these settings`,
-          }),
-        );
+    const listed = Array.isArray(reg.environments) ? reg.environments : undefined;
+    if (!listed || !isObject(override) || !isObject(override.environments)) continue;
+    for (const envName of Object.keys(override.environments)) {
+      if (!listed.includes(envName)) {
+        unknownEnvironment(envName, ["orgs", code, "environments", envName], code, listed);
       }
     }
   }
@@ -949,25 +1080,36 @@ function pushNameProblems(
   org: string | undefined,
   environment: string | undefined,
 ): void {
-  for (const n of names) {
-    const why = checkName(NAMING_RULES[n.rule], n.name);
-    if (why) {
-      problems.push(
-        problem({
-          file,
-          line,
-          org,
-          environment,
-          field: `derived name ${n.field}`,
-          value: n.name,
-          message: why,
-          fix:
-            n.rule === "aksNodeResourceGroup"
+  const failing = names
+    .map((n) => ({ n, why: checkName(NAMING_RULES[n.rule], n.name) }))
+    .filter((f): f is { n: CheckedName; why: string } => f.why !== undefined);
+  // Capital letters in the org code break every lowercase-only name derived from it: one root
+  // cause, reported once (on the first such name), naming the others.
+  const capitals = org !== undefined && org !== org.toLowerCase();
+  const byCase = capitals ? failing.filter((f) => f.n.name.includes(org)) : [];
+  for (const f of failing) {
+    if (byCase.includes(f) && f !== byCase[0]) continue;
+    const others = f === byCase[0] ? byCase.slice(1).map((o) => o.n.field) : [];
+    problems.push(
+      problem({
+        file,
+        line,
+        org,
+        environment,
+        field: `derived name ${f.n.field}`,
+        value: f.n.name,
+        message:
+          others.length > 0
+            ? `${f.why}; the capital letters of the org code break the derived ${others.join(", ")} names too`
+            : f.why,
+        fix:
+          others.length > 0 || (capitals && f === byCase[0])
+            ? `Azure wants these names in lower case: use the org code as Altinn's registry spells it, in lower case (${org!.toLowerCase()})`
+            : f.n.rule === "aksNodeResourceGroup"
               ? "shorten the org code or the environment name token (nameTokens in fleet.yaml)"
               : "the name is derived from the org code and environment: use a lowercase alphanumeric org code short enough for every derived name",
-        }),
-      );
-    }
+      }),
+    );
   }
 }
 
@@ -1036,11 +1178,6 @@ function addressSettingsLines(settings: FleetSettings, source: SourceFile): Map<
   return lines;
 }
 
-function pushAll(target: FleetProblem[], found: FleetProblem[]): boolean {
-  target.push(...found);
-  return !found.some((p) => p.severity === "error");
-}
-
 function dedupe(problems: readonly FleetProblem[]): FleetProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
@@ -1058,4 +1195,34 @@ function sortProblems(problems: readonly FleetProblem[]): FleetProblem[] {
       order.indexOf(a.file as (typeof order)[number]) - order.indexOf(b.file as (typeof order)[number]) ||
       (a.line ?? 0) - (b.line ?? 0),
   );
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function objectAt(v: unknown, key: string): Record<string, unknown> | undefined {
+  const inner = isObject(v) ? v[key] : undefined;
+  return isObject(inner) ? inner : undefined;
+}
+
+function arrayAt(v: unknown, key: string): unknown[] | undefined {
+  const inner = isObject(v) ? v[key] : undefined;
+  return Array.isArray(inner) ? inner : undefined;
+}
+
+/** The characters of an org code that are not letters or digits, named for the message. */
+function describeBadChars(code: string): string {
+  const bad = [...new Set(code.replace(/[a-zA-Z0-9]/g, ""))];
+  const name = (c: string) =>
+    c === "_"
+      ? "an underscore"
+      : c === "."
+        ? "a dot"
+        : c === "-"
+          ? "a hyphen"
+          : c === " "
+            ? "a space"
+            : `"${c}"`;
+  return bad.map(name).join(" and ");
 }

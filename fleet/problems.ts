@@ -11,6 +11,8 @@ export interface FleetProblem {
   readonly file: string;
   /** 1-based line in that file, where known. */
   readonly line?: number;
+  /** 1-based column in that line, where known (syntax errors). */
+  readonly column?: number;
   /** Org code the problem concerns, if any. */
   readonly org?: string;
   /** Environment name the problem concerns, if any. */
@@ -37,7 +39,8 @@ export function notice(p: Omit<FleetProblem, "severity">): FleetProblem {
 
 /** One line per problem: `file:line [org/env] field = value: message. Fix: ...`. */
 export function formatProblem(p: FleetProblem): string {
-  const where = p.line !== undefined ? `${p.file}:${p.line}` : p.file;
+  const where =
+    p.line === undefined ? p.file : `${p.file}:${p.line}${p.column === undefined ? "" : `:${p.column}`}`;
   const scope = [p.org && `org ${p.org}`, p.environment && `environment ${p.environment}`]
     .filter(Boolean)
     .join(", ");

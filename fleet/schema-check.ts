@@ -7,6 +7,7 @@ import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
 import { PROJECT_ROOT } from "../cli/project-root";
 import { type FleetProblem, problem } from "./problems";
+import { PATTERN_MEANINGS } from "./schemas/fleet-settings";
 import type { PathSegment, SourceFile } from "./source";
 
 // `code.source` keeps each compiled validator's source, so it can be cached as a module: compiling
@@ -54,16 +55,41 @@ export interface SchemaCheckOptions {
   readonly ignore?: (error: ErrorObject, path: readonly PathSegment[]) => boolean;
   /** Which path segment is the org code, if the file is keyed by org (e.g. 1 for /orgs/<org>). */
   readonly orgSegment?: number;
+  /**
+   * How to name a path for the user, where an array index means nothing to them (an entry of
+   * environments.json is named by its environment, not `environments.4`).
+   */
+  readonly name?: (path: readonly PathSegment[]) => { field: string; environment?: string } | undefined;
+}
+
+export interface SchemaCheck {
+  readonly problems: FleetProblem[];
+  /**
+   * The paths the errors are about: checks that read a value at, under or above one of them are
+   * skipped for that value (they would only restate the schema error), the rest still run.
+   */
+  readonly tainted: readonly (readonly PathSegment[])[];
+}
+
+/** True when no schema error concerns `path`, anything under it, or any of its ancestors. */
+export function isClean(check: SchemaCheck | undefined, path: readonly PathSegment[]): boolean {
+  if (check === undefined) return false;
+  return !check.tainted.some((t) => {
+    const n = Math.min(t.length, path.length);
+    for (let i = 0; i < n; i++) if (String(t[i]) !== String(path[i])) return false;
+    return true;
+  });
 }
 
 export function checkSchema(
   source: SourceFile,
   schema: Record<string, unknown>,
   options: SchemaCheckOptions = {},
-): FleetProblem[] {
+): SchemaCheck {
   const validate = validatorFor(schema);
-  if (validate(source.value)) return [];
+  if (validate(source.value)) return { problems: [], tainted: [] };
   const out: FleetProblem[] = [];
+  const tainted: PathSegment[][] = [];
   for (const error of validate.errors ?? []) {
     const path = pointerToPath(error.instancePath);
     if (options.ignore?.(error, path)) continue;
@@ -77,23 +103,34 @@ export function checkSchema(
         : error.keyword === "required"
           ? [...path, String((error.params as { missingProperty: string }).missingProperty)]
           : path;
+    // An unknown field is ignored by every other check, so it leaves the rest usable.
+    if (error.keyword !== "additionalProperties") tainted.push(fieldPath);
     const org =
       options.orgSegment !== undefined && path.length > options.orgSegment
         ? String(path[options.orgSegment])
         : undefined;
+    const named = options.name?.(fieldPath);
     out.push(
       problem({
         file: source.file,
         line: source.lineOf(fieldPath),
         org,
-        field: fieldPath.join(".") || "(root)",
-        value: error.keyword === "required" ? undefined : valueAt(source.value, fieldPath),
+        environment: named?.environment,
+        field: named?.field ?? (fieldPath.join(".") || "(root)"),
+        value: error.keyword === "required" ? undefined : shown(valueAt(source.value, fieldPath)),
         message: describe(error),
         fix: fixFor(error),
       }),
     );
   }
-  return dedupe(out);
+  return { problems: dedupe(out), tainted };
+}
+
+/** A value as the user wrote it, unless it is a whole object or list (its line says where). */
+function shown(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const text = JSON.stringify(value);
+  return text.length <= 60 ? value : undefined;
 }
 
 function describe(error: ErrorObject): string {
@@ -104,6 +141,10 @@ function describe(error: ErrorObject): string {
       return "this field is not known here (a typo, or a setting at the wrong level)";
     case "enum":
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "pattern": {
+      const meaning = PATTERN_MEANINGS[(error.params as { pattern: string }).pattern];
+      return meaning ? `not ${meaning.what}` : `${error.message ?? "is invalid"}`;
+    }
     default:
       return `${error.message ?? "is invalid"}`;
   }
@@ -119,7 +160,12 @@ function fixFor(error: ErrorObject): string {
       return "use one of the allowed values";
     case "type":
       return `write a value of type ${(error.params as { type: string }).type}`;
-    case "pattern":
+    case "pattern": {
+      const meaning = PATTERN_MEANINGS[(error.params as { pattern: string }).pattern];
+      return meaning
+        ? `write ${meaning.what}, such as ${meaning.example}`
+        : "write the value in the expected format";
+    }
     case "format":
       return "write the value in the expected format";
     default:

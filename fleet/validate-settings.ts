@@ -4,6 +4,7 @@
  */
 import { checkName, NAMING_RULES } from "../constructs/naming";
 import type { ClusterSettings, MaintenanceWindowSetting } from "./model";
+import { checkVmSize } from "./vm-sizes";
 
 export interface SettingsIssue {
   /** Field path inside the cluster settings. */
@@ -32,6 +33,17 @@ export function checkClusterSettings(s: ClusterSettings): SettingsIssue[] {
         value: pool.name,
         message: nameProblem,
         fix: "use 1-12 lowercase letters and digits starting with a letter, e.g. syspool or workpool",
+      });
+    }
+    const sizeProblem = checkVmSize(pool.vmSize);
+    if (sizeProblem) {
+      issues.push({
+        field: ["nodePools", key, "vmSize"],
+        value: pool.vmSize,
+        message: sizeProblem.message,
+        fix: sizeProblem.nearest
+          ? `use ${sizeProblem.nearest} (the nearest valid size), or another size of a listed series`
+          : "use a size such as Standard_D4s_v5",
       });
     }
     if (pool.minCount > pool.maxCount) {

@@ -1,27 +1,13 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fleetFixture, registryOrg } from "../../testing/fleet-fixture";
 import { committedFleet } from "../../testing/fleet-synth";
 import { COMMITTED_FLEET_NOTICES, REPO_ROOT, runCli, stderrNoticeFields } from "../../testing/run-cli";
+import { earlierOutput, treeHash } from "../../testing/tree-hash";
 
 interface Manifest {
   stacks: Record<string, { name: string; dependencies: string[]; synthesizedStackPath: string }>;
-}
-
-/** A hash over every file under a directory (names and bytes), to prove nothing changed. */
-function treeHash(dir: string): string {
-  const h = createHash("sha256");
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else h.update(`${p.slice(dir.length)}\0`).update(readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest("hex");
 }
 
 describe("npm run synth on the committed fleet", () => {
@@ -107,10 +93,7 @@ describe("npm run synth on a fleet with mistakes", () => {
     }, // 10: overlap
     allocate: true,
   });
-  const out = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
-  mkdirSync(join(out, "stacks", "keep"), { recursive: true });
-  writeFileSync(join(out, "manifest.json"), '{"earlier":"output"}\n');
-  writeFileSync(join(out, "stacks", "keep", "cdk.tf.json"), "{}\n");
+  const out = earlierOutput();
   const before = treeHash(out);
   const result = runCli("bin/synth.ts", ["--output", out], { FLEET_DIR: dir });
 

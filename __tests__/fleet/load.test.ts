@@ -194,7 +194,8 @@ describe("environments", () => {
         d.environments[0]!.hostname = "at22..altinn.cloud";
       },
     });
-    expectOneError(dir, { field: "environments[0].hostname" });
+    // Named by its environment, not by its index in the array (environments.0.hostname).
+    expectOneError(dir, { file: "environments.json", environment: "at22", field: "hostname" });
   });
 
   test("fails if two environments would give an org the same DNS zone", () => {
@@ -542,5 +543,195 @@ describe("subscriptions and the state firewall", () => {
     });
     const p = expectOneError(dir, { field: "state.allowedSubnetIds" });
     expect(p.fix).toMatch(/Microsoft.Storage service endpoint/);
+  });
+});
+
+describe("syntax, encoding and one root cause once (issue 13)", () => {
+  const read = (dir: string) => loadFleet(dir).problems;
+
+  test("a trailing comma in JSON names its line and column and says what it is", () => {
+    const dir = fleetFixture({
+      raw: { "environments.json": (t) => t.replace('"type": "test"\n    }', '"type": "test",\n    }') },
+    });
+    const p = expectOneError(dir, { file: "environments.json", field: "(syntax)" });
+    expect(p).toMatchObject({ line: 9, column: 21, value: "," });
+    expect(p.message).toMatch(/trailing comma/);
+    expect(p.fix).toBe("remove that comma");
+  });
+
+  test("an HTML page instead of JSON is named as such", () => {
+    const dir = fleetFixture({
+      raw: { "altinn-orgs.json": () => "<!DOCTYPE html>\n<html><body>Not found</body></html>\n" },
+    });
+    const p = expectOneError(dir, {
+      file: "altinn-orgs.json",
+      field: "(syntax)",
+      message: /HTML page, not JSON/,
+    });
+    expect(p.line).toBe(1);
+  });
+
+  test("a byte-order mark is tolerated and said once, as a notice", () => {
+    const dir = fleetFixture({ raw: { "altinn-orgs.json": (t) => `\uFEFF${t}` } });
+    const { problems, fleet } = loadFleet(dir);
+    expect(errors(problems)).toEqual([]);
+    expect(fleet).toBeDefined();
+    expect(problems.filter((p) => p.field === "(encoding)")).toEqual([
+      expect.objectContaining({
+        severity: "notice",
+        file: "altinn-orgs.json",
+        line: 1,
+        message: expect.stringMatching(/byte-order mark/),
+      }),
+    ]);
+  });
+
+  test("an empty registry is said once, with no flood of notices", () => {
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs = {};
+      },
+    });
+    const problems = read(dir);
+    expect(errors(problems)).toEqual([
+      expect.objectContaining({
+        file: "altinn-orgs.json",
+        field: "orgs",
+        message: expect.stringMatching(/no organisations/),
+      }),
+    ]);
+    // No notice per address block of the missing orgs: at most the committed fleet's own notices.
+    const notices = (ps: readonly FleetProblem[]) => ps.filter((p) => p.severity === "notice");
+    expect(notices(problems).length).toBeLessThanOrEqual(notices(read(COMMITTED_FLEET)).length);
+    expect(notices(problems).filter((p) => p.file === "address-plan.yaml")).toEqual([]);
+  });
+
+  test("an alias to an undefined anchor is an error with line and column, not a crash", () => {
+    const dir = fleetFixture({
+      raw: { "fleet.yaml": (t) => t.replace("location: norwayeast", "location: *region") },
+    });
+    const p = expectOneError(dir, { file: "fleet.yaml", field: "(alias)", value: "*region" });
+    expect(p).toMatchObject({ line: expect.any(Number), column: 11 });
+    expect(p.message).toMatch(/no anchor &region/);
+  });
+
+  test("a YAML merge key is accepted", () => {
+    const dir = fleetFixture({
+      raw: {
+        "fleet.yaml": (t) =>
+          t
+            .replace(/^( {4}at22: )\{/m, "$1&at22 {")
+            .replace(
+              /^( {4}at23: )\{ plan: [0-9a-f-]+, apply: [0-9a-f-]+, roles: environment \}/m,
+              "$1{ <<: *at22, plan: 6301bbfc-a0c5-454e-8ff9-bb510944fe0c }",
+            ),
+      },
+    });
+    const { problems, fleet } = loadFleet(dir);
+    expect(errors(problems)).toEqual([]);
+    expect(fleet!.settings.state.principals.at23).toEqual({
+      plan: "6301bbfc-a0c5-454e-8ff9-bb510944fe0c",
+      apply: "9dfb369b-ab13-4fae-a276-55daa05f1119",
+      roles: "environment",
+    });
+  });
+
+  test("a schema error does not hide the checks that run after it", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.environmentClasses!.test as Record<string, unknown>).skuTier = "Gold";
+        (s.environments as Record<string, unknown>).at99 = {};
+      },
+      orgs: (d) => void d.orgs.brg!.environments.push("at98"),
+    });
+    expectOneError(dir, { field: "environmentClasses.test.skuTier", value: "Gold" });
+    expectOneError(dir, { field: "environments.at99", message: /does not define/ });
+    expectOneError(dir, { org: "brg", environment: "at98", message: /does not define/ });
+    expect(errors(read(dir))).toHaveLength(3);
+  });
+
+  test("a changed blockPrefixLength is one error at the setting, not one per block", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.addressPlan as Record<string, unknown>).blockPrefixLength = 21;
+      },
+    });
+    const p = expectOneError(dir, { file: "fleet.yaml", field: "addressPlan.blockPrefixLength", value: 21 });
+    expect(p.fix).toBe("set blockPrefixLength back to 22");
+    expect(errors(read(dir))).toHaveLength(1);
+  });
+
+  test("an org code with `_` or `.` says which characters are allowed, without a dump of the entry", () => {
+    const dir = fleetFixture({
+      orgs: (d) => {
+        d.orgs.n_av = registryOrg(["tt02"]);
+      },
+    });
+    const p = expectOneError(dir, { org: "n_av", field: "orgs.n_av", value: "n_av" });
+    expect(p.message).toMatch(/only letters and digits.*underscore/);
+    expect(p.message).not.toMatch(/not known here/);
+  });
+});
+
+describe("VM sizes (issue 13)", () => {
+  test("every size in environments/ and examples/ is accepted", () => {
+    const { readFileSync } = require("node:fs") as typeof import("node:fs");
+    const { join } = require("node:path") as typeof import("node:path");
+    const { checkVmSize } = require("../../fleet/vm-sizes") as typeof import("../../fleet/vm-sizes");
+    const sizes = ["environments", join("examples", "all-services")].flatMap((d) =>
+      [
+        ...readFileSync(join(__dirname, "..", "..", d, "fleet.yaml"), "utf8").matchAll(
+          /vmSize: (\S+?)[,}\s]/g,
+        ),
+      ].map((m) => m[1]!),
+    );
+    expect(sizes.length).toBeGreaterThan(5);
+    expect(sizes.filter((s) => checkVmSize(s) !== undefined)).toEqual([]);
+  });
+
+  test.each([
+    ["Standard_E8sv5", "Standard_E8s_v5"],
+    ["Standard_E8s_v9", "Standard_E8s_v6"],
+  ])("refuses %s and names the nearest valid size %s", (size, nearest) => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.environmentClasses!.test as Record<string, any>).nodePools.user.vmSize = size;
+      },
+    });
+    const p = expectOneError(dir, { field: "environmentClasses.test.nodePools.user.vmSize", value: size });
+    expect(p.fix).toContain(`use ${nearest} (the nearest valid size)`);
+  });
+});
+
+describe("one mistake, one error, whatever the other checks read (issue 13)", () => {
+  const { parse } = require("yaml") as typeof import("yaml");
+  const { readFileSync } = require("node:fs") as typeof import("node:fs");
+  const { join } = require("node:path") as typeof import("node:path");
+  const topLevel = Object.keys(parse(readFileSync(join(COMMITTED_FLEET, "fleet.yaml"), "utf8")) as object);
+
+  test.each(topLevel.flatMap((key) => [[key, "missing"] as const, [key, "a number"] as const]))(
+    "fleet.yaml with %s %s: no crash, one error (the later checks that read it are skipped)",
+    (key, how) => {
+      const dir = fleetFixture({
+        settings: (s) => {
+          if (how === "missing") delete s[key];
+          else (s as Record<string, unknown>)[key] = 5;
+        },
+      });
+      const found = errors(loadFleet(dir).problems);
+      // `environments` (per-environment overrides) is optional: removing it is no mistake.
+      expect(found.length).toBe(key === "environments" && how === "missing" ? 0 : 1);
+    },
+  );
+
+  test("an environments.json entry that is not an object is one error, not unknown environments everywhere", () => {
+    const dir = fleetFixture({
+      environments: (d) => {
+        (d.environments as unknown[])[0] = 5;
+      },
+    });
+    expect(errors(loadFleet(dir).problems)).toEqual([
+      expect.objectContaining({ file: "environments.json", field: "environments[0]" }),
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * JSON Schemas (draft-07, checked by ajv) for the fleet's own files. Structure and types are
  * checked here; rules that span fields or files (min <= max, unknown orgs, address overlaps,
- * Azure naming) are in validate.ts.
+ * Azure naming) are in load.ts and validate-settings.ts; VM sizes in vm-sizes.ts.
  */
 
 type Schema = Record<string, unknown>;
@@ -9,6 +9,18 @@ type Schema = Record<string, unknown>;
 const cidr = { type: "string", pattern: "^\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}$" };
 const hhmm = { type: "string", pattern: "^([01]\\d|2[0-3]):[0-5]\\d$" };
 const guid = { type: "string", pattern: "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$" };
+const nineDigits = { type: "string", pattern: "^[0-9]{9}$" };
+
+/** What a pattern means, for messages and fixes (a regular expression helps nobody). */
+export const PATTERN_MEANINGS: Readonly<Record<string, { what: string; example: string }>> = {
+  [cidr.pattern]: { what: "an IPv4 range in CIDR notation", example: "10.0.0.0/16" },
+  [hhmm.pattern]: { what: "a time of day as HH:MM", example: "02:00" },
+  [guid.pattern]: {
+    what: "a GUID (8-4-4-4-12 hexadecimal digits)",
+    example: "9323af63-45cd-4572-a603-95adbeb94738",
+  },
+  [nineDigits.pattern]: { what: "an organisation number of 9 digits", example: "991825827" },
+};
 
 const maintenanceWindow: Schema = {
   type: "object",
@@ -434,7 +446,7 @@ export const fleetSettingsSchema: Schema = {
       required: ["code", "orgnr"],
       properties: {
         code: { type: "string", pattern: "^[a-z0-9]+$" },
-        orgnr: { type: "string", pattern: "^[0-9]{9}$" },
+        orgnr: nineDigits,
       },
     },
     nameTokens: { type: "object", additionalProperties: { type: "string", pattern: "^[a-z0-9]+$" } },
@@ -502,7 +514,7 @@ export const fleetSettingsSchema: Schema = {
         type: "object",
         additionalProperties: false,
         properties: {
-          orgnr: { type: "string", pattern: "^[0-9]{9}$" },
+          orgnr: nineDigits,
           all: clusterOverride,
           environments: { type: "object", additionalProperties: clusterOverride },
         },
