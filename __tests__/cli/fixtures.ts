@@ -10,6 +10,8 @@ export interface FixtureStack {
   /** Ids of the stacks it depends on (written as construct paths, like cdktf does). */
   readonly deps?: readonly string[];
   readonly json: JsonObject;
+  /** Its stacks.json entry (kind, scope, org); stacks without one are not listed there. */
+  readonly meta?: { readonly kind: string; readonly scope: string; readonly org?: string };
 }
 
 const created: string[] = [];
@@ -45,6 +47,19 @@ export function writeOut(root: string, name: string, stacks: readonly FixtureSta
     };
   }
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2));
+  const meta: JsonObject = {};
+  for (const s of stacks) {
+    if (s.meta === undefined) continue;
+    meta[s.id] = {
+      ...s.meta,
+      environment: s.meta.scope,
+      dependsOn: [...(s.deps ?? [])],
+      reads: (s.deps ?? []).map((d) => ({ stack: d, what: "fixture" })),
+    };
+  }
+  if (Object.keys(meta).length > 0) {
+    writeFileSync(join(out, "stacks.json"), JSON.stringify({ version: 1, stacks: meta }, null, 2));
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 /** `npm run affected`: the stacks a change affects, one per line in dependency order. */
 import { compareOutputs } from "../affected";
-import { resolveEnvToken } from "../stack-ids";
+import { resolveEnvToken } from "../env-token";
 import { type CommandIO, guarded, parse, processIO, program } from "./common";
 import { addSideOptions, baseLabel, type SideOptions, withSides } from "./sides";
 
