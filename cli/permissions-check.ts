@@ -13,8 +13,10 @@
  *   ARM id gives its resource group; a reference (`${data.azurerm_container_registry.r.id}`) is
  *   followed to the block in the same stack and that block's resource group;
  * - the remote state, on the stack's state container.
- * Grants are per subscription of a state scope, or per state container: finer scopes (resource
- * groups, single resources) are not modelled, so the check never claims more than it can see.
+ * Grants are per subscription of a state scope or per state container, and per resource group
+ * for the roles bootstrap-state itself assigns on the state account (a grant on the account counts
+ * for its group, which holds nothing else). Resources with `prevent_destroy` need no delete
+ * operations: Terraform refuses to destroy them until a reviewed change removes the guard.
  */
 import {
   isReadOperation,
@@ -34,13 +36,20 @@ import type { Fleet, PipelineRoleAssignmentSetting } from "../fleet/model";
 
 export type IdentityKind = "plan" | "apply";
 
-/** Where an operation is authorized: a state scope's subscription or a state container. */
+/**
+ * Where an operation is authorized: a state scope's subscription, a resource group in it (only
+ * grants name one: the roles bootstrap-state gives the `state` identities on the state account),
+ * or a state container. A need's `group` is its resource group, where a literal name gives it.
+ */
 export type Target =
-  | { readonly kind: "subscription"; readonly scope: string }
+  | { readonly kind: "subscription"; readonly scope: string; readonly group?: string }
+  | { readonly kind: "group"; readonly name: string }
   | { readonly kind: "container"; readonly name: string };
 
 export function targetText(t: Target): string {
-  return t.kind === "subscription" ? `subscription of ${t.scope}` : `state container ${t.name}`;
+  if (t.kind === "subscription") return `subscription of ${t.scope}`;
+  if (t.kind === "group") return `resource group ${t.name}`;
+  return `state container ${t.name}`;
 }
 
 /** One operation one resource needs. */
@@ -232,6 +241,9 @@ export function checkPermissions(input: PermissionsInput): PermissionsReport {
           const address = mode === "data" ? `data.${type}.${name}` : `${type}.${name}`;
           for (const need of row.needs) {
             if (need.when && !need.when(block)) continue;
+            // Terraform refuses to destroy a resource with prevent_destroy, so its delete
+            // operations are not needed until that guard is removed in a reviewed change.
+            if (need.phase === "delete" && preventsDestroy(block)) continue;
             needs.push(...expandNeed(id, address, key, type, block, need, resolver));
           }
         }
@@ -239,7 +251,7 @@ export function checkPermissions(input: PermissionsInput): PermissionsReport {
     }
   }
 
-  const identities = declaredIdentities(fleet, stacks, problems);
+  const identities = declaredIdentities(fleet, stacks, stackScope, problems);
   const byScope = new Map<string, Identity[]>();
   for (const identity of identities)
     byScope.set(identity.scope, [...(byScope.get(identity.scope) ?? []), identity]);
@@ -308,7 +320,9 @@ function coveringPattern(grant: Grant, need: Need): string | undefined {
   return list.find((p) => roleGrants({ actions: [p] }, need.action, "control"));
 }
 
+/** Whether grant target `a` covers need target `b`. */
 function sameTarget(a: Target, b: Target): boolean {
+  if (a.kind === "group") return b.kind === "subscription" && b.group === a.name.toLowerCase();
   return a.kind === "subscription" && b.kind === "subscription"
     ? a.scope === b.scope
     : a.kind === "container" && b.kind === "container" && a.name === b.name;
@@ -349,6 +363,8 @@ function resourceGroupOwners(
 
 interface Resolved {
   readonly scope: string;
+  /** The resource group, lowercased, when a literal name gives it. */
+  readonly group?: string;
   /** The Terraform type of the block the id belongs to, when known. */
   readonly type?: string;
   readonly note?: string;
@@ -383,11 +399,13 @@ class TargetResolver {
       return owner === undefined
         ? {
             scope: this.ownScope,
+            group: group.toLowerCase(),
             type,
             note: `resource group ${group} is created by no stack: assumed in the stack's own subscription`,
           }
         : {
             scope: owner,
+            group: group.toLowerCase(),
             type,
             note: owner === this.ownScope ? undefined : `resource group ${group} belongs to scope ${owner}`,
           };
@@ -452,7 +470,7 @@ function expandNeed(
     return need.actions.map((action) => ({
       ...base,
       action,
-      target: { kind: "subscription", scope: own.scope },
+      target: { kind: "subscription", scope: own.scope, group: own.group },
       targetNote: own.note,
     }));
   }
@@ -471,7 +489,7 @@ function expandNeed(
       out.push({
         ...base,
         action,
-        target: { kind: "subscription", scope: target.scope },
+        target: { kind: "subscription", scope: target.scope, group: target.group },
         targetNote: target.note ? `${need.on}: ${target.note}` : undefined,
       });
     }
@@ -487,15 +505,21 @@ function roleEntry(entry: PipelineRoleAssignmentSetting): {
   return typeof entry === "string" ? { role: entry } : entry;
 }
 
+function preventsDestroy(block: Block): boolean {
+  const lifecycle = block.lifecycle as { prevent_destroy?: unknown } | undefined;
+  return lifecycle?.prevent_destroy === true;
+}
+
 /** Every pipeline identity with its declared roles and the state roles bootstrap-state gives it. */
 function declaredIdentities(
   fleet: Pick<Fleet, "settings">,
   stacks: ReadonlyMap<string, StackJson>,
+  stackScope: ReadonlyMap<string, string>,
   problems: PermissionProblem[],
 ): Identity[] {
   const { principals } = fleet.settings.state;
   const { sets, customRoles } = fleet.settings.pipelineRoles;
-  const stateGrants = bootstrapStateGrants(stacks);
+  const stateGrants = bootstrapStateGrants(stacks, stackScope);
   const out: Identity[] = [];
   for (const [scope, principal] of Object.entries(principals)) {
     const set = sets[principal.roles];
@@ -526,16 +550,32 @@ function declaredIdentities(
   return out;
 }
 
-/** State container roles, from bootstrap-state's role assignments to literal principal ids. */
-function bootstrapStateGrants(stacks: ReadonlyMap<string, StackJson>): Map<string, Grant[]> {
+/**
+ * The grants the synthesized stacks themselves make to literal principal ids (the pipeline
+ * identities): state container roles (bootstrap-state, state-scopes), and the roles
+ * bootstrap-state gives the `state` identities on the state account or its resource group. A
+ * grant on the account is counted for its resource group: the group holds nothing else.
+ */
+function bootstrapStateGrants(
+  stacks: ReadonlyMap<string, StackJson>,
+  stackScope: ReadonlyMap<string, string>,
+): Map<string, Grant[]> {
   const out = new Map<string, Grant[]>();
+  const add = (principal: string, grant: Grant) =>
+    out.set(principal.toLowerCase(), [...(out.get(principal.toLowerCase()) ?? []), grant]);
   for (const [id, json] of stacks) {
     const resources = (json.resource ?? {}) as Blocks;
     const containers = resources.azurerm_storage_container ?? {};
     for (const [name, block] of Object.entries(resources.azurerm_role_assignment ?? {})) {
       const principal = block.principal_id;
+      if (typeof principal !== "string" || principal.includes("${")) continue;
+      const group = groupGrant(id, name, block, resources, stackScope);
+      if (group) {
+        add(principal, group);
+        continue;
+      }
       const role = block.role_definition_name;
-      if (typeof principal !== "string" || principal.includes("${") || typeof role !== "string") continue;
+      if (typeof role !== "string") continue;
       const ref = typeof block.scope === "string" ? parseReferences(block.scope)[0] : undefined;
       const container =
         ref?.target.type === "azurerm_storage_container" ? containers[ref.target.name] : undefined;
@@ -547,8 +587,70 @@ function bootstrapStateGrants(stacks: ReadonlyMap<string, StackJson>): Map<strin
         target: { kind: "container", name: container.name },
         from: `${id} azurerm_role_assignment.${name}`,
       };
-      out.set(principal.toLowerCase(), [...(out.get(principal.toLowerCase()) ?? []), grant]);
+      add(principal, grant);
     }
   }
   return out;
+}
+
+/**
+ * A role assignment on a storage account or resource group of a stack not run by the pipeline
+ * (bootstrap-state), as a grant on that group: the role by name, or a custom role the same stack
+ * defines; a condition naming role definition ids limits which roles it may assign.
+ */
+function groupGrant(
+  stack: string,
+  name: string,
+  block: Block,
+  resources: Blocks,
+  stackScope: ReadonlyMap<string, string>,
+): Grant | undefined {
+  if (stackScope.has(stack) || typeof block.scope !== "string") return undefined;
+  const ref = parseReferences(block.scope)[0];
+  if (!ref || ref.target.mode !== "resource") return undefined;
+  const target = resources[ref.target.type]?.[ref.target.name];
+  if (!target) return undefined;
+  const groupOf = (b: Block, type: string): string | undefined => {
+    const value = type === "azurerm_resource_group" ? b.name : b.resource_group_name;
+    if (typeof value !== "string") return undefined;
+    if (!value.includes("${")) return value;
+    const inner = parseReferences(value)[0];
+    const rg = inner ? resources[inner.target.type]?.[inner.target.name] : undefined;
+    return typeof rg?.name === "string" ? rg.name : undefined;
+  };
+  if (ref.target.type !== "azurerm_storage_account" && ref.target.type !== "azurerm_resource_group")
+    return undefined;
+  const group = groupOf(target, ref.target.type);
+  if (group === undefined) return undefined;
+  let role: string | undefined;
+  let permissions: RolePermissions | undefined;
+  if (typeof block.role_definition_name === "string") {
+    role = block.role_definition_name;
+    permissions = BUILTIN_ROLES[role];
+  } else if (typeof block.role_definition_id === "string") {
+    const defRef = parseReferences(block.role_definition_id)[0];
+    const def = defRef ? resources[defRef.target.type]?.[defRef.target.name] : undefined;
+    const perms = (def?.permissions as { actions?: string[]; not_actions?: string[] }[] | undefined)?.[0];
+    if (def && perms) {
+      role = typeof def.name === "string" ? def.name : defRef!.target.name;
+      permissions = { actions: perms.actions ?? [], notActions: perms.not_actions ?? [] };
+    }
+  }
+  if (role === undefined || permissions === undefined) return undefined;
+  const condition = typeof block.condition === "string" ? block.condition : "";
+  const ids = [...condition.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)].map(
+    (m) => m[0].toLowerCase(),
+  );
+  const onlyRoles = /roleAssignments\/write/.test(condition)
+    ? Object.entries(BUILTIN_ROLES)
+        .filter(([, r]) => ids.includes(r.id.toLowerCase()))
+        .map(([n]) => n)
+    : undefined;
+  return {
+    role,
+    permissions,
+    target: { kind: "group", name: group },
+    onlyRoles,
+    from: `${stack} azurerm_role_assignment.${name}`,
+  };
 }

@@ -4,6 +4,7 @@
  * anything is built; a fleet is returned only when there are no errors.
  */
 import { join, resolve } from "node:path";
+import { isAccessRestrictedRegion, REGION_ACCESS_REQUEST_URL } from "../constructs/common/regions";
 import {
   appsNames,
   type CheckedName,
@@ -11,6 +12,7 @@ import {
   checkedOrgNames,
   checkedSharedNames,
   checkName,
+  GATEWAY_CERTIFICATE_NAME,
   NAMING_RULES,
   orgNames,
   platformNames,
@@ -19,6 +21,7 @@ import {
 } from "../constructs/naming";
 import { BUILTIN_ROLES } from "../constructs/permissions/builtin-roles";
 import { APPS_SUBNETS, checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
+import { fleetZones, zoneDelegations } from "./dns-zones";
 import type {
   AppsEnvironment,
   ClusterSettings,
@@ -283,6 +286,7 @@ export function loadFleet(dir: string): LoadResult {
   problems.push(...plan.problems);
 
   checkServiceTargets(settings, clusterKeys, settingsSource, problems);
+  reportExternalDelegations(apps, platforms, studios, problems);
 
   const deduped = dedupe(problems);
   const addressing = { clusterKeys, settings: settings.addressPlan };
@@ -351,6 +355,8 @@ function resolvePlatforms(
   settingsSource: SourceFile,
   problems: FleetProblem[],
 ): PlatformEnvironment[] {
+  checkPlatformPrerequisites(environments, settings, settingsSource, problems);
+  const imported = new Set(settings.platform.gatewayCertificate.imported);
   return environments.map((environment) => {
     const layers: Layer[] = [
       {
@@ -376,12 +382,102 @@ function resolvePlatforms(
       settings: resolved,
       names,
       platform: settings.platform.classes[environment.type],
+      gatewayCertificateImported: imported.has(environment.name),
       clusterKey: stackIds.platform(environment.token),
       addressSpace: "",
       subnets: [],
       clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds[environment.type],
     };
   });
+}
+
+/**
+ * Zones whose parent domain no stack owns resolve only after the parent's owner adds NS records
+ * with the zone's name servers (each stack's `dns_name_servers` output): said on every run.
+ */
+function reportExternalDelegations(
+  apps: readonly AppsEnvironment[],
+  platforms: readonly PlatformEnvironment[],
+  studios: readonly StudioEnvironment[],
+  problems: FleetProblem[],
+): void {
+  const { external } = zoneDelegations(fleetZones({ apps, platforms, studios }));
+  if (external.size === 0) return;
+  const parents = [...external.entries()].map(([domain, zones]) =>
+    zones.length === 1 ? `${domain} (${zones[0]!.name})` : `${domain} (${zones.length} zones)`,
+  );
+  problems.push(
+    notice({
+      file: FILES.environments,
+      field: "hostname",
+      message:
+        `${[...external.values()].flat().length} zones the fleet creates sit under domains no stack owns, so they ` +
+        `resolve only once those domains delegate them: ${parents.join(", ")}`,
+      fix:
+        "the owner of each domain adds an NS record per zone with the zone's name servers (output " +
+        '`dns_name_servers` of the zone\'s stack) after its first apply; README "DNS: who answers which name"',
+    }),
+  );
+}
+
+/**
+ * What the Platform needs from outside the fleet before an apply can succeed, reported on every
+ * run: the gateway certificate of each environment (a second phase, README "Platform gateway
+ * certificate") and access to an access-restricted Cosmos DB failover region.
+ */
+function checkPlatformPrerequisites(
+  environments: readonly FleetEnvironment[],
+  settings: FleetSettings,
+  settingsSource: SourceFile,
+  problems: FleetProblem[],
+): void {
+  const certificate = settings.platform.gatewayCertificate;
+  const names = new Set(environments.map((e) => e.name));
+  certificate.imported.forEach((name, i) => {
+    if (names.has(name)) return;
+    problems.push(
+      problem({
+        file: FILES.settings,
+        line: settingsSource.lineOf(["platform", "gatewayCertificate", "imported", i]),
+        environment: name,
+        field: `platform.gatewayCertificate.imported[${i}]`,
+        value: name,
+        message: "names an environment the fleet does not define",
+        fix: `use an environment name from ${FILES.environments}: ${[...names].join(", ")}`,
+      }),
+    );
+  });
+  const waiting = environments.filter((e) => !certificate.imported.includes(e.name));
+  if (waiting.length > 0) {
+    problems.push(
+      notice({
+        file: FILES.settings,
+        line: settingsSource.lineOf(["platform", "gatewayCertificate", "imported"]),
+        field: "platform.gatewayCertificate.imported",
+        value: certificate.imported,
+        message:
+          `API Management of ${waiting.map((e) => e.name).join(", ")} gets no custom domain yet: ` +
+          `platform.{hostname} resolves to its gateway, which answers only on <name>.azure-api.net until ` +
+          `the certificate "${GATEWAY_CERTIFICATE_NAME}" is imported into the Platform Key Vault`,
+        fix: 'import it (README "Platform gateway certificate"), then add the environment to the list',
+      }),
+    );
+  }
+  const failover = settings.platform.cosmosFailoverLocation;
+  if (isAccessRestrictedRegion(failover)) {
+    problems.push(
+      notice({
+        file: FILES.settings,
+        line: settingsSource.lineOf(["platform", "cosmosFailoverLocation"]),
+        field: "platform.cosmosFailoverLocation",
+        value: failover,
+        message:
+          "is an access-restricted Azure region: Cosmos DB accounts fail to create there until Microsoft " +
+          "grants the Platform subscriptions access",
+        fix: `request access for every Platform subscription before the first apply (${REGION_ACCESS_REQUEST_URL}), or choose a region without restrictions`,
+      }),
+    );
+  }
 }
 
 function resolveStudios(

@@ -138,12 +138,28 @@ export interface StudioClassSettings {
   readonly storageReplication: StorageReplicationSetting;
 }
 
+/**
+ * The TLS certificate API Management serves `platform.{hostname}` with: a Key Vault certificate
+ * (`GATEWAY_CERTIFICATE_NAME`) that the officers import into each Platform Key Vault. The custom
+ * domain is created only in the environments listed in `imported` (README "Platform gateway
+ * certificate").
+ */
+export interface GatewayCertificateSetting {
+  /** Who may import the certificate (`Key Vault Certificates Officer` on the Platform Key Vault). */
+  readonly officers: EntraPrincipalSetting;
+  /** CAs that issue it, e.g. `digicert.com` (CAA records of `platform.{hostname}`). */
+  readonly caaIssuers: readonly string[];
+  /** Environments (names as in environments.json) whose Key Vault holds the certificate. */
+  readonly imported: readonly string[];
+}
+
 export interface PlatformSettings {
   /** Cluster settings on top of the environment class's. */
   readonly cluster?: ClusterSettingsOverride;
   readonly classes: Readonly<Record<EnvironmentClassName, PlatformClassSettings>>;
   readonly apiManagementPublisher: { readonly name: string; readonly email: string };
   readonly cosmosFailoverLocation: string;
+  readonly gatewayCertificate: GatewayCertificateSetting;
   readonly cosmosContainers: readonly { readonly name: string; readonly partitionKey: string }[];
   readonly databaseAdmin: EntraPrincipalSetting;
   readonly postgresDatabases: readonly string[];
@@ -322,6 +338,8 @@ export interface SharedEnvironment {
 export interface PlatformEnvironment extends SharedEnvironment {
   readonly names: PlatformNames;
   readonly platform: PlatformClassSettings;
+  /** The gateway certificate is in the Platform Key Vault (`platform.gatewayCertificate.imported`). */
+  readonly gatewayCertificateImported: boolean;
 }
 
 export interface StudioEnvironment extends SharedEnvironment {

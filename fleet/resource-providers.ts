@@ -24,6 +24,7 @@ export const RESOURCE_PROVIDER_OF: Readonly<Record<string, readonly string[]>> =
   azurerm_cosmosdb_sql_database: ["Microsoft.DocumentDB"],
   azurerm_dns_a_record: ["Microsoft.Network"],
   azurerm_dns_caa_record: ["Microsoft.Network"],
+  azurerm_dns_ns_record: ["Microsoft.Network"],
   azurerm_dns_zone: ["Microsoft.Network"],
   azurerm_federated_identity_credential: ["Microsoft.ManagedIdentity"],
   azurerm_key_vault: ["Microsoft.KeyVault"],
@@ -33,6 +34,9 @@ export const RESOURCE_PROVIDER_OF: Readonly<Record<string, readonly string[]>> =
   azurerm_kubernetes_cluster_node_pool: ["Microsoft.ContainerService", "Microsoft.Compute"],
   azurerm_log_analytics_workspace: ["Microsoft.OperationalInsights"],
   azurerm_management_lock: ["Microsoft.Authorization"],
+  // Data collection rules and their associations (Container Insights).
+  azurerm_monitor_data_collection_rule: ["Microsoft.Insights"],
+  azurerm_monitor_data_collection_rule_association: ["Microsoft.Insights"],
   azurerm_network_security_group: ["Microsoft.Network"],
   azurerm_network_security_rule: ["Microsoft.Network"],
   azurerm_postgresql_flexible_server: ["Microsoft.DBforPostgreSQL"],

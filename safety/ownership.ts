@@ -77,6 +77,10 @@ export const CROSS_STACK_FIELDS: Readonly<Record<string, string>> = {
     "A role assignment is an extension resource that belongs to the stack of the principal that needs the access " +
     "(the kubelet's AcrPull on its org's registry): it changes no setting of its target, and its own id lives " +
     "under the target. Which principal may hold a grant on whose resource is the isolation check's concern.",
+  "azurerm_dns_ns_record.records":
+    "A delegation lists the child zone's name servers, read through a data source: it changes nothing of the " +
+    "child zone, and the record itself lives in the parent zone the stack owns (its zone_name must be the stack's own). " +
+    "The stack owning the parent zone delegates the fleet's zones below it (fleet/dns-zones.ts).",
   "azurerm_private_endpoint.private_connection_resource_id":
     "A private endpoint is owned by the consumer whose network it sits in (its resource_group_name and " +
     "subnet_id must be the stack's own); it connects to the target without changing it.",

@@ -6,6 +6,7 @@
 import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
+import { delegationsByParentStack } from "../fleet/dns-zones";
 import { SHARED_SCOPE, STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
@@ -75,6 +76,46 @@ function plan(p: Omit<PlannedStack, "dependsOn">): PlannedStack {
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
+  const planned = planEveryStack(fleet);
+  // A stack that delegates fleet zones below its own reads their name servers (fleet/dns-zones.ts).
+  const delegations = delegationsByParentStack(fleet);
+  const withDelegations = planned.map((p) => {
+    const children = delegations.get(p.id);
+    if (!children) return p;
+    const { dependsOn: _derived, ...rest } = p;
+    return plan({
+      ...rest,
+      reads: [
+        ...p.reads,
+        ...children.map((d) => ({
+          stack: d.child.stackId,
+          what: `the name servers of the delegated zone ${d.child.name} (NS record ${d.recordName})`,
+        })),
+      ],
+    });
+  });
+  return dependenciesFirst(withDelegations);
+}
+
+/** Stable order in which every stack comes after the stacks it depends on. */
+function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
+  const byId = new Map(planned.map((p) => [p.id, p]));
+  const out: PlannedStack[] = [];
+  const done = new Set<string>();
+  const visit = (p: PlannedStack) => {
+    if (done.has(p.id)) return;
+    done.add(p.id);
+    for (const dep of p.dependsOn) {
+      const target = byId.get(dep);
+      if (target) visit(target);
+    }
+    out.push(p);
+  };
+  for (const p of planned) visit(p);
+  return out;
+}
+
+function planEveryStack(fleet: Fleet): PlannedStack[] {
   const out: PlannedStack[] = [
     plan({
       id: BOOTSTRAP_STACK_ID,

@@ -8,7 +8,7 @@ import type { Construct } from "constructs";
 import { roleAssignment, WorkloadIdentity } from "../constructs/identity";
 import { HardenedStorageAccount } from "../constructs/storage";
 import type { AppsEnvironment, Fleet } from "../fleet/model";
-import { ClusterEnvironment } from "./cluster-environment";
+import { ClusterEnvironment, childZonesOf } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { OperatorInfrastructure } from "./operators";
 import { orgRegistryId } from "./org-stack";
@@ -60,6 +60,7 @@ export class AppsStack extends FleetStack {
       subnets: apps.subnets,
       addressPlan: fleet.addressPlan,
       adminGroupObjectIds: apps.clusterAdminGroupObjectIds,
+      dns: { childZones: childZonesOf(fleet, props.stackId) },
       // The delegated `postgres` subnet holds the environment's configuration-sync server.
       subnetOptions: SERVICE_SUBNET_OPTIONS,
       tags,

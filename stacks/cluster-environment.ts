@@ -5,16 +5,18 @@
  */
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { TerraformOutput } from "cdktf";
 import { Construct } from "constructs";
 import { AksCluster } from "../constructs/cluster";
 import { statefulLifecycle, type Tags } from "../constructs/common";
-import { DnsZoneWithIngress } from "../constructs/dns";
+import { type DnsChildZoneSpec, DnsZoneWithIngress, type DnsZoneWithIngressProps } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
-import { Monitoring } from "../constructs/monitoring";
+import { ContainerInsights, Monitoring } from "../constructs/monitoring";
 import type { SharedEnvironmentNames } from "../constructs/naming";
 import { ClusterNetwork, StaticPublicIp, type SubnetSpec } from "../constructs/network";
-import type { AddressPlanSettings, ClusterSettings, SubnetPlan } from "../fleet/model";
+import { delegationsByParentStack } from "../fleet/dns-zones";
+import type { AddressPlanSettings, ClusterSettings, Fleet, SubnetPlan } from "../fleet/model";
 
 /** The names a cluster environment needs; Apps, Platform and Studio each derive their own. */
 export type ClusterEnvironmentNames = Pick<
@@ -41,9 +43,28 @@ export interface ClusterEnvironmentProps {
   /** Overlay pod and service ranges, shared by every cluster. */
   readonly addressPlan: AddressPlanSettings;
   readonly adminGroupObjectIds: readonly string[];
+  /**
+   * Which names of the zone reach the ingress and which CAs may issue for it.
+   * @default - apex and wildcard to the ingress, Let's Encrypt only
+   */
+  readonly dns?: Pick<DnsZoneWithIngressProps, "ingressRecordNames" | "caaIssuers" | "childZones">;
+  /**
+   * A data collection endpoint for Container Insights over Private Link.
+   * @default - public ingestion endpoints
+   */
+  readonly dataCollectionEndpointId?: string;
   /** Extra settings for subnets of the layout, by name (delegations for managed services). */
   readonly subnetOptions?: Readonly<Record<string, Omit<SubnetSpec, "name" | "addressPrefix">>>;
   readonly tags: Tags;
+}
+
+/**
+ * The fleet zones directly below the zone of the stack `stackId`, which that stack delegates
+ * (fleet/dns-zones.ts); the stack plan makes it depend on their stacks.
+ */
+export function childZonesOf(fleet: Fleet, stackId: string): DnsChildZoneSpec[] | undefined {
+  const children = delegationsByParentStack(fleet).get(stackId);
+  return children?.map((d) => ({ name: d.child.name, resourceGroupName: d.child.resourceGroupName }));
 }
 
 /** Subnets of the layout that host node pools, by role. */
@@ -55,6 +76,7 @@ export class ClusterEnvironment extends Construct {
   readonly monitorResourceGroup: ResourceGroup;
   readonly network: ClusterNetwork;
   readonly monitoring: Monitoring;
+  readonly containerInsights: ContainerInsights;
   readonly cluster: AksCluster;
   readonly ingressIp: StaticPublicIp;
   readonly dns: DnsZoneWithIngress;
@@ -140,6 +162,18 @@ export class ClusterEnvironment extends Construct {
       tags,
     });
 
+    // The cluster's oms_agent sends with its managed identity; without a rule and its
+    // association Container Insights collects nothing.
+    this.containerInsights = new ContainerInsights(this, "container-insights", {
+      clusterName: names.cluster,
+      clusterId: this.cluster.id,
+      workspaceId: this.monitoring.workspaceId,
+      resourceGroupName: this.monitorResourceGroup.name,
+      location,
+      dataCollectionEndpointId: props.dataCollectionEndpointId,
+      tags,
+    });
+
     this.ingressIp = new StaticPublicIp(this, "ingress-ip", {
       name: names.ingressPublicIp,
       resourceGroupName: this.resourceGroup.name,
@@ -161,8 +195,14 @@ export class ClusterEnvironment extends Construct {
       name: names.dnsZone,
       resourceGroupName: this.resourceGroup.name,
       ingressIpAddress: this.ingressIp.ipAddress,
+      ...props.dns,
       tags,
     });
+    // What the owner of the parent domain delegates to, when that is not a fleet zone.
+    new TerraformOutput(this, "dns-name-servers", {
+      value: this.dns.nameServers,
+      description: `Name servers of ${names.dnsZone}, for its NS record in the parent domain`,
+    }).overrideLogicalId("dns_name_servers");
 
     this.keyVault = new HardenedKeyVault(this, "key-vault", {
       name: names.keyVault,

@@ -3,9 +3,12 @@
  * every Apps environment, plus API Management as the gateway `platform.{hostname}`, platform
  * storage, PostgreSQL and Cosmos DB, all reached privately through the cluster network.
  */
+import { DnsARecord } from "@cdktf/provider-azurerm/lib/dns-a-record";
 import type { Construct } from "constructs";
 import { ApiManagement, type ApiManagementSku } from "../constructs/apim";
 import { CosmosDbAccount } from "../constructs/cosmos";
+import { roleAssignment } from "../constructs/identity";
+import { GATEWAY_CERTIFICATE_NAME } from "../constructs/naming";
 import type { Fleet, PlatformEnvironment } from "../fleet/model";
 import type { BackendKind } from "./fleet-stack";
 import { SharedEnvironmentStack } from "./shared-environment-stack";
@@ -13,8 +16,11 @@ import { SharedEnvironmentStack } from "./shared-environment-stack";
 /** The subnet of the service layout that API Management is injected into. */
 const APIM_SUBNET = "apim";
 
-/** The Key Vault secret (a certificate) API Management's gateway host name is served with. */
-export const GATEWAY_CERTIFICATE_SECRET = "platform-gateway-certificate";
+/**
+ * The name in the Platform zone at which the Platform cluster's Traefik serves API Management's
+ * backends (`ingress.platform.{hostname}`); the zone's apex belongs to API Management.
+ */
+export const PLATFORM_INGRESS_RECORD = "ingress";
 
 export interface PlatformStackProps {
   readonly fleet: Fleet;
@@ -35,6 +41,11 @@ export class PlatformStack extends SharedEnvironmentStack {
       shared: platform,
       stackId: props.stackId,
       backend: props.backend,
+      // platform.{hostname} is API Management's; Traefik answers only its own name in the zone.
+      dns: {
+        ingressRecordNames: [PLATFORM_INGRESS_RECORD],
+        caaIssuers: ["letsencrypt.org", ...fleet.settings.platform.gatewayCertificate.caaIssuers],
+      },
     });
     const { tags, environment: env } = this;
     const location = fleet.settings.location;
@@ -62,6 +73,7 @@ export class PlatformStack extends SharedEnvironmentStack {
       tags,
     });
 
+    const certificate = fleet.settings.platform.gatewayCertificate;
     this.apiManagement = new ApiManagement(this, "api-management", {
       name: names.apiManagement,
       resourceGroupName: env.resourceGroup.name,
@@ -75,15 +87,42 @@ export class PlatformStack extends SharedEnvironmentStack {
         networkSecurityGroup: {
           name: env.network.networkSecurityGroupName(APIM_SUBNET),
           resourceGroupName: env.resourceGroup.name,
+          association: env.network.networkSecurityGroupAssociation(APIM_SUBNET),
         },
       },
       ...(production ? { zones: apimZones(platform.platform.apiManagementSku) } : {}),
-      gateway: {
-        hostName: names.dnsZone,
-        // Versionless, so API Management picks up a renewed certificate by itself.
-        keyVaultCertificateId: `${env.keyVault.vaultUri}secrets/${GATEWAY_CERTIFICATE_SECRET}`,
-        keyVaultId: env.keyVault.id,
-      },
+      // Only once the certificate is in the vault: API Management reads it when the custom domain
+      // is created, and the update fails if it is missing (second phase, README).
+      ...(platform.gatewayCertificateImported
+        ? {
+            gateway: {
+              hostName: names.dnsZone,
+              keyVaultId: env.keyVault.id,
+              keyVaultUri: env.keyVault.vaultUri,
+              certificateName: GATEWAY_CERTIFICATE_NAME,
+            },
+          }
+        : {}),
+      tags,
+    });
+
+    // The officers import the gateway certificate; nobody else may write certificates here.
+    roleAssignment(this, "gateway-certificate-officers", {
+      scope: env.keyVault.id,
+      roleDefinitionName: "Key Vault Certificates Officer",
+      principalId: certificate.officers.objectId,
+      principalType: certificate.officers.principalType,
+      description: `${certificate.officers.principalName} imports ${GATEWAY_CERTIFICATE_NAME} for API Management`,
+    });
+
+    // platform.{hostname} is API Management's public gateway. An apex cannot be a CNAME, so the
+    // A record carries the gateway's public addresses, read from the service.
+    new DnsARecord(this, "gateway-dns", {
+      name: "@",
+      zoneName: env.dns.zoneName,
+      resourceGroupName: env.resourceGroup.name,
+      ttl: 300,
+      records: this.apiManagement.publicIpAddresses,
       tags,
     });
   }

@@ -5,7 +5,7 @@
  */
 import type { Construct } from "constructs";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
-import { ClusterEnvironment } from "./cluster-environment";
+import { ClusterEnvironment, type ClusterEnvironmentProps, childZonesOf } from "./cluster-environment";
 import { type BackendKind, FleetStack } from "./fleet-stack";
 import { SERVICE_SUBNET_OPTIONS, SharedServices } from "./shared-services";
 import { operatorTags } from "./tags";
@@ -18,6 +18,8 @@ export interface SharedEnvironmentStackProps {
   readonly backend: BackendKind;
   /** Blob containers of the product's storage account. */
   readonly containers?: readonly string[];
+  /** DNS of the environment's zone; see `ClusterEnvironmentProps.dns`. */
+  readonly dns?: ClusterEnvironmentProps["dns"];
 }
 
 export class SharedEnvironmentStack extends FleetStack {
@@ -51,6 +53,7 @@ export class SharedEnvironmentStack extends FleetStack {
       addressPlan: fleet.addressPlan,
       adminGroupObjectIds: shared.clusterAdminGroupObjectIds,
       subnetOptions: SERVICE_SUBNET_OPTIONS,
+      dns: { ...props.dns, childZones: childZonesOf(fleet, props.stackId) },
       tags,
     });
     this.services = new SharedServices(this, "services", {

@@ -25,3 +25,23 @@ export function runCli(
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * The committed fleet's stderr is silent but for the preconditions outside the fleet, each said
+ * once as a notice (README "DNS: who answers which name"): the fields they name, in order, and
+ * any other line as it is.
+ */
+export function stderrNoticeFields(stderr: string): string[] {
+  return stderr
+    .trim()
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => /^notice: [^ ]+: ([a-zA-Z.]+)/.exec(line)?.[1] ?? line);
+}
+
+/** What `stderrNoticeFields` gives for the committed fleet. */
+export const COMMITTED_FLEET_NOTICES = [
+  "hostname",
+  "platform.gatewayCertificate.imported",
+  "platform.cosmosFailoverLocation",
+];

@@ -4,7 +4,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fleetFixture, registryOrg } from "../../testing/fleet-fixture";
 import { committedFleet } from "../../testing/fleet-synth";
-import { REPO_ROOT, runCli } from "../../testing/run-cli";
+import { COMMITTED_FLEET_NOTICES, REPO_ROOT, runCli, stderrNoticeFields } from "../../testing/run-cli";
 
 interface Manifest {
   stacks: Record<string, { name: string; dependencies: string[]; synthesizedStackPath: string }>;
@@ -32,7 +32,7 @@ describe("npm run synth on the committed fleet", () => {
   const fleet = committedFleet();
 
   test("succeeds and prints a summary", () => {
-    expect(result.stderr).toBe("");
+    expect(stderrNoticeFields(result.stderr)).toEqual(COMMITTED_FLEET_NOTICES);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(
       /synthesized 340 stacks \(1 bootstrap, 1 state, 6 platform, 6 platform-k8s, 3 studio, 3 studio-k8s, 68 org, 126 apps, 126 apps-k8s\) for 68 orgs/,

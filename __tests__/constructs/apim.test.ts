@@ -13,7 +13,21 @@ const SUBNET =
   "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apim";
 const VAULT_ID =
   "/subscriptions/0/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/altinn-platform-at22-kv";
-const CERT = "https://altinn-platform-at22-kv.vault.azure.net/secrets/platform-at22-tls";
+const VAULT_URI = "https://altinn-platform-at22-kv.vault.azure.net/";
+const CERT_NAME = "platform-gateway-certificate";
+/** Stands in for the subnet's NSG association (anything Terraform can depend on). */
+const ASSOCIATION = { fqn: "azurerm_subnet_network_security_group_association.apim" };
+const NSG = {
+  name: "altinnplatform-at22-vnet-apim-nsg",
+  resourceGroupName: "altinnplatform-at22-rg",
+  association: ASSOCIATION,
+};
+const GATEWAY = {
+  hostName: "platform.at22.altinn.cloud",
+  keyVaultId: VAULT_ID,
+  keyVaultUri: VAULT_URI,
+  certificateName: CERT_NAME,
+};
 
 function newStack(): TerraformStack {
   const stack = new TerraformStack(testApp(), "test");
@@ -29,7 +43,7 @@ function apimProps(overrides: Partial<ApiManagementProps> = {}): ApiManagementPr
     sku: "Developer_1",
     publisherName: "Digdir",
     publisherEmail: "platform@digdir.no",
-    virtualNetwork: { type: "External", subnetId: SUBNET },
+    virtualNetwork: { type: "External", subnetId: SUBNET, networkSecurityGroup: NSG },
     tags: TAGS,
     ...overrides,
   };
@@ -54,7 +68,7 @@ const PREMIUM_PROD = apimProps({
   name: "altinn-platform-prod-apim",
   sku: "Premium_3",
   zones: ["1", "2", "3"],
-  virtualNetwork: { type: "Internal", subnetId: SUBNET },
+  virtualNetwork: { type: "Internal", subnetId: SUBNET, networkSecurityGroup: NSG },
 });
 
 describe("ApiManagement", () => {
@@ -149,9 +163,7 @@ describe("ApiManagement", () => {
   });
 
   describe("gateway host name", () => {
-    const withGateway = apimProps({
-      gateway: { hostName: "platform.at22.altinn.cloud", keyVaultCertificateId: CERT, keyVaultId: VAULT_ID },
-    });
+    const withGateway = apimProps({ gateway: GATEWAY });
 
     test("binds platform.{hostname} to the versionless Key Vault certificate", () => {
       const domain = onlyResource(synthApim(withGateway).synth, ApiManagementCustomDomain.tfResourceType);
@@ -159,18 +171,18 @@ describe("ApiManagement", () => {
       expect(domain.gateway).toEqual([
         {
           host_name: "platform.at22.altinn.cloud",
-          key_vault_certificate_id: CERT,
+          key_vault_certificate_id: `${VAULT_URI}secrets/${CERT_NAME}`,
           negotiate_client_certificate: false,
         },
       ]);
     });
 
-    test("lets the service identity read the certificate before binding it", () => {
+    test("lets the service identity read that one certificate, not the vault, before binding it", () => {
       const { synth } = synthApim(withGateway);
       const role = onlyResource(synth, RoleAssignment.tfResourceType);
       expect(role).toEqual(
         expect.objectContaining({
-          scope: VAULT_ID,
+          scope: `${VAULT_ID}/secrets/${CERT_NAME}`,
           role_definition_name: "Key Vault Secrets User",
           principal_type: "ServicePrincipal",
           principal_id: expect.stringMatching(
@@ -190,51 +202,66 @@ describe("ApiManagement", () => {
   });
 
   describe("NSG rules", () => {
-    const nsg = { name: "altinnplatform-at22-vnet-apim-nsg", resourceGroupName: "altinnplatform-at22-rg" };
+    const rulesOf = (props: ApiManagementProps) =>
+      Object.values(resourcesOf(synthApim(props).synth, NetworkSecurityRule.tfResourceType))
+        .map((r) => [
+          r.direction,
+          r.direction === "Inbound" ? r.source_address_prefix : r.destination_address_prefix,
+          r.destination_port_range ?? r.destination_port_ranges,
+          r.priority,
+        ])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[3]) - Number(b[3]));
 
-    test("opens the management port, and 443 for an External gateway", () => {
-      const { synth } = synthApim(
-        apimProps({ virtualNetwork: { type: "External", subnetId: SUBNET, networkSecurityGroup: nsg } }),
-      );
-      const rules = Object.values(resourcesOf(synth, NetworkSecurityRule.tfResourceType)).sort(
-        (a, b) => Number(a.priority) - Number(b.priority),
-      );
-      expect(rules).toEqual([
-        expect.objectContaining({
-          network_security_group_name: nsg.name,
-          source_address_prefix: "ApiManagement",
-          destination_address_prefix: "VirtualNetwork",
-          destination_port_range: "3443",
-          direction: "Inbound",
-          access: "Allow",
-          priority: 200,
-        }),
-        expect.objectContaining({
-          source_address_prefix: "Internet",
-          destination_port_range: "443",
-          priority: 201,
-        }),
+    // Learn "Virtual network configuration reference: API Management", required ports.
+    test("adds the rules stv2 needs to deploy and run, and 443 from the Internet for External", () => {
+      const rules = Object.values(resourcesOf(synthApim().synth, NetworkSecurityRule.tfResourceType));
+      for (const r of rules) {
+        expect(r).toMatchObject({ network_security_group_name: NSG.name, access: "Allow", protocol: "Tcp" });
+        const vnetEnd = r.direction === "Inbound" ? r.destination_address_prefix : r.source_address_prefix;
+        expect(vnetEnd).toBe("VirtualNetwork");
+      }
+      expect(rulesOf(apimProps())).toEqual([
+        ["Inbound", "ApiManagement", "3443", 200],
+        ["Inbound", "Internet", "443", 201],
+        ["Inbound", "AzureLoadBalancer", "6390", 202],
+        ["Outbound", "Storage", "443", 200],
+        ["Outbound", "Sql", "1433", 201],
+        ["Outbound", "AzureKeyVault", "443", 202],
+        ["Outbound", "AzureMonitor", ["1886", "443"], 203],
+        ["Outbound", "Internet", "80", 204],
       ]);
     });
 
-    test("opens only the management port for an Internal gateway", () => {
-      const { synth } = synthApim(
+    test("leaves the Internet out of an Internal gateway's inbound rules", () => {
+      const rules = rulesOf(
         apimProps({
           virtualNetwork: {
             type: "Internal",
             subnetId: SUBNET,
-            networkSecurityGroup: { ...nsg, priority: 300 },
+            networkSecurityGroup: { ...NSG, priority: 300 },
           },
         }),
       );
-      const rules = Object.values(resourcesOf(synth, NetworkSecurityRule.tfResourceType));
-      expect(rules.map((r) => [r.source_address_prefix, r.destination_port_range, r.priority])).toEqual([
-        ["ApiManagement", "3443", 300],
+      expect(rules.filter((r) => r[0] === "Inbound")).toEqual([
+        ["Inbound", "ApiManagement", "3443", 300],
+        ["Inbound", "AzureLoadBalancer", "6390", 302],
       ]);
     });
 
-    test("adds no rules unless given the NSG", () => {
-      expect(Object.keys(resourcesOf(synthApim().synth, NetworkSecurityRule.tfResourceType))).toHaveLength(0);
+    test("creates the service only after the NSG is attached to the subnet and every rule exists", () => {
+      const { synth } = synthApim();
+      const rules = Object.keys(resourcesOf(synth, NetworkSecurityRule.tfResourceType));
+      expect(rules).toHaveLength(8);
+      const service = onlyResource(synth, ApiManagementService.tfResourceType);
+      expect([...(service.depends_on as string[])].sort()).toEqual(
+        [ASSOCIATION.fqn, ...rules.map((r) => `${NetworkSecurityRule.tfResourceType}.${r}`)].sort(),
+      );
+    });
+
+    test("adds no rules and no ordering without a VNet", () => {
+      const props = apimProps({ sku: "Standard_1", virtualNetwork: { type: "None" } });
+      expect(rulesOf(props)).toEqual([]);
+      expect(serviceResource(props).depends_on).toBeUndefined();
     });
   });
 
@@ -260,7 +287,10 @@ describe("ApiManagement", () => {
 
     test("fails if a tier without VNet injection is put in a VNet", () => {
       failsWith(
-        apimProps({ sku: "Standard_1", virtualNetwork: { type: "Internal", subnetId: SUBNET } }),
+        apimProps({
+          sku: "Standard_1",
+          virtualNetwork: { type: "Internal", subnetId: SUBNET, networkSecurityGroup: NSG },
+        }),
         /needs the Developer or Premium tier; "Standard_1" cannot be injected/,
       );
     });
@@ -296,40 +326,20 @@ describe("ApiManagement", () => {
       failsWith(apimProps({ minApiVersion: "latest" }), /minApiVersion "latest"/);
     });
 
-    test("fails if the gateway certificate ID names a version", () => {
+    test("fails if the gateway certificate name is not a Key Vault object name", () => {
       failsWith(
-        apimProps({
-          gateway: {
-            hostName: "platform.at22.altinn.cloud",
-            keyVaultCertificateId: `${CERT}/0123456789abcdef0123456789abcdef`,
-            keyVaultId: VAULT_ID,
-          },
-        }),
-        /names one version; use the versionless secret ID/,
-      );
-    });
-
-    test("fails if the gateway certificate ID is not a Key Vault secret", () => {
-      failsWith(
-        apimProps({
-          gateway: {
-            hostName: "platform.at22.altinn.cloud",
-            keyVaultCertificateId: "https://altinn-platform-at22-kv.vault.azure.net/certificates/tls",
-            keyVaultId: VAULT_ID,
-          },
-        }),
-        /not a Key Vault secret ID/,
+        apimProps({ gateway: { ...GATEWAY, certificateName: "platform_gateway.pfx" } }),
+        /not a Key Vault certificate name/,
       );
     });
 
     test("fails if the gateway host name is invalid or the default one", () => {
-      const gateway = { keyVaultCertificateId: CERT, keyVaultId: VAULT_ID };
       failsWith(
-        apimProps({ gateway: { ...gateway, hostName: "Platform_AT22" } }),
+        apimProps({ gateway: { ...GATEWAY, hostName: "Platform_AT22" } }),
         /not a lowercase DNS host name/,
       );
       failsWith(
-        apimProps({ gateway: { ...gateway, hostName: "altinn-platform-at22-apim.azure-api.net" } }),
+        apimProps({ gateway: { ...GATEWAY, hostName: "altinn-platform-at22-apim.azure-api.net" } }),
         /default host name/,
       );
     });
@@ -340,10 +350,10 @@ describe("ApiManagement", () => {
           virtualNetwork: {
             type: "External",
             subnetId: SUBNET,
-            networkSecurityGroup: { name: "nsg", resourceGroupName: "rg", priority: 4096 },
+            networkSecurityGroup: { ...NSG, priority: 4093 },
           },
         }),
-        /priority 4096/,
+        /priority 4093 must be a whole number from 100 to 4092/,
       );
     });
 
@@ -353,7 +363,7 @@ describe("ApiManagement", () => {
       const host = new TerraformVariable(stack, "host", { type: "string" }).stringValue;
       const props = apimProps({
         name,
-        gateway: { hostName: host, keyVaultCertificateId: CERT, keyVaultId: VAULT_ID },
+        gateway: { ...GATEWAY, hostName: host },
       });
       expect(() => new ApiManagement(stack, "apim", props)).not.toThrow();
     });

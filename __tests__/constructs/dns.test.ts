@@ -63,6 +63,39 @@ describe("DnsZoneWithIngress", () => {
     }
   });
 
+  test("points only the given names at the ingress when the apex belongs to another component", () => {
+    const records = Object.entries(
+      resourcesOf(
+        synthZone(zoneProps({ ingressRecordNames: ["ingress", "*.ingress"] })),
+        DnsARecord.tfResourceType,
+      ),
+    ).map(([key, r]) => [key.replace(/_[0-9A-F]{8}$/, ""), r.name, r.records]);
+    expect(records.sort()).toEqual([
+      ["dns_a-ingress", "ingress", ["20.100.1.2"]],
+      ["dns_a-wildcard-ingress", "*.ingress", ["20.100.1.2"]],
+    ]);
+  });
+
+  test("delegates child zones from itself, reading their name servers", () => {
+    const out = synthZone(
+      zoneProps({
+        name: "altinn.studio",
+        childZones: [{ name: "dev.altinn.studio", resourceGroupName: "altinnstudio-dev-rg" }],
+      }),
+    );
+    const data = Object.values(out.parsed.data?.azurerm_dns_zone ?? {}) as Record<string, unknown>[];
+    expect(data).toEqual([
+      expect.objectContaining({ name: "dev.altinn.studio", resource_group_name: "altinnstudio-dev-rg" }),
+    ]);
+    expect(onlyResource(out, DnsNsRecord.tfResourceType)).toMatchObject({
+      name: "dev",
+      zone_name: expect.stringMatching(/^\$\{azurerm_dns_zone\.dns_zone_/),
+      records: expect.stringMatching(
+        /^\$\{tolist\(data\.azurerm_dns_zone\.dns_child-zone-dev_[^.]+\.name_servers\)\}$/,
+      ),
+    });
+  });
+
   test("accepts the ingress address as a reference to a public IP", () => {
     const stack = newStack();
     const ip = new StaticPublicIp(stack, "ingress-ip", {
@@ -157,6 +190,23 @@ describe("DnsZoneWithIngress", () => {
       failsWith(zoneProps({ caaIssuers: [] }), /caaIssuers is empty/);
       failsWith(zoneProps({ caaIssuers: ["Let's Encrypt"] }), /not a CA domain/);
       failsWith(zoneProps({ caaIodef: "security@example.org" }), /caaIodef/);
+    });
+
+    test("fails if the ingress record names are empty, repeated or not relative names", () => {
+      failsWith(zoneProps({ ingressRecordNames: [] }), /ingressRecordNames is empty/);
+      failsWith(zoneProps({ ingressRecordNames: ["@", "@"] }), /repeat a name/);
+      failsWith(zoneProps({ ingressRecordNames: ["Ingress"] }), /"Ingress" is not a lowercase name/);
+      failsWith(
+        zoneProps({ ingressRecordNames: ["ingress.ttd.apps.at22.altinn.cloud."] }),
+        /not a lowercase name/,
+      );
+    });
+
+    test("fails if a child zone is not inside the zone", () => {
+      failsWith(
+        zoneProps({ childZones: [{ name: "dev.altinn.studio", resourceGroupName: "rg" }] }),
+        /childZones: "dev.altinn.studio" is not inside zone "ttd.apps.at22.altinn.cloud"/,
+      );
     });
 
     test("fails if the zone is not inside the delegation parent", () => {

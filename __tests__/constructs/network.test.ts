@@ -171,6 +171,14 @@ describe("ClusterNetwork", () => {
     expect(network.subnetNames).toEqual(["aks_syspool", "aks_workpool"]);
   });
 
+  test("networkSecurityGroupAssociation returns the subnet's NSG association, for services that must wait for it", () => {
+    const { network } = build();
+    const association = network.networkSecurityGroupAssociation("aks_workpool");
+    expect(association.node.id).toBe("nsg-association-aks_workpool");
+    expect(network.networkSecurityGroupAssociation("aks_workpool")).toBe(association);
+    expect(() => network.networkSecurityGroupAssociation("apim")).toThrow(ConstructValidationError);
+  });
+
   test("subnetId throws on an unknown subnet and lists the known ones", () => {
     const { network } = build();
     expect(() => network.subnetId("aks_userpool")).toThrow(ConstructValidationError);

@@ -448,6 +448,56 @@ describe("address plan", () => {
   });
 });
 
+describe("what the Platform needs from outside the fleet", () => {
+  const notices = (dir: string) => loadFleet(dir).problems.filter((p) => p.severity === "notice");
+
+  test("says which environments' API Management has no gateway certificate yet", () => {
+    const n = notices(COMMITTED_FLEET).find((p) => p.field === "platform.gatewayCertificate.imported")!;
+    expect(n.message).toMatch(/at22, at23, at24, yt01, tt02, production gets no custom domain yet/);
+    expect(loadFleet(COMMITTED_FLEET).fleet!.platforms.every((p) => !p.gatewayCertificateImported)).toBe(
+      true,
+    );
+  });
+
+  test("an environment listed as imported gets the custom domain, and no notice names it", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.platform!.gatewayCertificate as Record<string, unknown>).imported = ["at22"];
+      },
+    });
+    const { fleet, problems } = loadFleet(dir);
+    expect(errors(problems)).toEqual([]);
+    expect(
+      fleet!.platforms.filter((p) => p.gatewayCertificateImported).map((p) => p.environment.name),
+    ).toEqual(["at22"]);
+    const n = notices(dir).find((p) => p.field === "platform.gatewayCertificate.imported")!;
+    expect(n.message).not.toMatch(/at22/);
+  });
+
+  test("fails if an environment listed as imported does not exist", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.platform!.gatewayCertificate as Record<string, unknown>).imported = ["prod"];
+      },
+    });
+    const p = expectOneError(dir, { field: "platform.gatewayCertificate.imported[0]", value: "prod" });
+    expect(p.fix).toMatch(/production/);
+  });
+
+  test("says that an access-restricted Cosmos DB failover region needs a region access request", () => {
+    const n = notices(COMMITTED_FLEET).find((p) => p.field === "platform.cosmosFailoverLocation")!;
+    expect(n).toMatchObject({ value: "norwaywest", file: "fleet.yaml" });
+    expect(n.message).toMatch(/access-restricted/);
+    expect(n.fix).toMatch(/region-access-request-process/);
+    const unrestricted = fleetFixture({
+      settings: (s) => {
+        s.platform!.cosmosFailoverLocation = "swedencentral";
+      },
+    });
+    expect(notices(unrestricted).some((p) => p.field === "platform.cosmosFailoverLocation")).toBe(false);
+  });
+});
+
 describe("subscriptions and the state firewall", () => {
   test("every state scope and the state account name their subscription; a missing one is one error with line and fix", () => {
     const dir = fleetFixture({

@@ -13,7 +13,7 @@ import type { StackJson } from "../../docs-gen/terraform";
 import { loadFleet } from "../../fleet/load";
 import { fleetFixture } from "../../testing/fleet-fixture";
 import { committedFleet, sharedFleetOutput } from "../../testing/fleet-synth";
-import { REPO_ROOT, runCli } from "../../testing/run-cli";
+import { COMMITTED_FLEET_NOTICES, REPO_ROOT, runCli, stderrNoticeFields } from "../../testing/run-cli";
 import { captureIO } from "../cli/fixtures";
 
 type Doc = Record<string, any>;
@@ -47,7 +47,7 @@ describe("on the committed fleet", () => {
       "  holds Role Based Access Control Administrator on subscription of shared (may assign only AcrPull)",
     );
     expect(stdout).toMatch(
-      /holds Storage Blob Data Reader on state container tfstate-tt02 {2}\[bootstrap-state azurerm_role_assignment\.state_plan-tt02_/,
+      /holds Storage Blob Data Reader on state container tfstate-tt02 {2}\[state-scopes azurerm_role_assignment\.scopes_plan-tt02_/,
     );
     expect(stdout).toContain(
       "Not run by a pipeline identity (local state, applied by hand): bootstrap-state",
@@ -82,7 +82,10 @@ describe("on the committed fleet", () => {
         c.need.action === "Microsoft.Authorization/roleAssignments/write",
     );
     expect(acrPull.map((c) => [c.need.target, c.by.map((g) => g.role)])).toEqual([
-      [{ kind: "subscription", scope: "shared" }, ["Role Based Access Control Administrator"]],
+      [
+        { kind: "subscription", scope: "shared", group: "altinnapps-ttd-acr-rg" },
+        ["Role Based Access Control Administrator"],
+      ],
     ]);
   });
 
@@ -101,7 +104,8 @@ describe("on the committed fleet", () => {
 test("examples/all-services: every type has a row and every operation is allowed", () => {
   const r = runCli("bin/permissions.ts", [], { FLEET_DIR: join(REPO_ROOT, "examples", "all-services") });
   expect(r.stdout).not.toMatch(/^error:/m);
-  expect([r.status, r.stderr]).toEqual([0, ""]);
+  expect(r.status).toBe(0);
+  expect(stderrNoticeFields(r.stderr)).toEqual(COMMITTED_FLEET_NOTICES);
 });
 
 describe("in a FLEET_DIR copy", () => {
@@ -123,6 +127,26 @@ describe("in a FLEET_DIR copy", () => {
     expect(r.stdout).toContain("in stack apps-ttd-tt02");
     // The cross-scope grant (AcrPull in shared) is a separate role: still allowed.
     expect(r.stdout).not.toMatch(/^error: .*roleAssignments\/write on subscription of shared/m);
+  });
+
+  test("Studio prod reads the Studio zones it delegates, in the dev and staging scopes, only through Fleet DNS Zone Reader", () => {
+    const dir = fleetFixture({
+      settings: (doc) => {
+        const set = environmentSet(doc);
+        const isZoneReader = (r: unknown) => (r as { role?: string }).role === "Fleet DNS Zone Reader";
+        set.plan = set.plan.filter((r) => !isZoneReader(r));
+      },
+    });
+    const r = runCli("bin/permissions.ts", ["--stacks", "studio-prod"], { FLEET_DIR: dir });
+    expect(r.status).toBe(1);
+    for (const scope of ["dev", "staging"]) {
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^error: fleet-prod-plan may not Microsoft\\.Network/dnsZones/read on subscription of ${scope}: needed by data\\.azurerm_dns_zone\\.\\S+ in stack studio-prod`,
+          "m",
+        ),
+      );
+    }
   });
 
   test("the roles the README used to document (Contributor and RBAC Administrator) cannot create the Apps stacks' role definition", () => {
@@ -188,7 +212,7 @@ describe("in a FLEET_DIR copy", () => {
     const r = runCli("bin/permissions.ts", ["--stacks", "apps-ttd-tt02"], { FLEET_DIR: dir });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
-      "error: fleet-tt02-apply may not Microsoft.Authorization/roleAssignments/write on subscription of shared: needed by azurerm_role_assignment.kubelet-acr-pull in stack apps-ttd-tt02; scope: data.azurerm_container_registry.org-registry: resource group altinnapps-ttd-acr-rg belongs to scope shared.",
+      "error: fleet-tt02-apply may not Microsoft.Authorization/roleAssignments/write on subscription of shared: needed by azurerm_role_assignment.kubelet-acr-pull in stack apps-ttd-tt02; scope: resource group altinnapps-ttd-acr-rg belongs to scope shared.",
     );
   });
 
@@ -302,8 +326,51 @@ test("an operation on a resource named by a literal id is checked in the scope o
     [
       "apply",
       "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action",
-      { kind: "subscription", scope: "shared" },
+      { kind: "subscription", scope: "shared", group: "altinnapps-ttd-acr-rg" },
       "private_service_connection.private_connection_resource_id: resource group altinnapps-ttd-acr-rg belongs to scope shared",
     ],
   ]);
+});
+
+describe("the state scope's identities", () => {
+  const only = new Set(["bootstrap-state", "state-scopes"]);
+  const stacks = () => readStacks(sharedFleetOutput(), only);
+  const writes = (report: ReturnType<typeof checkPermissions>) =>
+    report.coverage.filter(
+      (c) =>
+        c.identity.scope === "state" &&
+        c.need.action === "Microsoft.Storage/storageAccounts/blobServices/containers/write",
+    );
+
+  test("create the scopes' containers through bootstrap-state's grant on the state account's group", () => {
+    const report = checkPermissions({ fleet: committedFleet(), stacks: stacks() });
+    expect(report.missing.filter((c) => c.identity.scope === "state")).toEqual([]);
+    const covered = writes(report);
+    expect(covered.length).toBeGreaterThan(0);
+    for (const c of covered) {
+      expect(c.by.map((g) => [g.target, g.from.split(" ")[0]])).toEqual([
+        [{ kind: "group", name: "altinn-fleet-tfstate-rg" }, "bootstrap-state"],
+      ]);
+    }
+    // The containers carry prevent_destroy, so deleting them is never needed.
+    expect(
+      report.coverage.some(
+        (c) => c.need.action === "Microsoft.Storage/storageAccounts/blobServices/containers/delete",
+      ),
+    ).toBe(false);
+  });
+
+  test("without that grant the container writes are missing", () => {
+    const s = stacks();
+    const bootstrap = structuredClone(s.get("bootstrap-state")!) as Doc;
+    const assignments = bootstrap.resource.azurerm_role_assignment as Doc;
+    for (const name of Object.keys(assignments)) {
+      if (name.includes("scope-manager-containers")) delete assignments[name];
+    }
+    s.set("bootstrap-state", bootstrap as StackJson);
+    const report = checkPermissions({ fleet: committedFleet(), stacks: s });
+    expect(
+      writes(report).filter((c) => c.identity.kind === "apply" && c.by.length === 0).length,
+    ).toBeGreaterThan(0);
+  });
 });

@@ -34,6 +34,34 @@ describe("org-<org>", () => {
 });
 
 describe("apps-<org>-<env>", () => {
+  test("Container Insights collects: a data collection rule to the workspace, associated with the cluster", () => {
+    const cluster = Object.entries(resourcesOf(apps, "azurerm_kubernetes_cluster"));
+    expect(cluster).toHaveLength(1);
+    const [clusterKey, clusterBody] = cluster[0]!;
+    // The agent sends with the cluster's managed identity, which only a rule gives a destination.
+    expect(clusterBody.oms_agent).toMatchObject({ msi_auth_for_monitoring_enabled: true });
+    const rules = Object.entries(resourcesOf(apps, "azurerm_monitor_data_collection_rule"));
+    expect(rules).toHaveLength(1);
+    const [ruleKey, rule] = rules[0]!;
+    const workspace = Object.keys(resourcesOf(apps, "azurerm_log_analytics_workspace"))[0]!;
+    expect(rule.destinations).toEqual({
+      log_analytics: [
+        { name: "workspace", workspace_resource_id: `\${azurerm_log_analytics_workspace.${workspace}.id}` },
+      ],
+    });
+    expect(rule.data_flow).toEqual([
+      { streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] },
+    ]);
+    const associations = Object.values(resourcesOf(apps, "azurerm_monitor_data_collection_rule_association"));
+    expect(associations).toEqual([
+      expect.objectContaining({
+        name: "ContainerInsightsExtension",
+        target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
+        data_collection_rule_id: `\${azurerm_monitor_data_collection_rule.${ruleKey}.id}`,
+      }),
+    ]);
+  });
+
   test("names follow Altinn's conventions", () => {
     expect(apps.json).toHaveResourceWithProperties(StorageAccount, { name: "ttdaltinntt02strg01" });
     const rgs = Object.values(resourcesOf(apps, "azurerm_resource_group")).map((r) => r.name);

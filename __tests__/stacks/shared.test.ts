@@ -59,9 +59,69 @@ describe("platform-<env>", () => {
     expect(Object.keys(security).some((k) => /tls10/.test(k))).toBe(true);
   });
 
-  test("API Management serves the gateway as platform.{hostname}", () => {
-    const domain = only(platformProd, "azurerm_api_management_custom_domain");
-    expect(JSON.stringify(domain.gateway)).toContain("platform.altinn.no");
+  test("platform.{hostname} resolves to API Management's gateway; Traefik answers only ingress.platform.{hostname}", () => {
+    const records = Object.values(resourcesOf(platformProd, "azurerm_dns_a_record"));
+    const byName = new Map(records.map((r) => [r.name, r.records]));
+    expect([...byName.keys()].sort()).toEqual(["@", "ingress"]);
+    expect(byName.get("@")).toMatch(/^\$\{azurerm_api_management\.[^.]+\.public_ip_addresses\}$/);
+    expect(byName.get("ingress")).toEqual([
+      expect.stringMatching(/^\$\{azurerm_public_ip\.environment_ingress-ip/),
+    ]);
+    // The CAs of the gateway certificate may issue for the zone.
+    const caa = only(platformProd, "azurerm_dns_caa_record").record as { tag: string; value: string }[];
+    for (const issuer of committedFleet().settings.platform.gatewayCertificate.caaIssuers) {
+      expect(caa).toContainEqual({ flags: 0, tag: "issue", value: issuer });
+    }
+  });
+
+  test("API Management is created after its subnet's NSG association and the NSG rules it needs", () => {
+    const service = only(platformProd, "azurerm_api_management");
+    const dependsOn = service.depends_on as string[];
+    expect(dependsOn).toContainEqual(
+      expect.stringMatching(
+        /^azurerm_subnet_network_security_group_association\.environment_network_nsg-association-apim_/,
+      ),
+    );
+    const rules = Object.keys(resourcesOf(platformProd, "azurerm_network_security_rule"))
+      .filter((k) => k.startsWith("api-management_"))
+      .map((k) => `azurerm_network_security_rule.${k}`);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect(dependsOn).toContain(rule);
+  });
+
+  test("no custom domain before the gateway certificate is imported, so the first apply needs nothing that does not exist", () => {
+    expect(committedFleet().settings.platform.gatewayCertificate.imported).toEqual([]);
+    expect(Object.keys(resourcesOf(platformProd, "azurerm_api_management_custom_domain"))).toEqual([]);
+    // The officers may import it into the Platform Key Vault.
+    const officers = Object.values(resourcesOf(platformProd, "azurerm_role_assignment")).find(
+      (r) => r.role_definition_name === "Key Vault Certificates Officer",
+    );
+    expect(officers).toMatchObject({
+      principal_id: committedFleet().settings.platform.gatewayCertificate.officers.objectId,
+      scope: expect.stringMatching(/^\$\{azurerm_key_vault\.environment_key-vault_[^.]+\.id\}$/),
+    });
+  });
+
+  test("once imported, API Management serves platform.{hostname} with the vault's certificate and reads only that secret", () => {
+    const fleet = committedFleet();
+    const imported = {
+      ...fleet,
+      platforms: fleet.platforms.map((p) => ({ ...p, gatewayCertificateImported: true })),
+    };
+    const prod = synthFleetStacks(["platform-prod"], imported).get("platform-prod")!;
+    const domain = only(prod, "azurerm_api_management_custom_domain");
+    expect(domain.gateway).toEqual([
+      expect.objectContaining({
+        host_name: "platform.altinn.no",
+        key_vault_certificate_id: expect.stringMatching(
+          /^\$\{azurerm_key_vault\.environment_key-vault_[^.]+\.vault_uri\}secrets\/platform-gateway-certificate$/,
+        ),
+      }),
+    ]);
+    const reader = Object.values(resourcesOf(prod, "azurerm_role_assignment")).find(
+      (r) => r.role_definition_name === "Key Vault Secrets User",
+    );
+    expect(reader?.scope).toMatch(/\.id\}\/secrets\/platform-gateway-certificate$/);
   });
 
   test("platform storage is geo-redundant in production and zone-redundant in test", () => {
@@ -164,6 +224,29 @@ describe("platform-<env>", () => {
 });
 
 describe("studio-<env>", () => {
+  test("Studio prod's zone delegates dev. and staging.altinn.studio to their own zones' name servers", () => {
+    const ns = Object.values(resourcesOf(studioProd, "azurerm_dns_ns_record"));
+    const zones = Object.entries(studioProd.parsed.data?.azurerm_dns_zone ?? {}) as [
+      string,
+      Record<string, unknown>,
+    ][];
+    expect(zones.map(([, z]) => [z.name, z.resource_group_name]).sort()).toEqual([
+      ["dev.altinn.studio", "altinnstudio-dev-rg"],
+      ["staging.altinn.studio", "altinnstudio-staging-rg"],
+    ]);
+    expect(ns.map((r) => [r.name, r.records]).sort()).toEqual(
+      zones
+        .map(([key, z]) => [
+          String(z.name).split(".")[0],
+          `\${tolist(data.azurerm_dns_zone.${key}.name_servers)}`,
+        ])
+        .sort(),
+    );
+    for (const r of ns) expect(String(r.zone_name)).toMatch(/^\$\{azurerm_dns_zone\.environment_dns_zone_/);
+    // Zones without a fleet parent publish their name servers for the parent domain's owner.
+    expect(studioDev.parsed.output?.dns_name_servers).toBeDefined();
+  });
+
   test("clusters are named studio-<env>-aks and hosts follow the environments", () => {
     expect(only(studioDev, "azurerm_kubernetes_cluster").name).toBe("studio-dev-aks");
     expect(only(studioDev, "azurerm_dns_zone").name).toBe("dev.altinn.studio");

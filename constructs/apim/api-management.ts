@@ -2,7 +2,7 @@ import { ApiManagement as ApiManagementService } from "@cdktf/provider-azurerm/l
 import { ApiManagementCustomDomain } from "@cdktf/provider-azurerm/lib/api-management-custom-domain";
 import { NetworkSecurityRule } from "@cdktf/provider-azurerm/lib/network-security-rule";
 import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { Token } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import { statefulLifecycle } from "../common/lifecycle";
@@ -28,13 +28,20 @@ export type ApiManagementSku =
 /** How the gateway sits in the VNet. */
 export type ApiManagementVirtualNetworkType = "External" | "Internal";
 
-/** An NSG the construct adds the rules API Management needs to. */
+/** The NSG of the API Management subnet, to which the construct adds the rules it needs. */
 export interface ApiManagementNsgRef {
   /** Name of the NSG attached to the API Management subnet. */
   readonly name: string;
   readonly resourceGroupName: string;
   /**
-   * First rule priority; the construct uses this and the next one.
+   * The subnet-NSG association (`ClusterNetwork.networkSecurityGroupAssociation`). On stv2 Azure
+   * refuses to inject API Management into a subnet without an NSG, and the service references
+   * only the subnet, so without this it could be created before the NSG is attached.
+   */
+  readonly association: ITerraformDependable;
+  /**
+   * First rule priority; the construct uses this and the next ones in each direction
+   * (`APIM_NSG_RULES`).
    * @default 200
    */
   readonly priority?: number;
@@ -53,32 +60,128 @@ export type ApiManagementVirtualNetwork =
        */
       readonly subnetId: string;
       /**
-       * The subnet's NSG, to which the construct adds the inbound rules API Management needs:
-       * TCP 3443 from the `ApiManagement` service tag (management endpoint) and, for
-       * `External`, TCP 443 from the Internet. Without them deployment fails unless the rules
-       * exist already.
-       * @default - the caller manages the NSG rules
+       * The subnet's NSG. The construct adds the rules of `APIM_NSG_RULES` to it and creates the
+       * service only after them and after the NSG's association with the subnet.
        */
-      readonly networkSecurityGroup?: ApiManagementNsgRef;
+      readonly networkSecurityGroup: ApiManagementNsgRef;
     }
   | { readonly type: "None" };
 
-/** A custom gateway host name with its certificate in Key Vault. */
+/**
+ * A custom gateway host name whose certificate (PFX) is a Key Vault certificate. The service's
+ * identity gets `Key Vault Secrets User` on that one certificate's secret, not on the vault.
+ */
 export interface ApiManagementGatewayDomain {
   /** Host name, e.g. `platform.at22.altinn.cloud`. */
   readonly hostName: string;
-  /**
-   * Versionless Key Vault secret ID of the PFX certificate
-   * (`https://<vault>.vault.azure.net/secrets/<name>`); API Management picks up renewed
-   * versions within four hours.
-   */
-  readonly keyVaultCertificateId: string;
-  /**
-   * Resource ID of that vault (Azure RBAC). The service's identity gets `Key Vault Secrets User`
-   * on it; keep the certificate in a vault that holds nothing else the gateway must not read.
-   */
+  /** Resource ID of the vault (Azure RBAC). */
   readonly keyVaultId: string;
+  /** The vault URI, `https://<vault>.vault.azure.net/`. */
+  readonly keyVaultUri: string;
+  /**
+   * Name of the Key Vault certificate (and of its secret). It must exist before the custom
+   * domain is created: API Management reads it at once and the update fails otherwise.
+   */
+  readonly certificateName: string;
 }
+
+/** One NSG rule API Management needs on its subnet (classic tiers, stv2). */
+export interface ApiManagementNsgRule {
+  /** Construct id of the `azurerm_network_security_rule`. */
+  readonly id: string;
+  readonly name: string;
+  readonly direction: "Inbound" | "Outbound";
+  /** Service tag at the far end: the source of inbound rules, the destination of outbound ones. */
+  readonly serviceTag: string;
+  readonly ports: readonly string[];
+  /** Offset from the first priority, unique per direction. */
+  readonly offset: number;
+  /** Only for `External` injection. */
+  readonly externalOnly?: boolean;
+  readonly description: string;
+}
+
+/**
+ * The rules of Learn "Virtual network configuration reference: API Management" (required ports,
+ * https://learn.microsoft.com/azure/api-management/virtual-network-reference) that deployment
+ * and operation need. Optional ones (Event Hubs logging, Git, Redis, Traffic Manager for
+ * multi-region) are left out.
+ */
+export const APIM_NSG_RULES: readonly ApiManagementNsgRule[] = [
+  {
+    id: "nsg-rule-management",
+    name: "allow-apim-management-inbound",
+    direction: "Inbound",
+    serviceTag: "ApiManagement",
+    ports: ["3443"],
+    offset: 0,
+    description: "API Management control plane (required)",
+  },
+  {
+    id: "nsg-rule-gateway",
+    name: "allow-internet-apim-gateway-inbound",
+    direction: "Inbound",
+    serviceTag: "Internet",
+    ports: ["443"],
+    offset: 1,
+    externalOnly: true,
+    description: "Public API gateway",
+  },
+  {
+    id: "nsg-rule-load-balancer",
+    name: "allow-azure-load-balancer-inbound",
+    direction: "Inbound",
+    serviceTag: "AzureLoadBalancer",
+    ports: ["6390"],
+    offset: 2,
+    description: "Azure infrastructure load balancer health probes (required)",
+  },
+  {
+    id: "nsg-rule-storage-outbound",
+    name: "allow-apim-storage-outbound",
+    direction: "Outbound",
+    serviceTag: "Storage",
+    ports: ["443"],
+    offset: 0,
+    description: "API Management's dependency on Azure Storage (required)",
+  },
+  {
+    id: "nsg-rule-sql-outbound",
+    name: "allow-apim-sql-outbound",
+    direction: "Outbound",
+    serviceTag: "Sql",
+    ports: ["1433"],
+    offset: 1,
+    description: "API Management's configuration database (required)",
+  },
+  {
+    id: "nsg-rule-key-vault-outbound",
+    name: "allow-apim-key-vault-outbound",
+    direction: "Outbound",
+    serviceTag: "AzureKeyVault",
+    ports: ["443"],
+    offset: 2,
+    description: "Certificates and named values from Key Vault (required)",
+  },
+  {
+    id: "nsg-rule-monitor-outbound",
+    name: "allow-apim-monitor-outbound",
+    direction: "Outbound",
+    serviceTag: "AzureMonitor",
+    ports: ["1886", "443"],
+    offset: 3,
+    description: "Diagnostic logs, metrics and resource health (required)",
+  },
+  {
+    id: "nsg-rule-certificate-validation-outbound",
+    name: "allow-apim-certificate-validation-outbound",
+    direction: "Outbound",
+    serviceTag: "Internet",
+    ports: ["80"],
+    offset: 4,
+    description: "Certificate revocation and chain checks of custom domain certificates",
+  },
+];
 
 export interface ApiManagementProps {
   /** Service name: 1-50 letters, digits and hyphens, starting with a letter, globally unique. Changing this replaces the service. */
@@ -127,14 +230,19 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
-const VERSIONLESS_SECRET_ID = /^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/secrets\/[a-zA-Z0-9-]+\/?$/;
-const VERSIONED_SECRET_ID = /^https:\/\/[a-z0-9-]+\.vault\.azure\.net\/secrets\/[a-zA-Z0-9-]+\/[0-9a-f]{32}$/;
+/** Key Vault object names: 1-127 letters, digits and hyphens. */
+const KEY_VAULT_OBJECT_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 /**
  * An API Management service with a system-assigned identity, injected into a VNet, that speaks
  * only TLS 1.2 with strong ciphers to clients and backends, optionally zone-pinned and with a
  * custom gateway host name whose certificate comes from Key Vault. It carries `prevent_destroy`:
  * it takes about 45 minutes to create, and its APIs and products live in it.
+ *
+ * The service is created after the NSG rules it needs and the NSG's association with its subnet
+ * (`depends_on`): Azure refuses stv2 injection into a subnet without an NSG, and the provider
+ * polls the create for up to three hours before reporting the failure
+ * (hashicorp/terraform-provider-azurerm@v4.55.0: internal/services/apimanagement/api_management_resource.go).
  *
  * The custom domain is an `azurerm_api_management_custom_domain` rather than the service's
  * `hostname_configuration`: the system-assigned identity exists only after the service does, so
@@ -144,8 +252,10 @@ export class ApiManagement extends Construct {
   readonly service: ApiManagementService;
   /** The gateway host name binding, when `gateway` is set. */
   readonly customDomain?: ApiManagementCustomDomain;
-  /** `Key Vault Secrets User` for the service's identity, when `gateway` is set. */
+  /** `Key Vault Secrets User` on the certificate's secret for the service's identity, when `gateway` is set. */
   readonly certificateAccess?: RoleAssignment;
+  /** The NSG rules of `APIM_NSG_RULES` this construct added, by construct id. */
+  readonly nsgRules: ReadonlyMap<string, NetworkSecurityRule>;
   /** Resource ID. */
   readonly id: string;
   /** Service name (a reference, so users depend on the service). */
@@ -154,6 +264,8 @@ export class ApiManagement extends Construct {
   readonly principalId: string;
   /** `https://<name>.azure-api.net`. */
   readonly gatewayUrl: string;
+  /** Public addresses of the gateway (what DNS names of an `External` gateway point at). */
+  readonly publicIpAddresses: string[];
   /** Private addresses of the gateway (VNet-injected services). */
   readonly privateIpAddresses: string[];
 
@@ -162,6 +274,9 @@ export class ApiManagement extends Construct {
     this.validate(props);
     const tags = withSubmodule(props.tags, "api-management");
     const vnet = props.virtualNetwork;
+
+    const rules = vnet.type === "None" ? new Map() : this.addNsgRules(vnet.type, vnet.networkSecurityGroup);
+    this.nsgRules = rules;
 
     this.service = new ApiManagementService(this, "service", {
       name: props.name,
@@ -199,17 +314,17 @@ export class ApiManagement extends Construct {
         tlsRsaWithAes256GcmSha384CiphersEnabled: false,
       },
 
+      dependsOn:
+        vnet.type === "None" ? undefined : [vnet.networkSecurityGroup.association, ...rules.values()],
       tags,
       lifecycle: statefulLifecycle(),
     });
 
-    if (vnet.type !== "None" && vnet.networkSecurityGroup) {
-      this.addNsgRules(vnet.type, vnet.networkSecurityGroup);
-    }
-
     if (props.gateway) {
+      const gateway = props.gateway;
+      // Key Vault RBAC accepts a single secret as the scope; the identity reads nothing else.
       this.certificateAccess = roleAssignment(this, "certificate-access", {
-        scope: props.gateway.keyVaultId,
+        scope: `${gateway.keyVaultId}/secrets/${gateway.certificateName}`,
         roleDefinitionName: "Key Vault Secrets User",
         principalId: this.service.identity.principalId,
         principalType: "ServicePrincipal",
@@ -219,8 +334,9 @@ export class ApiManagement extends Construct {
         apiManagementId: this.service.id,
         gateway: [
           {
-            hostName: props.gateway.hostName,
-            keyVaultCertificateId: props.gateway.keyVaultCertificateId,
+            hostName: gateway.hostName,
+            // Versionless, so API Management picks up renewed versions by itself.
+            keyVaultCertificateId: `${gateway.keyVaultUri}secrets/${gateway.certificateName}`,
             negotiateClientCertificate: false,
           },
         ],
@@ -232,51 +348,40 @@ export class ApiManagement extends Construct {
     this.name = this.service.name;
     this.principalId = this.service.identity.principalId;
     this.gatewayUrl = this.service.gatewayUrl;
+    this.publicIpAddresses = this.service.publicIpAddresses;
     this.privateIpAddresses = this.service.privateIpAddresses;
   }
 
-  private addNsgRules(type: ApiManagementVirtualNetworkType, nsg: ApiManagementNsgRef): void {
+  private addNsgRules(
+    type: ApiManagementVirtualNetworkType,
+    nsg: ApiManagementNsgRef,
+  ): Map<string, NetworkSecurityRule> {
     const priority = nsg.priority ?? 200;
-    const rule = (
-      id: string,
-      name: string,
-      source: string,
-      port: string,
-      offset: number,
-      description: string,
-    ) =>
-      new NetworkSecurityRule(this, id, {
-        name,
-        description,
-        resourceGroupName: nsg.resourceGroupName,
-        networkSecurityGroupName: nsg.name,
-        priority: priority + offset,
-        direction: "Inbound",
-        access: "Allow",
-        protocol: "Tcp",
-        sourceAddressPrefix: source,
-        sourcePortRange: "*",
-        destinationAddressPrefix: "VirtualNetwork",
-        destinationPortRange: port,
-      });
-    rule(
-      "nsg-rule-management",
-      "allow-apim-management-inbound",
-      "ApiManagement",
-      "3443",
-      0,
-      "API Management control plane (required)",
-    );
-    if (type === "External") {
-      rule(
-        "nsg-rule-gateway",
-        "allow-internet-apim-gateway-inbound",
-        "Internet",
-        "443",
-        1,
-        "Public API gateway",
+    const rules = new Map<string, NetworkSecurityRule>();
+    for (const r of APIM_NSG_RULES) {
+      if (r.externalOnly && type !== "External") continue;
+      const inbound = r.direction === "Inbound";
+      rules.set(
+        r.id,
+        new NetworkSecurityRule(this, r.id, {
+          name: r.name,
+          description: r.description,
+          resourceGroupName: nsg.resourceGroupName,
+          networkSecurityGroupName: nsg.name,
+          priority: priority + r.offset,
+          direction: r.direction,
+          access: "Allow",
+          protocol: "Tcp",
+          sourceAddressPrefix: inbound ? r.serviceTag : "VirtualNetwork",
+          sourcePortRange: "*",
+          destinationAddressPrefix: inbound ? "VirtualNetwork" : r.serviceTag,
+          ...(r.ports.length === 1
+            ? { destinationPortRange: r.ports[0] }
+            : { destinationPortRanges: [...r.ports] }),
+        }),
       );
     }
+    return rules;
   }
 
   private validate(props: ApiManagementProps): void {
@@ -306,11 +411,13 @@ export class ApiManagement extends Construct {
           'injected into a VNet. Choose another SKU or type "None"',
       );
     }
-    if (vnet.type !== "None" && vnet.networkSecurityGroup?.priority !== undefined) {
+    if (vnet.type !== "None" && vnet.networkSecurityGroup.priority !== undefined) {
       const p = vnet.networkSecurityGroup.priority;
-      if (!Token.isUnresolved(p) && (!Number.isInteger(p) || p < 100 || p > 4095)) {
+      // NSG priorities run from 100 to 4096; the construct uses p .. p + the largest offset.
+      const highest = 4096 - Math.max(...APIM_NSG_RULES.map((r) => r.offset));
+      if (!Token.isUnresolved(p) && (!Number.isInteger(p) || p < 100 || p > highest)) {
         throw err(
-          `virtualNetwork.networkSecurityGroup.priority ${p} must be a whole number from 100 to 4095`,
+          `virtualNetwork.networkSecurityGroup.priority ${p} must be a whole number from 100 to ${highest}`,
         );
       }
     }
@@ -363,20 +470,11 @@ export class ApiManagement extends Construct {
           );
         }
       }
-      const secret = gateway.keyVaultCertificateId;
-      if (!Token.isUnresolved(secret)) {
-        if (VERSIONED_SECRET_ID.test(secret)) {
-          throw err(
-            `gateway.keyVaultCertificateId "${secret}" names one version; use the versionless secret ID ` +
-              "(versionless_secret_id) so renewed certificates are picked up",
-          );
-        }
-        if (!VERSIONLESS_SECRET_ID.test(secret)) {
-          throw err(
-            `gateway.keyVaultCertificateId "${secret}" is not a Key Vault secret ID ` +
-              "(https://<vault>.vault.azure.net/secrets/<name>)",
-          );
-        }
+      const name = gateway.certificateName;
+      if (!Token.isUnresolved(name) && !KEY_VAULT_OBJECT_NAME.test(name)) {
+        throw err(
+          `gateway.certificateName "${name}" is not a Key Vault certificate name (1-127 letters, digits and hyphens)`,
+        );
       }
     }
   }

@@ -1,4 +1,5 @@
 export * from "./errors";
 export * from "./lifecycle";
+export * from "./regions";
 export * from "./stateful";
 export * from "./tags";

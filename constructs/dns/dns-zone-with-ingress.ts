@@ -29,6 +29,19 @@ export interface DnsDelegationSpec {
   readonly ttl?: number;
 }
 
+/** A zone below this one that this zone delegates (both owned by the fleet). */
+export interface DnsChildZoneSpec {
+  /** The child zone, e.g. `dev.altinn.studio`; it must lie inside this zone. */
+  readonly name: string;
+  /** Resource group of the child zone (read through a data source for its name servers). */
+  readonly resourceGroupName: string;
+  /**
+   * Provider for reading the child zone, when it lives in another subscription.
+   * @default - the stack's default azurerm provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
 export interface DnsZoneWithIngressProps {
   /** Zone name, e.g. `ttd.apps.at22.altinn.cloud` (lowercase). Changing this replaces the zone. */
   readonly name: string;
@@ -36,6 +49,13 @@ export interface DnsZoneWithIngressProps {
   readonly resourceGroupName: string;
   /** IPv4 address of the ingress load balancer, usually `StaticPublicIp.ipAddress`. */
   readonly ingressIpAddress: string;
+  /**
+   * Names in the zone, relative to it, that point at the ingress: `@` is the apex, `*` every name
+   * nothing else answers. A zone whose apex belongs to another component (the Platform's API
+   * Management) lists only the ingress's own names, e.g. `["ingress"]`.
+   * @default ["@", "*"]
+   */
+  readonly ingressRecordNames?: readonly string[];
   /**
    * TTL of the A and CAA records in seconds.
    * @default 300
@@ -57,8 +77,25 @@ export interface DnsZoneWithIngressProps {
    * @default - no delegation (the parent is managed elsewhere)
    */
   readonly delegation?: DnsDelegationSpec;
+  /**
+   * Zones below this one, created by other stacks, that this zone delegates with NS records in
+   * itself. Without them a wildcard here would answer their names.
+   * @default - none
+   */
+  readonly childZones?: readonly DnsChildZoneSpec[];
   /** FinOps tags; `submodule = "dns-zone"` is added. */
   readonly tags: Tags;
+}
+
+/** A record name relative to its zone: `@`, `*`, or labels, optionally below a leading `*.`. */
+const RELATIVE_NAME =
+  /^(@|\*|(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)$/;
+
+/** Construct id of an ingress A record; the apex and wildcard keep their original ids. */
+function ingressRecordId(name: string): string {
+  if (name === "@") return "a-apex";
+  if (name === "*") return "a-wildcard";
+  return `a-${name.replace(/\*/g, "wildcard").replace(/\./g, "-")}`;
 }
 
 const CA_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
@@ -93,11 +130,8 @@ export class DnsZoneWithIngress extends Construct {
     this.zoneName = this.zone.name;
     this.nameServers = this.zone.nameServers;
 
-    for (const [recordId, recordName] of [
-      ["a-apex", "@"],
-      ["a-wildcard", "*"],
-    ] as const) {
-      new DnsARecord(this, recordId, {
+    for (const recordName of props.ingressRecordNames ?? ["@", "*"]) {
+      new DnsARecord(this, ingressRecordId(recordName), {
         name: recordName,
         zoneName: this.zone.name,
         resourceGroupName: props.resourceGroupName,
@@ -120,6 +154,23 @@ export class DnsZoneWithIngress extends Construct {
       ],
       tags,
     });
+
+    for (const child of props.childZones ?? []) {
+      const recordName = child.name.slice(0, -(props.name.length + 1));
+      const zone = new DataAzurermDnsZone(this, `child-zone-${recordName}`, {
+        name: child.name,
+        resourceGroupName: child.resourceGroupName,
+        provider: child.provider,
+      });
+      new DnsNsRecord(this, `child-delegation-${recordName}`, {
+        name: recordName,
+        zoneName: this.zone.name,
+        resourceGroupName: props.resourceGroupName,
+        ttl: 3600,
+        records: zone.nameServers,
+        tags,
+      });
+    }
 
     const delegation = props.delegation;
     if (delegation !== undefined && relativeName !== undefined) {
@@ -155,6 +206,20 @@ export class DnsZoneWithIngress extends Construct {
       throw err(`ingressIpAddress "${props.ingressIpAddress}" is not an IPv4 address`);
     }
     checkTtl(err, "ttl", props.ttl);
+    const recordNames = props.ingressRecordNames ?? [];
+    if (props.ingressRecordNames !== undefined && recordNames.length === 0) {
+      throw err("ingressRecordNames is empty; nothing in the zone would reach the ingress");
+    }
+    if (new Set(recordNames).size !== recordNames.length) {
+      throw err(`ingressRecordNames [${recordNames.join(", ")}] repeat a name`);
+    }
+    for (const name of recordNames) {
+      if (!RELATIVE_NAME.test(name)) {
+        throw err(
+          `ingressRecordNames: "${name}" is not a lowercase name relative to the zone (@, *, or labels)`,
+        );
+      }
+    }
     const issuers = props.caaIssuers ?? [];
     if (props.caaIssuers !== undefined && issuers.length === 0) {
       throw err("caaIssuers is empty; no CA could issue certificates for the zone");
@@ -167,6 +232,15 @@ export class DnsZoneWithIngress extends Construct {
     const iodef = props.caaIodef;
     if (iodef !== undefined && !Token.isUnresolved(iodef) && !/^(mailto:|https?:\/\/)\S+$/.test(iodef)) {
       throw err(`caaIodef "${iodef}" must be a mailto: or http(s):// URL`);
+    }
+
+    for (const child of props.childZones ?? []) {
+      if (!zoneResolved || Token.isUnresolved(child.name)) {
+        throw err("name and childZones names must be literal strings to derive the NS record names");
+      }
+      if (!child.name.toLowerCase().endsWith(`.${props.name.toLowerCase()}`)) {
+        throw err(`childZones: "${child.name}" is not inside zone "${props.name}"`);
+      }
     }
 
     const delegation = props.delegation;

@@ -1,1 +1,2 @@
+export * from "./container-insights";
 export * from "./monitoring";

@@ -185,6 +185,12 @@ function sharedNames(product: "platform" | "studio", env: string, dnsZone: strin
   };
 }
 
+/**
+ * The Key Vault certificate API Management serves `platform.{hostname}` with, in the Platform's
+ * Key Vault (imported by the certificate officers; README "Platform gateway certificate").
+ */
+export const GATEWAY_CERTIFICATE_NAME = "platform-gateway-certificate";
+
 /** Names of one environment's Altinn Platform; the gateway host is `platform.{hostname}`. */
 export function platformNames(env: string, hostname: string, location: string): PlatformNames {
   return {

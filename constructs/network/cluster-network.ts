@@ -141,6 +141,7 @@ export class ClusterNetwork extends Construct {
   readonly vnetName: string;
   private readonly subnetsByName = new Map<string, Subnet>();
   private readonly nsgsByName = new Map<string, NetworkSecurityGroup>();
+  private readonly associationsByName = new Map<string, SubnetNetworkSecurityGroupAssociation>();
 
   constructor(scope: Construct, id: string, props: ClusterNetworkProps) {
     super(scope, id);
@@ -205,13 +206,14 @@ export class ClusterNetwork extends Construct {
           destinationPortRanges: ["80", "443"],
         });
       }
-      new SubnetNetworkSecurityGroupAssociation(this, `nsg-association-${spec.name}`, {
+      const association = new SubnetNetworkSecurityGroupAssociation(this, `nsg-association-${spec.name}`, {
         subnetId: subnet.id,
         networkSecurityGroupId: nsg.id,
       });
 
       this.subnetsByName.set(spec.name, subnet);
       this.nsgsByName.set(spec.name, nsg);
+      this.associationsByName.set(spec.name, association);
     }
   }
 
@@ -242,6 +244,16 @@ export class ClusterNetwork extends Construct {
   networkSecurityGroupName(name: string): string {
     this.subnet(name);
     return this.nsgsByName.get(name)!.name;
+  }
+
+  /**
+   * The association of the subnet's NSG with the subnet. Services that Azure refuses to inject
+   * into a subnet without an NSG (API Management on stv2) depend on it, since nothing else orders
+   * them after it: they reference only the subnet.
+   */
+  networkSecurityGroupAssociation(name: string): SubnetNetworkSecurityGroupAssociation {
+    this.subnet(name);
+    return this.associationsByName.get(name)!;
   }
 
   /** Names of all subnets, in declaration order. */

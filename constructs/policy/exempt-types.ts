@@ -12,6 +12,10 @@ export const POLICY_EXEMPT_TYPES: Readonly<Record<string, string>> = {
     "Nothing in the field's baselines applies to the fleet's VNets (DDoS plans and custom DNS are not adopted; see constructs/policy/README.md); subnets and NSGs carry the rules.",
   azurerm_dns_a_record: "Records are data; the zone is guarded by SAFE-001 and issuance by AZ-DNS-001.",
   azurerm_dns_ns_record: "Delegation data; the zone is guarded by SAFE-001.",
+  azurerm_monitor_data_collection_rule:
+    "Routes Container Insights to the workspace (no data plane of its own); that it exists for every cluster is tested in the stacks.",
+  azurerm_monitor_data_collection_rule_association:
+    "A pure association of a rule with a cluster; the cluster and the workspace carry the rules.",
   azurerm_management_lock:
     "A delete lock is itself a guard; nothing in it can be weakened but its existence.",
   azurerm_postgresql_flexible_server_active_directory_administrator:

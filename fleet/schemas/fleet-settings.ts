@@ -161,6 +161,7 @@ const platform: Schema = {
     "classes",
     "apiManagementPublisher",
     "cosmosFailoverLocation",
+    "gatewayCertificate",
     "cosmosContainers",
     "databaseAdmin",
     "postgresDatabases",
@@ -198,6 +199,24 @@ const platform: Schema = {
       properties: { name: { type: "string", minLength: 1 }, email: { type: "string", format: "email" } },
     },
     cosmosFailoverLocation: { type: "string", pattern: "^[a-z0-9]+$" },
+    gatewayCertificate: {
+      type: "object",
+      additionalProperties: false,
+      required: ["officers", "caaIssuers", "imported"],
+      properties: {
+        officers: entraPrincipal,
+        caaIssuers: {
+          type: "array",
+          minItems: 1,
+          uniqueItems: true,
+          items: {
+            type: "string",
+            pattern: "^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+          },
+        },
+        imported: { type: "array", uniqueItems: true, items: { type: "string", minLength: 1 } },
+      },
+    },
     cosmosContainers: {
       type: "array",
       minItems: 1,
