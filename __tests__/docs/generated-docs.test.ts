@@ -90,6 +90,8 @@ test("a stack kind nobody drew a diagram for gets the generic one", () => {
     ...input,
     manifest: { stacks: { ...input.manifest.stacks, "services-search": { dependencies: [] } } },
     stacks: new Map([...input.stacks, ["services-search", extra]]),
+    // Its kind comes from stacks.json, as synth writes it.
+    planned: [...(input.planned ?? []), { id: "services-search", kind: "services", environment: "shared" }],
   };
   const picture = pictures(withExtra).stacks.find((p) => p.name === "stack-services");
   expect(picture?.diagram.groups[0]).toMatchObject({ label: ["resource group", "search-rg"] });
