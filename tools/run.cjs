@@ -81,8 +81,9 @@ function bundle(entry, rebuild = false) {
   return out;
 }
 
-/** Loads the entry's bundle; one removed after the check (a concurrent rebuild) is built again. */
+/** Loads the entry's bundle (which may sit in another checkout's node_modules: it is told its own root); one removed after the check (a concurrent rebuild) is built again. */
 function load(entry) {
+  globalThis.__fleetProjectRoot = ROOT;
   const out = bundle(entry);
   try {
     require(out);

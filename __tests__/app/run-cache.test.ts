@@ -1,7 +1,8 @@
 /**
  * tools/run.cjs caches a bundle per entry point in node_modules/.cache. Two checkouts that share
  * one node_modules (the base worktree of `affected` and `diff` does) must neither replace nor
- * remove each other's bundles, also when they run at the same time.
+ * remove each other's bundles, also when they run at the same time, and each must know its own
+ * project root (else `npm run update-lock` or `npm run docs` in one writes into the other).
  */
 import { spawn } from "node:child_process";
 import {
@@ -19,32 +20,43 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../../testing/run-cli";
 
 /** node_modules for the scratch checkouts: links to the project's packages, but its own .cache. */
-function sharedNodeModules(root: string): string {
-  const dir = join(root, "node_modules");
-  mkdirSync(dir);
+function nodeModulesIn(dir: string): string {
+  const modules = join(dir, "node_modules");
+  mkdirSync(modules, { recursive: true });
   for (const name of readdirSync(join(REPO_ROOT, "node_modules"))) {
     if (name === ".cache") continue;
-    symlinkSync(join(REPO_ROOT, "node_modules", name), join(dir, name));
+    symlinkSync(join(REPO_ROOT, "node_modules", name), join(modules, name));
   }
-  return dir;
+  return modules;
 }
 
-/** A minimal checkout: tools/run.cjs, a lock file, main.ts and bin/probe.ts printing `word`. */
-function checkout(root: string, name: string, nodeModules: string, word: string): string {
+/**
+ * A minimal checkout: package.json, tools/run.cjs, cli/project-root.ts, a lock file, main.ts and
+ * bin/probe.ts printing `word` and the project root it finds. Its node_modules is its own
+ * (`nodeModules` undefined) or a link to another checkout's, as the base worktree of `affected` has.
+ */
+function checkout(root: string, name: string, word: string, nodeModules?: string): string {
   const dir = join(root, name);
   mkdirSync(join(dir, "tools"), { recursive: true });
   mkdirSync(join(dir, "bin"));
+  mkdirSync(join(dir, "cli"));
   copyFileSync(join(REPO_ROOT, "tools", "run.cjs"), join(dir, "tools", "run.cjs"));
+  copyFileSync(join(REPO_ROOT, "cli", "project-root.ts"), join(dir, "cli", "project-root.ts"));
+  copyFileSync(join(REPO_ROOT, "package.json"), join(dir, "package.json"));
   writeFileSync(join(dir, "package-lock.json"), "{}\n");
   writeFileSync(join(dir, "main.ts"), "export {};\n");
   setWord(dir, word);
-  symlinkSync(nodeModules, join(dir, "node_modules"));
+  if (nodeModules === undefined) nodeModulesIn(dir);
+  else symlinkSync(nodeModules, join(dir, "node_modules"));
   return dir;
 }
 
 function setWord(dir: string, word: string, mtime?: Date): void {
   const file = join(dir, "bin", "probe.ts");
-  writeFileSync(file, `process.stdout.write(${JSON.stringify(word)});\n`);
+  writeFileSync(
+    file,
+    `import { PROJECT_ROOT } from "../cli/project-root";\nprocess.stdout.write(\`${word} \${PROJECT_ROOT}\`);\n`,
+  );
   if (mtime) utimesSync(file, mtime, mtime);
 }
 
@@ -61,20 +73,22 @@ function run(dir: string): Promise<{ code: number | null; out: string; err: stri
 
 describe("tools/run.cjs with node_modules shared by two checkouts", () => {
   const root = mkdtempSync(join(tmpdir(), "run-cache-"));
-  const nodeModules = sharedNodeModules(root);
-  const a = checkout(root, "a", nodeModules, "alpha");
-  const b = checkout(root, "b", nodeModules, "beta");
+  const a = checkout(root, "a", "alpha");
+  const nodeModules = join(a, "node_modules");
+  const b = checkout(root, "b", "beta", nodeModules);
   const cache = join(nodeModules, ".cache", "fleet-run");
+  const said = (dir: string, word: string) => ({ code: 0, out: `${word} ${dir}`, err: "" });
   const bundles = () => readdirSync(cache).filter((f) => f.endsWith(".cjs"));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   test("each checkout keeps its own bundle: neither replaces or removes the other's", async () => {
-    expect(await run(a)).toEqual({ code: 0, out: "alpha", err: "" });
-    expect(await run(b)).toEqual({ code: 0, out: "beta", err: "" });
+    // Each also finds its own project root, though b's bundle lives in a's node_modules.
+    expect(await run(a)).toEqual(said(a, "alpha"));
+    expect(await run(b)).toEqual(said(b, "beta"));
     expect(bundles()).toHaveLength(2);
     // Both still cached: running either again builds nothing and removes nothing.
     const before = bundles().sort();
-    expect((await run(a)).out).toBe("alpha");
+    expect((await run(a)).out).toBe(`alpha ${a}`);
     expect(bundles().sort()).toEqual(before);
   });
 
@@ -86,10 +100,10 @@ describe("tools/run.cjs with node_modules shared by two checkouts", () => {
       setWord(b, `beta${round}`, t);
       const results = await Promise.all([run(a), run(b), run(a), run(b)]);
       expect(results).toEqual([
-        { code: 0, out: `alpha${round}`, err: "" },
-        { code: 0, out: `beta${round}`, err: "" },
-        { code: 0, out: `alpha${round}`, err: "" },
-        { code: 0, out: `beta${round}`, err: "" },
+        said(a, `alpha${round}`),
+        said(b, `beta${round}`),
+        said(a, `alpha${round}`),
+        said(b, `beta${round}`),
       ]);
     }
     // One bundle per checkout is left, and no build directory.
