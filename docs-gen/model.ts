@@ -3,6 +3,7 @@
  * the fleet model. Nothing else, so the same input always gives the same bytes.
  */
 import type { Fleet } from "../fleet/model";
+import { STACK_KINDS } from "../stacks/metadata";
 import type { StackInfo } from "./stack-graph";
 import type { Manifest, StackJson } from "./terraform";
 import { compareText } from "./text";
@@ -36,18 +37,7 @@ export interface DocsStack extends StackInfo {
 }
 
 /** The order kinds are documented in; kinds not listed follow, alphabetically. */
-export const KIND_ORDER = [
-  "bootstrap",
-  "state",
-  "org",
-  "apps",
-  "apps-k8s",
-  "platform",
-  "platform-k8s",
-  "studio",
-  "studio-k8s",
-  "services",
-];
+export const KIND_ORDER: readonly string[] = STACK_KINDS;
 
 export function compareKinds(a: string, b: string): number {
   const ia = KIND_ORDER.indexOf(a);

@@ -13,6 +13,7 @@ import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
+import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
@@ -21,18 +22,7 @@ import { StateScopesStack } from "./state-scopes-stack";
 import { StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
-/** The kinds of stack; the first part of every stack id. */
-export type StackKind =
-  | "org"
-  | "apps"
-  | "apps-k8s"
-  | "platform"
-  | "platform-k8s"
-  | "studio"
-  | "studio-k8s"
-  | "services"
-  | "bootstrap"
-  | "state";
+export type { StackKind } from "./metadata";
 
 /** The state scope of the bootstrap stack (its state is local to the operator who applies it). */
 export const BOOTSTRAP_SCOPE = "bootstrap";

@@ -12,24 +12,33 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PlannedStack, StackKind, StackRead } from "./app";
+import type { PlannedStack } from "./app";
 
 /** The metadata file's name inside the synthesized output directory. */
 export const STACKS_FILE = "stacks.json";
 export const STACKS_FILE_VERSION = 1;
 
-export interface StackMetadata {
-  readonly id: string;
-  readonly kind: StackKind;
-  /** The state scope: the state container and the pipeline stages that plan and apply the stack. */
-  readonly scope: string;
-  /** Environment token, `shared` for stacks that serve every environment. */
-  readonly environment: string;
-  readonly org?: string;
-  /** The stacks this one reads from, applied before it (from `reads`). */
-  readonly dependsOn: readonly string[];
-  readonly reads: readonly StackRead[];
-}
+/** Every kind of stack, in the order they are applied and documented. */
+export const STACK_KINDS = [
+  "bootstrap",
+  "state",
+  "org",
+  "apps",
+  "apps-k8s",
+  "platform",
+  "platform-k8s",
+  "studio",
+  "studio-k8s",
+  "services",
+] as const;
+
+export type StackKind = (typeof STACK_KINDS)[number];
+
+/** What stacks.json records of a planned stack (the fields are documented on `PlannedStack`). */
+export type StackMetadata = Pick<
+  PlannedStack,
+  "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads"
+>;
 
 export function metadataOf(p: PlannedStack): StackMetadata {
   return {
@@ -76,14 +85,14 @@ export function readStackMetadata(outdir: string): Map<string, StackMetadata> | 
     const ok =
       e !== null &&
       typeof e === "object" &&
-      typeof e.kind === "string" &&
+      (STACK_KINDS as readonly unknown[]).includes(e.kind) &&
       typeof e.scope === "string" &&
       typeof e.environment === "string" &&
       Array.isArray(e.dependsOn) &&
       e.dependsOn.every((d) => typeof d === "string");
     if (!ok) {
       throw new Error(
-        `${file}: stack ${id} needs kind, scope, environment and dependsOn; synthesize again (npm run synth)`,
+        `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn; synthesize again (npm run synth)`,
       );
     }
     out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });

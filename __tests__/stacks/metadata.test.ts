@@ -15,24 +15,13 @@ import { SynthOutput } from "../../cli/synth-output";
 import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import { BOOTSTRAP_SCOPE, planStacks } from "../../stacks/app";
-import { readStackMetadata, STACKS_FILE } from "../../stacks/metadata";
+import { readStackMetadata, STACK_KINDS, STACKS_FILE } from "../../stacks/metadata";
 import { NoStacksSelectedError, synthFleet } from "../../stacks/synth-fleet";
 import { committedFleet, sharedFleetOutput } from "../../testing/fleet-synth";
 import { REPO_ROOT, runCli } from "../../testing/run-cli";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "all-services");
-const ALL_KINDS = [
-  "bootstrap",
-  "state",
-  "org",
-  "apps",
-  "apps-k8s",
-  "platform",
-  "platform-k8s",
-  "studio",
-  "studio-k8s",
-  "services",
-];
+const ALL_KINDS: readonly string[] = STACK_KINDS;
 
 function exampleFleet(): Fleet {
   const { fleet, problems } = loadFleet(EXAMPLE);
@@ -56,6 +45,15 @@ function tree(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/** `npx cdktf synth --output <out>` of the example fleet with FLEET_STACKS. */
+function cdktfSynth(out: string, stacks: string) {
+  return spawnSync(join(REPO_ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", out], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, FLEET_DIR: EXAMPLE, FLEET_STACKS: stacks, CHECKPOINT_DISABLE: "1", CI: "1" },
+    encoding: "utf8",
+  });
 }
 
 const example = exampleFleet();
@@ -205,11 +203,7 @@ describe("a selection", () => {
   test("npx cdktf synth with FLEET_STACKS matching nothing exits 1 saying so", () => {
     const out = tempOut();
     cpSync(exampleOut, out, { recursive: true });
-    const r = spawnSync(join(REPO_ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", out], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, FLEET_DIR: EXAMPLE, FLEET_STACKS: "nope", CHECKPOINT_DISABLE: "1", CI: "1" },
-      encoding: "utf8",
-    });
+    const r = cdktfSynth(out, "nope");
     expect(r.status).toBe(1);
     expect(`${r.stdout}${r.stderr}`).toMatch(/FLEET_STACKS: the selection 'nope' matches no stack/);
   });
