@@ -607,7 +607,7 @@ function groupGrant(
 ): Grant | undefined {
   if (stackScope.has(stack) || typeof block.scope !== "string") return undefined;
   const ref = parseReferences(block.scope)[0];
-  if (!ref || ref.target.mode !== "resource") return undefined;
+  if (ref?.target.mode !== "resource") return undefined;
   const target = resources[ref.target.type]?.[ref.target.name];
   if (!target) return undefined;
   const groupOf = (b: Block, type: string): string | undefined => {

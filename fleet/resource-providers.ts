@@ -37,6 +37,9 @@ export const RESOURCE_PROVIDER_OF: Readonly<Record<string, readonly string[]>> =
   // Data collection rules and their associations (Container Insights).
   azurerm_monitor_data_collection_rule: ["Microsoft.Insights"],
   azurerm_monitor_data_collection_rule_association: ["Microsoft.Insights"],
+  azurerm_monitor_data_collection_endpoint: ["Microsoft.Insights"],
+  azurerm_monitor_private_link_scope: ["Microsoft.Insights"],
+  azurerm_monitor_private_link_scoped_service: ["Microsoft.Insights"],
   azurerm_network_security_group: ["Microsoft.Network"],
   azurerm_network_security_rule: ["Microsoft.Network"],
   azurerm_postgresql_flexible_server: ["Microsoft.DBforPostgreSQL"],

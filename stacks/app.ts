@@ -19,7 +19,7 @@ import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
 import { SharedK8sStack } from "./shared-k8s-stack";
 import { StateScopesStack } from "./state-scopes-stack";
-import { StudioStack } from "./studio-stack";
+import { pushesToOrgRegistries, StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
 export type { StackKind } from "./metadata";
@@ -61,8 +61,9 @@ function plan(p: Omit<PlannedStack, "dependsOn">): PlannedStack {
 }
 
 /**
- * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform and Studio, then
- * org stacks and each org's environments. The bootstrap stack is applied once by hand before
+ * Every stack of the fleet, in a stable order: the state bootstrap, the state scopes, Platform, org
+ * stacks, Studio (whose production stack connects to the org registries), then each org's
+ * environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
 export function planStacks(fleet: Fleet): PlannedStack[] {
@@ -136,16 +137,6 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       ),
     );
   }
-  for (const studio of fleet.studios) {
-    out.push(
-      ...sharedEnvironmentStacks(
-        fleet,
-        "studio",
-        studio,
-        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-      ),
-    );
-  }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
     out.push(
@@ -171,6 +162,23 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         reads: [],
         build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
       }),
+    );
+  }
+  // After the org stacks: the production Studio connects to every org's registry, which must exist.
+  for (const studio of fleet.studios) {
+    out.push(
+      ...sharedEnvironmentStacks(
+        fleet,
+        "studio",
+        studio,
+        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
+        pushesToOrgRegistries(studio)
+          ? fleet.orgs.map((o) => ({
+              stack: stackIds.org(o.code),
+              what: "the org's container registry (private endpoint for pushing app images)",
+            }))
+          : [],
+      ),
     );
   }
   for (const apps of fleet.apps) {
@@ -213,6 +221,7 @@ function sharedEnvironmentStacks(
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
+  reads: readonly StackRead[] = [],
 ): PlannedStack[] {
   const token = shared.environment.token;
   const id = product === "platform" ? stackIds.platform(token) : stackIds.studio(token);
@@ -223,7 +232,7 @@ function sharedEnvironmentStacks(
       kind: product,
       environment: token,
       scope: token,
-      reads: [],
+      reads,
       build: (app, backend) => buildCluster(app, backend, id),
     }),
     plan({

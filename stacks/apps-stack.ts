@@ -73,8 +73,13 @@ export class AppsStack extends FleetStack {
       location,
       replication: apps.settings.storage.replication,
       containers: [names.appsDataContainer],
-      allowedSubnetIds: [env.network.subnetId("workpool")],
       tags,
+    });
+    // The cluster of the same org and environment is the account's only client.
+    env.privateEndpoint("apps-storage-endpoint", {
+      name: `${names.storageAccount}-blob-pe`,
+      targetResourceId: this.storage.id,
+      subresource: "blob",
     });
 
     this.runtimeOperator = new WorkloadIdentity(this, "runtime-operator", {
@@ -99,6 +104,12 @@ export class AppsStack extends FleetStack {
     // The kubelet pulls app images from the org's registry (created by the org-<org> stack, in
     // the shared scope's subscription): its id is derived, not read through this stack's provider.
     this.registryId = orgRegistryId(fleet, apps.org);
+    // The consumer's half of the registry connection: an endpoint in this environment's network.
+    env.privateEndpoint("org-registry-endpoint", {
+      name: `${apps.org.names.registry}-pe`,
+      targetResourceId: this.registryId,
+      subresource: "registry",
+    });
     roleAssignment(this, "kubelet-acr-pull", {
       scope: this.registryId,
       roleDefinitionName: "AcrPull",

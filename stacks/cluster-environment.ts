@@ -1,6 +1,8 @@
 /**
  * One cluster environment on Azure: resource groups, network, monitoring, AKS, the ingress IP,
- * DNS and a Key Vault. Apps, Platform and Studio environments are all built from this one
+ * DNS and a Key Vault. Its data planes are private: the network's private DNS zones, a private
+ * endpoint to the vault and an Azure Monitor Private Link Scope in the `endpoints` subnet;
+ * `privateEndpoint()` adds endpoints for the stack's other data planes. Apps, Platform and Studio environments are all built from this one
  * composition; what differs between them (names, settings, extra services) comes in as props.
  */
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
@@ -12,9 +14,16 @@ import { statefulLifecycle, type Tags } from "../constructs/common";
 import { type DnsChildZoneSpec, DnsZoneWithIngress, type DnsZoneWithIngressProps } from "../constructs/dns";
 import { roleAssignment } from "../constructs/identity";
 import { HardenedKeyVault } from "../constructs/keyvault";
-import { ContainerInsights, Monitoring } from "../constructs/monitoring";
+import { ContainerInsights, Monitoring, MonitorPrivateLink } from "../constructs/monitoring";
 import type { SharedEnvironmentNames } from "../constructs/naming";
-import { ClusterNetwork, StaticPublicIp, type SubnetSpec } from "../constructs/network";
+import {
+  ClusterNetwork,
+  PrivateDnsZoneSet,
+  PrivateEndpoint,
+  type PrivateLinkSubresource,
+  StaticPublicIp,
+  type SubnetSpec,
+} from "../constructs/network";
 import { delegationsByParentStack } from "../fleet/dns-zones";
 import type { AddressPlanSettings, ClusterSettings, Fleet, SubnetPlan } from "../fleet/model";
 
@@ -28,6 +37,7 @@ export type ClusterEnvironmentNames = Pick<
   | "virtualNetwork"
   | "keyVault"
   | "logAnalyticsWorkspace"
+  | "dataCollectionEndpoint"
   | "applicationInsights"
   | "ingressPublicIp"
   | "dnsZone"
@@ -48,11 +58,6 @@ export interface ClusterEnvironmentProps {
    * @default - apex and wildcard to the ingress, Let's Encrypt only
    */
   readonly dns?: Pick<DnsZoneWithIngressProps, "ingressRecordNames" | "caaIssuers" | "childZones">;
-  /**
-   * A data collection endpoint for Container Insights over Private Link.
-   * @default - public ingestion endpoints
-   */
-  readonly dataCollectionEndpointId?: string;
   /** Extra settings for subnets of the layout, by name (delegations for managed services). */
   readonly subnetOptions?: Readonly<Record<string, Omit<SubnetSpec, "name" | "addressPrefix">>>;
   readonly tags: Tags;
@@ -70,6 +75,8 @@ export function childZonesOf(fleet: Fleet, stackId: string): DnsChildZoneSpec[] 
 /** Subnets of the layout that host node pools, by role. */
 const SYSTEM_SUBNET = "syspool";
 const USER_SUBNET = "workpool";
+/** The subnet of the layout that holds every private endpoint of the environment. */
+export const ENDPOINTS_SUBNET = "endpoints";
 
 export class ClusterEnvironment extends Construct {
   readonly resourceGroup: ResourceGroup;
@@ -81,11 +88,19 @@ export class ClusterEnvironment extends Construct {
   readonly ingressIp: StaticPublicIp;
   readonly dns: DnsZoneWithIngress;
   readonly keyVault: HardenedKeyVault;
+  /** The network's private DNS zones (privatelink.*), one per zone name, linked to its VNet. */
+  readonly dnsZones: PrivateDnsZoneSet;
+  /** Azure Monitor Private Link Scope of the workspace and Application Insights. */
+  readonly monitorPrivateLink: MonitorPrivateLink;
   readonly tenantId: string;
+  private readonly location: string;
+  private readonly tags: Tags;
 
   constructor(scope: Construct, id: string, props: ClusterEnvironmentProps) {
     super(scope, id);
     const { names, settings, location, tags } = props;
+    this.location = location;
+    this.tags = tags;
     const client = new DataAzurermClientConfig(this, "client");
     this.tenantId = client.tenantId;
 
@@ -122,7 +137,6 @@ export class ClusterEnvironment extends Construct {
         addressPrefix: s.cidr,
         // Traefik runs on the user pool behind the public load balancer.
         allowIngressHttp: s.name === USER_SUBNET,
-        serviceEndpoints: s.name === USER_SUBNET ? ["Microsoft.Storage", "Microsoft.KeyVault"] : undefined,
         ...props.subnetOptions?.[s.name],
       })),
       tags,
@@ -159,18 +173,6 @@ export class ClusterEnvironment extends Construct {
       nodeOsUpgradeChannel: settings.nodeOsUpgradeChannel,
       maintenance: settings.maintenance,
       apiServer: { authorizedIpRanges: settings.apiServerAuthorizedIpRanges },
-      tags,
-    });
-
-    // The cluster's oms_agent sends with its managed identity; without a rule and its
-    // association Container Insights collects nothing.
-    this.containerInsights = new ContainerInsights(this, "container-insights", {
-      clusterName: names.cluster,
-      clusterId: this.cluster.id,
-      workspaceId: this.monitoring.workspaceId,
-      resourceGroupName: this.monitorResourceGroup.name,
-      location,
-      dataCollectionEndpointId: props.dataCollectionEndpointId,
       tags,
     });
 
@@ -211,8 +213,67 @@ export class ClusterEnvironment extends Construct {
       tenantId: this.tenantId,
       sku: settings.keyVault.sku,
       softDeleteRetentionDays: settings.keyVault.softDeleteRetentionDays,
-      allowedSubnetIds: [this.network.subnetId(USER_SUBNET)],
       tags,
+    });
+
+    this.dnsZones = new PrivateDnsZoneSet(this, "private-dns", {
+      resourceGroupName: this.resourceGroup.name,
+      virtualNetworkId: this.network.vnetId,
+      linkName: names.virtualNetwork,
+      tags,
+    });
+    // The Key Vault secrets provider on the nodes reads the vault through this endpoint.
+    this.privateEndpoint("key-vault-endpoint", {
+      name: `${names.keyVault}-pe`,
+      targetResourceId: this.keyVault.id,
+      subresource: "vault",
+    });
+    this.monitorPrivateLink = new MonitorPrivateLink(this, "monitor-private-link", {
+      name: names.logAnalyticsWorkspace,
+      dataCollectionEndpointName: names.dataCollectionEndpoint,
+      resourceGroupName: this.monitorResourceGroup.name,
+      endpointResourceGroupName: this.resourceGroup.name,
+      location,
+      workspaceId: this.monitoring.workspaceId,
+      appInsightsId: this.monitoring.appInsightsId,
+      endpointSubnetId: this.network.subnetId(ENDPOINTS_SUBNET),
+      dnsZones: this.dnsZones,
+      tags,
+    });
+
+    // The cluster's oms_agent sends with its managed identity; without a rule and its
+    // association Container Insights collects nothing. Behind the private link scope every rule
+    // must use the scope's data collection endpoint (Learn, kubernetes-monitoring-firewall).
+    this.containerInsights = new ContainerInsights(this, "container-insights", {
+      clusterName: names.cluster,
+      clusterId: this.cluster.id,
+      workspaceId: this.monitoring.workspaceId,
+      resourceGroupName: this.monitorResourceGroup.name,
+      location,
+      dataCollectionEndpointId: this.monitorPrivateLink.dataCollectionEndpointId,
+      tags,
+    });
+  }
+
+  /**
+   * A private endpoint from this environment's `endpoints` subnet to a data plane, in this
+   * environment's resource group, with its records in this network's zones.
+   */
+  privateEndpoint(
+    id: string,
+    props: {
+      readonly name: string;
+      readonly targetResourceId: string;
+      readonly subresource: PrivateLinkSubresource;
+    },
+  ): PrivateEndpoint {
+    return new PrivateEndpoint(this, id, {
+      ...props,
+      resourceGroupName: this.resourceGroup.name,
+      location: this.location,
+      subnetId: this.network.subnetId(ENDPOINTS_SUBNET),
+      dnsZones: this.dnsZones,
+      tags: this.tags,
     });
   }
 }

@@ -46,8 +46,12 @@ export class SharedServices extends Construct {
       location,
       replication: props.storageReplication,
       containers: props.containers ?? [],
-      allowedSubnetIds: [env.network.subnetId("workpool")],
       tags,
+    });
+    env.privateEndpoint("storage-endpoint", {
+      name: `${props.storageAccountName}-blob-pe`,
+      targetResourceId: this.storage.id,
+      subresource: "blob",
     });
     this.postgres = postgresServer(this, "postgres", {
       name: props.postgresServerName,

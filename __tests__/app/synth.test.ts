@@ -35,7 +35,7 @@ describe("npm run synth on the committed fleet", () => {
     expect(stderrNoticeFields(result.stderr)).toEqual(COMMITTED_FLEET_NOTICES);
     expect(result.status).toBe(0);
     // Counted from the fleet definition (one apps and apps-k8s stack per org environment, one
-    // platform and studio pair per environment), so adding an org or environment keeps this green.
+    // platform and studio pair per environment; kinds in plan order), so adding an org or environment keeps this green.
     const n = {
       platform: fleet.platforms.length,
       studio: fleet.studios.length,
@@ -48,10 +48,10 @@ describe("npm run synth on the committed fleet", () => {
       "1 state",
       `${n.platform} platform`,
       `${n.platform} platform-k8s`,
-      `${n.studio} studio`,
-      `${n.studio} studio-k8s`,
       ...(n.services > 0 ? [`${n.services} services`] : []),
       `${n.org} org`,
+      `${n.studio} studio`,
+      `${n.studio} studio-k8s`,
       `${n.apps} apps`,
       `${n.apps} apps-k8s`,
     ];

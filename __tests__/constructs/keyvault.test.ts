@@ -62,7 +62,7 @@ describe("HardenedKeyVault", () => {
     });
   });
 
-  test("denies network access by default except for trusted Azure services", () => {
+  test("has no public endpoint by default, and a firewall that admits nothing", () => {
     const vault = vaultResource();
     expect(vault.network_acls).toEqual({
       default_action: "Deny",
@@ -70,13 +70,21 @@ describe("HardenedKeyVault", () => {
       virtual_network_subnet_ids: [],
       ip_rules: [],
     });
-    expect(vault.public_network_access_enabled).toBe(true);
+    expect(vault.public_network_access_enabled).toBe(false);
   });
 
-  test("admits the given subnets and addresses", () => {
+  test("admits the given subnets and addresses on the public endpoint, which they keep open", () => {
     const vault = vaultResource(vaultProps({ allowedSubnetIds: ["/subnets/aks"], ipRules: ["203.0.113.7"] }));
     expect(vault.network_acls).toEqual(
       expect.objectContaining({ virtual_network_subnet_ids: ["/subnets/aks"], ip_rules: ["203.0.113.7"] }),
+    );
+    expect(vault.public_network_access_enabled).toBe(true);
+  });
+
+  test("refuses firewall rules together with publicNetworkAccess: false", () => {
+    failsWith(
+      vaultProps({ publicNetworkAccess: false, ipRules: ["203.0.113.7"] }),
+      /publicNetworkAccess: false turns off/,
     );
   });
 

@@ -47,14 +47,23 @@ describe("ContainerRegistry", () => {
     );
   });
 
-  test("keeps the public endpoint and export by default, with trusted services bypassing rules", () => {
+  test("has no public endpoint, no export and dedicated data endpoints by default (Premium)", () => {
     expect(registryResource()).toEqual(
       expect.objectContaining({
-        public_network_access_enabled: true,
-        export_policy_enabled: true,
+        public_network_access_enabled: false,
+        export_policy_enabled: false,
+        data_endpoint_enabled: true,
         network_rule_bypass_option: "AzureServices",
       }),
     );
+  });
+
+  test("keeps the public endpoint below Premium, which has no private endpoints", () => {
+    const standard = registryResource(registryProps({ sku: "Standard" }));
+    expect(standard).toEqual(
+      expect.objectContaining({ public_network_access_enabled: true, export_policy_enabled: true }),
+    );
+    expect(standard.data_endpoint_enabled).toBeUndefined();
   });
 
   test("keeps untagged manifests unless a retention is given", () => {

@@ -76,13 +76,22 @@ describe("HardenedStorageAccount", () => {
     });
   });
 
-  test("denies network access by default except for trusted Azure services", () => {
-    expect(accountResource().network_rules).toEqual({
+  test("has no public endpoint by default, and a firewall that admits nothing", () => {
+    const account = accountResource();
+    expect(account.public_network_access_enabled).toBe(false);
+    expect(account.network_rules).toEqual({
       default_action: "Deny",
       bypass: ["AzureServices"],
       virtual_network_subnet_ids: [],
       ip_rules: [],
     });
+  });
+
+  test("refuses firewall rules together with publicNetworkAccess: false", () => {
+    failsWith(
+      accountProps({ publicNetworkAccess: false, allowedSubnetIds: ["/subnets/aks"] }),
+      /publicNetworkAccess: false turns off/,
+    );
   });
 
   test("admits the given subnets and public addresses", () => {
@@ -96,6 +105,8 @@ describe("HardenedStorageAccount", () => {
         ip_rules: ["203.0.113.0/24", "198.51.100.7"],
       }),
     );
+    // Firewall rules only mean something on the public endpoint, so they keep it.
+    expect(accountResource(props).public_network_access_enabled).toBe(true);
   });
 
   test("keeps versions and soft-deleted blobs and containers for 30 days", () => {

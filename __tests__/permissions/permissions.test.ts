@@ -318,10 +318,34 @@ test("an operation on a resource named by a literal id is checked in the scope o
       },
     ],
   ]);
-  const report = checkPermissions({ fleet: committedFleet(), stacks });
-  const approval = report.missing.filter((c) =>
-    c.need.action.endsWith("privateEndpointConnectionsApproval/action"),
-  );
+  // The committed roles cover it (Fleet Registry Endpoint Approver on the shared scope); without
+  // that grant, the need is reported in the scope that owns the registry's resource group.
+  const fleet = committedFleet();
+  const isApproval = (c: { need: { action: string } }) =>
+    c.need.action.endsWith("privateEndpointConnectionsApproval/action");
+  expect(checkPermissions({ fleet, stacks }).missing.filter(isApproval)).toEqual([]);
+  const sets = fleet.settings.pipelineRoles.sets;
+  const environment = sets.environment!;
+  const withoutApprover = {
+    ...fleet,
+    settings: {
+      ...fleet.settings,
+      pipelineRoles: {
+        ...fleet.settings.pipelineRoles,
+        sets: {
+          ...sets,
+          environment: {
+            ...environment,
+            apply: environment.apply.filter(
+              (g) => typeof g === "string" || g.role !== "Fleet Registry Endpoint Approver",
+            ),
+          },
+        },
+      },
+    },
+  };
+  const report = checkPermissions({ fleet: withoutApprover, stacks });
+  const approval = report.missing.filter(isApproval);
   expect(approval.map((c) => [c.identity.kind, c.need.action, c.need.target, c.need.targetNote])).toEqual([
     [
       "apply",

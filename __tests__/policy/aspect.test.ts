@@ -34,6 +34,7 @@ const COMPLIANT: Omit<StorageAccountConfig, "name"> = {
   sharedAccessKeyEnabled: false,
   localUserEnabled: false,
   infrastructureEncryptionEnabled: true,
+  publicNetworkAccessEnabled: false,
   networkRules: { defaultAction: "Deny", bypass: ["AzureServices"] },
   blobProperties: {
     versioningEnabled: true,
@@ -95,6 +96,7 @@ describe("violations fail synth", () => {
   test("reads nested blocks as synthesized (network_rules, blob_properties)", () => {
     const stack = policyStack();
     account(stack, "data", {
+      publicNetworkAccessEnabled: true,
       networkRules: { defaultAction: "Allow" },
       blobProperties: { versioningEnabled: false },
     });

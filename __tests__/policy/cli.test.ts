@@ -20,8 +20,10 @@ describe("npm run policy", () => {
     for (const rule of ALL_RULES) expect(r.stdout).toContain(`  ${rule.id.padEnd(12)}${rule.severity}`);
     expect(r.stdout.match(/^ {40}source: /gm)).toHaveLength(ALL_RULES.length);
     expect(r.stdout).toContain("Findings: none unsuppressed");
-    expect(r.stdout).toMatch(/AZ-ACR-003 {2}fleet suppression #1 .*path org-\*\/registry/);
-    expect(r.stdout).toMatch(/reason: Altinn Studio's build agents push/);
+    expect(r.stdout).toMatch(/AZ-ACR-005 {2}fleet suppression #1 .*path org-\*\/registry/);
+    expect(r.stdout).toMatch(/reason: Untagged manifests are kept on purpose/);
+    // Registries have no public endpoint any more, so nothing needs AZ-ACR-003 suppressed.
+    expect(r.stdout).not.toMatch(/AZ-ACR-003 {2}fleet suppression/);
     expect(r.stdout).toContain("covers: azurerm_container_registry.registry_71CE07F6 in 1 stack (org-ttd)");
   });
 

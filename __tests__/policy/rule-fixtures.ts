@@ -108,6 +108,7 @@ export const STORAGE: Attrs = {
   cross_tenant_replication_enabled: false,
   infrastructure_encryption_enabled: true,
   local_user_enabled: false,
+  public_network_access_enabled: false,
   network_rules: {
     default_action: "Deny",
     bypass: ["AzureServices"],
@@ -131,7 +132,7 @@ export const KEY_VAULT: Attrs = {
   rbac_authorization_enabled: true,
   purge_protection_enabled: true,
   soft_delete_retention_days: 90,
-  public_network_access_enabled: true,
+  public_network_access_enabled: false,
   network_acls: { default_action: "Deny", bypass: "AzureServices" },
   lifecycle: { prevent_destroy: true },
 };
@@ -413,8 +414,11 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
       }),
     ],
     nonCompliant: {
-      "the firewall allows by default": storage({ network_rules: { default_action: "Allow" } }),
-      "no network rules": without(STORAGE, "network_rules"),
+      "the firewall allows by default": storage({
+        network_rules: { default_action: "Allow" },
+        public_network_access_enabled: true,
+      }),
+      "no network rules": without(STORAGE, "network_rules", "public_network_access_enabled"),
     },
   },
   "AZ-ST-005": {
@@ -489,7 +493,20 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
       "a blob": typed("azurerm_storage_blob", { name: "b", storage_account_name: "acct" }),
     },
   },
-
+  "AZ-ST-016": {
+    compliant: STORAGE,
+    nonCompliant: {
+      "public by default": without(STORAGE, "public_network_access_enabled"),
+      "public behind a firewall": storage({ public_network_access_enabled: true }),
+    },
+  },
+  "AZ-KV-009": {
+    compliant: KEY_VAULT,
+    nonCompliant: {
+      "public by default": without(KEY_VAULT, "public_network_access_enabled"),
+      "public behind a firewall": vault({ public_network_access_enabled: true }),
+    },
+  },
   "AZ-KV-001": {
     compliant: KEY_VAULT,
     nonCompliant: { "no purge protection": without(KEY_VAULT, "purge_protection_enabled") },
@@ -510,8 +527,9 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
     nonCompliant: {
       "the firewall allows by default": vault({
         network_acls: { default_action: "Allow", bypass: "AzureServices" },
+        public_network_access_enabled: true,
       }),
-      "no firewall": without(KEY_VAULT, "network_acls"),
+      "no firewall": without(KEY_VAULT, "network_acls", "public_network_access_enabled"),
     },
   },
   "AZ-KV-005": {
@@ -564,11 +582,14 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
     nonCompliant: { "anonymous pull on": registry({ anonymous_pull_enabled: true }) },
   },
   "AZ-ACR-003": {
-    compliant: [
-      REGISTRY,
-      registry({ public_network_access_enabled: true, network_rule_set: { default_action: "Deny" } }),
-    ],
-    nonCompliant: { "public by default": without(REGISTRY, "public_network_access_enabled") },
+    compliant: REGISTRY,
+    nonCompliant: {
+      "public by default": without(REGISTRY, "public_network_access_enabled"),
+      "public with a firewall": registry({
+        public_network_access_enabled: true,
+        network_rule_set: { default_action: "Deny" },
+      }),
+    },
   },
   "AZ-ACR-004": {
     compliant: REGISTRY,
@@ -831,6 +852,34 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
     },
   },
 
+  "AZ-NET-010": {
+    compliant: {
+      name: "kv-pe",
+      subnet_id: REF("azurerm_subnet.endpoints.id"),
+      private_service_connection: {
+        name: "kv-pe-vault",
+        private_connection_resource_id: REF("azurerm_key_vault.kv.id"),
+        subresource_names: ["vault"],
+        is_manual_connection: false,
+      },
+      private_dns_zone_group: {
+        name: "default",
+        private_dns_zone_ids: [REF("azurerm_private_dns_zone.kv.id")],
+      },
+    },
+    nonCompliant: {
+      "no DNS zone group": {
+        name: "kv-pe",
+        private_service_connection: { name: "c", subresource_names: ["vault"], is_manual_connection: false },
+      },
+      "a manual connection": {
+        name: "kv-pe",
+        private_service_connection: { name: "c", subresource_names: ["vault"], is_manual_connection: true },
+        private_dns_zone_group: { name: "default", private_dns_zone_ids: ["z"] },
+      },
+    },
+  },
+
   "AZ-DNS-001": {
     compliant: [
       { name: "@", record: [{ flags: 0, tag: "issue", value: "letsencrypt.org" }] },
@@ -973,6 +1022,46 @@ export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
       workspace_id: REF("azurerm_log_analytics_workspace.law.id"),
     },
     nonCompliant: { classic: { name: "ai", application_type: "web", local_authentication_disabled: true } },
+  },
+
+  "AZ-MON-004": {
+    compliant: [
+      { name: "law", sku: "PerGB2018", internet_ingestion_enabled: false, internet_query_enabled: false },
+      typed("azurerm_application_insights", {
+        name: "ai",
+        application_type: "web",
+        internet_ingestion_enabled: false,
+        internet_query_enabled: false,
+      }),
+    ],
+    nonCompliant: {
+      "public by default": { name: "law", sku: "PerGB2018" },
+      "public queries": { name: "law", internet_ingestion_enabled: false, internet_query_enabled: true },
+      "public ingestion of telemetry": typed("azurerm_application_insights", {
+        name: "ai",
+        internet_ingestion_enabled: true,
+        internet_query_enabled: false,
+      }),
+    },
+  },
+  "AZ-MON-005": {
+    compliant: {
+      name: "ampls",
+      resource_group_name: "rg",
+      ingestion_access_mode: "PrivateOnly",
+      query_access_mode: "PrivateOnly",
+    },
+    nonCompliant: {
+      "open by default": { name: "ampls", resource_group_name: "rg" },
+      "open queries": { name: "ampls", ingestion_access_mode: "PrivateOnly", query_access_mode: "Open" },
+    },
+  },
+  "AZ-MON-006": {
+    compliant: { name: "dce", location: "norwayeast", public_network_access_enabled: false },
+    nonCompliant: {
+      "public by default": { name: "dce", location: "norwayeast" },
+      public: { name: "dce", location: "norwayeast", public_network_access_enabled: true },
+    },
   },
 
   "K8S-001": {

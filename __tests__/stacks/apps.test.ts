@@ -52,14 +52,28 @@ describe("apps-<org>-<env>", () => {
     expect(rule.data_flow).toEqual([
       { streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] },
     ]);
+    // Behind the environment's private link scope the rule and the cluster use the scope's data
+    // collection endpoint (Learn, kubernetes-monitoring-firewall).
+    const endpoints = Object.keys(resourcesOf(apps, "azurerm_monitor_data_collection_endpoint"));
+    expect(endpoints).toHaveLength(1);
+    const endpointId = `\${azurerm_monitor_data_collection_endpoint.${endpoints[0]}.id}`;
+    expect(rule.data_collection_endpoint_id).toBe(endpointId);
     const associations = Object.values(resourcesOf(apps, "azurerm_monitor_data_collection_rule_association"));
-    expect(associations).toEqual([
-      expect.objectContaining({
-        name: "ContainerInsightsExtension",
-        target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
-        data_collection_rule_id: `\${azurerm_monitor_data_collection_rule.${ruleKey}.id}`,
-      }),
-    ]);
+    expect(associations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: "ContainerInsightsExtension",
+          target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
+          data_collection_rule_id: `\${azurerm_monitor_data_collection_rule.${ruleKey}.id}`,
+        }),
+        expect.objectContaining({
+          name: "configurationAccessEndpoint",
+          target_resource_id: `\${azurerm_kubernetes_cluster.${clusterKey}.id}`,
+          data_collection_endpoint_id: endpointId,
+        }),
+      ]),
+    );
+    expect(associations).toHaveLength(2);
   });
 
   test("names follow Altinn's conventions", () => {
@@ -249,9 +263,14 @@ describe("apps-<org>-<env>", () => {
       expect(server.high_availability).toEqual(
         prodLike ? expect.objectContaining({ mode: "ZoneRedundant" }) : undefined,
       );
-      const zone = Object.values(resourcesOf(stack, "azurerm_private_dns_zone"))[0]!;
+      // The server's zone, beside the network's privatelink.* zones of its private endpoints.
+      const [zoneKey, zone] = Object.entries(resourcesOf(stack, "azurerm_private_dns_zone")).find(([, z]) =>
+        String(z.name).endsWith(".postgres.database.azure.com"),
+      )!;
       expect(zone.name).toBe(`${name}.private.postgres.database.azure.com`);
-      const link = Object.values(resourcesOf(stack, "azurerm_private_dns_zone_virtual_network_link"))[0]!;
+      const link = Object.values(resourcesOf(stack, "azurerm_private_dns_zone_virtual_network_link")).find(
+        (l) => l.private_dns_zone_name === `\${azurerm_private_dns_zone.${zoneKey}.name}`,
+      )!;
       expect(String(link.virtual_network_id)).toMatch(/^\$\{azurerm_virtual_network\.environment_network_/);
       expect(
         Object.values(resourcesOf(stack, "azurerm_postgresql_flexible_server_database")).map((d) => [

@@ -219,7 +219,10 @@ describe("platform-<env>", () => {
       "leases",
       "texts",
     ]);
-    expect(Object.values(resourcesOf(platformProd, "azurerm_private_endpoint"))).toHaveLength(1);
+    const cosmosEndpoints = Object.values(resourcesOf(platformProd, "azurerm_private_endpoint")).filter(
+      (e) => (e.private_service_connection as { subresource_names: string[] }).subresource_names[0] === "Sql",
+    );
+    expect(cosmosEndpoints).toHaveLength(1);
   });
 });
 

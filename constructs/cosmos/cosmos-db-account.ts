@@ -10,6 +10,7 @@ import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { type PrivateDnsOptions, privateDnsZone } from "../database/private-dns";
 import { checkName, NAMING_RULES } from "../naming/rules";
+import { PRIVATE_ENDPOINT_NAME, PRIVATE_LINK_ZONES } from "../network/private-endpoint";
 
 /** Read consistency of the account, strongest first. */
 export type CosmosConsistencyLevel =
@@ -115,13 +116,10 @@ export interface CosmosDbAccountProps {
 }
 
 /** The one zone name Azure resolves Cosmos DB SQL private endpoints in. */
-export const COSMOS_SQL_PRIVATE_DNS_ZONE = "privatelink.documents.azure.com";
+export const COSMOS_SQL_PRIVATE_DNS_ZONE = PRIVATE_LINK_ZONES.Sql[0];
 
 /** Characters Cosmos DB forbids in database and container ids. */
 const FORBIDDEN_ID_CHARS = /[/\\#?]/;
-
-/** Private endpoints share the VNet charset, 2-64 characters. */
-const PRIVATE_ENDPOINT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$/;
 
 /**
  * A Cosmos DB (SQL API) account with one write and one read region and automatic failover,

@@ -53,9 +53,13 @@ export interface HardenedKeyVaultProps {
    */
   readonly ipRules?: readonly string[];
   /**
-   * Keep the public endpoint. It stays on by default because the firewall already denies by
-   * default and AKS nodes reach the vault over it; turn it off once private endpoints exist.
-   * @default true
+   * Keep the public endpoint. Off, the vault is reachable only through private endpoints
+   * (PrivateEndpoint, subresource `vault`) and the firewall settings above do not apply. The
+   * provider then skips its data-plane availability poll after create and ignores a failed
+   * certificate-contacts read (key_vault_resource.go, hashicorp/terraform-provider-azurerm@v4.55.0),
+   * so Terraform needs no line of sight to the vault.
+   * @default - false; true when `allowedSubnetIds` or `ipRules` are given (they only mean
+   * something on the public endpoint)
    */
   readonly publicNetworkAccess?: boolean;
   /** FinOps tags; `submodule = "key-vault"` is added. */
@@ -63,8 +67,9 @@ export interface HardenedKeyVaultProps {
 }
 
 /**
- * A Key Vault authorised by Azure RBAC (no access policies), with purge protection, soft delete
- * and a deny-by-default firewall. It carries `prevent_destroy`: destroying it would also reserve
+ * A Key Vault authorised by Azure RBAC (no access policies), with purge protection, soft delete,
+ * public network access off (private endpoints only) unless firewall rules are given, and a
+ * deny-by-default firewall. It carries `prevent_destroy`: destroying it would also reserve
  * its name for the retention period.
  */
 export class HardenedKeyVault extends Construct {
@@ -79,6 +84,7 @@ export class HardenedKeyVault extends Construct {
   constructor(scope: Construct, id: string, props: HardenedKeyVaultProps) {
     super(scope, id);
     this.validate(props);
+    const firewallRules = (props.allowedSubnetIds ?? []).length > 0 || (props.ipRules ?? []).length > 0;
 
     this.vault = new KeyVault(this, "vault", {
       name: props.name,
@@ -90,7 +96,7 @@ export class HardenedKeyVault extends Construct {
       rbacAuthorizationEnabled: true,
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: props.softDeleteRetentionDays ?? 90,
-      publicNetworkAccessEnabled: props.publicNetworkAccess ?? true,
+      publicNetworkAccessEnabled: props.publicNetworkAccess ?? firewallRules,
       networkAcls: {
         defaultAction: props.networkDefaultAction ?? "Deny",
         bypass: "AzureServices",
@@ -118,6 +124,15 @@ export class HardenedKeyVault extends Construct {
       (!Number.isInteger(days) || days < 7 || days > 90)
     ) {
       throw err(`softDeleteRetentionDays ${days} must be a whole number from 7 to 90`);
+    }
+    if (
+      props.publicNetworkAccess === false &&
+      ((props.allowedSubnetIds ?? []).length > 0 || (props.ipRules ?? []).length > 0)
+    ) {
+      throw err(
+        "allowedSubnetIds and ipRules admit networks to the public endpoint, which publicNetworkAccess: false " +
+          "turns off; reach the vault through a private endpoint instead, or keep the public endpoint",
+      );
     }
     for (const rule of props.ipRules ?? []) {
       if (Token.isUnresolved(rule)) continue;

@@ -1,2 +1,3 @@
 export * from "./container-insights";
 export * from "./monitoring";
+export * from "./private-link-scope";

@@ -38,7 +38,8 @@ export interface MonitoringProps {
 }
 
 /**
- * A Log Analytics workspace and a workspace-based Application Insights component. Both refuse
+ * A Log Analytics workspace and a workspace-based Application Insights component, neither
+ * reachable for ingestion or query from public networks (pair it with MonitorPrivateLink). Both refuse
  * shared-key authentication: Container Insights sends with the cluster's managed identity
  * (`msi_auth_for_monitoring_enabled`), which AksCluster turns on.
  *
@@ -71,6 +72,10 @@ export class Monitoring extends Construct {
       dailyQuotaGb: props.dailyQuotaGb,
       // azurerm 4.x name; `local_authentication_disabled` is deprecated.
       localAuthenticationEnabled: false,
+      // Ingestion and queries only through the environment's Azure Monitor Private Link Scope
+      // (MonitorPrivateLink); the provider defaults both to true.
+      internetIngestionEnabled: false,
+      internetQueryEnabled: false,
       tags,
       // The logs are the incident record; losing the workspace loses them (SAFE-001).
       lifecycle: statefulLifecycle(),
@@ -83,6 +88,8 @@ export class Monitoring extends Construct {
       applicationType: "web",
       workspaceId: this.workspace.id,
       localAuthenticationDisabled: !(props.allowAppInsightsLocalAuth ?? false),
+      internetIngestionEnabled: false,
+      internetQueryEnabled: false,
       tags,
     });
 

@@ -41,6 +41,8 @@ export interface AppsNames {
   readonly appsDataContainer: string;
   readonly keyVault: string;
   readonly logAnalyticsWorkspace: string;
+  /** The data collection endpoint in the environment's Azure Monitor Private Link Scope. */
+  readonly dataCollectionEndpoint: string;
   readonly applicationInsights: string;
   readonly ingressPublicIp: string;
   readonly dnsZone: string;
@@ -71,6 +73,7 @@ export function appsNames(org: string, env: string, hostname: string, location: 
     appsDataContainer: `${org}-${env}-appsdata-blob-db`,
     keyVault: `${org}-${env}-keyvault`,
     logAnalyticsWorkspace: `application-${org}-${env}-law`,
+    dataCollectionEndpoint: `${org}-${env}-dce`,
     applicationInsights: `${org}-${env}-ai`,
     ingressPublicIp: `${org}-${env}-ingress-pip4`,
     dnsZone: `${org}.apps.${hostname}`,
@@ -95,6 +98,7 @@ const APPS_RULES: Record<keyof AppsNames, NamingRuleKey> = {
   appsDataContainer: "blobContainer",
   keyVault: "keyVault",
   logAnalyticsWorkspace: "logAnalyticsWorkspace",
+  dataCollectionEndpoint: "dataCollectionEndpoint",
   applicationInsights: "applicationInsights",
   ingressPublicIp: "publicIp",
   dnsZone: "dnsZone",
@@ -151,6 +155,8 @@ export interface SharedEnvironmentNames {
   readonly virtualNetwork: string;
   readonly keyVault: string;
   readonly logAnalyticsWorkspace: string;
+  /** The data collection endpoint in the environment's Azure Monitor Private Link Scope. */
+  readonly dataCollectionEndpoint: string;
   readonly applicationInsights: string;
   readonly ingressPublicIp: string;
   readonly dnsZone: string;
@@ -176,6 +182,7 @@ function sharedNames(product: "platform" | "studio", env: string, dnsZone: strin
     virtualNetwork: `altinn${product}-${env}-vnet`,
     keyVault: `altinn-${product}-${env}-kv`,
     logAnalyticsWorkspace: `${product}-${env}-law`,
+    dataCollectionEndpoint: `${product}-${env}-dce`,
     applicationInsights: `${product}-${env}-ai`,
     ingressPublicIp: `${product}-${env}-ingress-pip4`,
     dnsZone,
@@ -214,6 +221,7 @@ const SHARED_RULES: Record<keyof SharedEnvironmentNames, NamingRuleKey> = {
   virtualNetwork: "virtualNetwork",
   keyVault: "keyVault",
   logAnalyticsWorkspace: "logAnalyticsWorkspace",
+  dataCollectionEndpoint: "dataCollectionEndpoint",
   applicationInsights: "applicationInsights",
   ingressPublicIp: "publicIp",
   dnsZone: "dnsZone",

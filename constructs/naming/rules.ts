@@ -114,6 +114,14 @@ export const NAMING_RULES = {
     charset: "letters, digits and hyphens, starting and ending with a letter or digit",
     scope: "resource group",
   },
+  dataCollectionEndpoint: {
+    resource: "data collection endpoint",
+    minLength: 3,
+    maxLength: 44,
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]$/,
+    charset: "letters, digits and hyphens, starting and ending with a letter or digit",
+    scope: "resource group",
+  },
   applicationInsights: {
     resource: "Application Insights",
     minLength: 1,

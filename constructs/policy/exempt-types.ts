@@ -22,8 +22,8 @@ export const POLICY_EXEMPT_TYPES: Readonly<Record<string, string>> = {
     "Names the server's Entra ID administrator; AZ-PG-002 requires Entra authentication on the server.",
   azurerm_private_dns_zone_virtual_network_link:
     "Links a private DNS zone to a VNet; nothing to harden (the zone is guarded by SAFE-001).",
+  azurerm_monitor_private_link_scoped_service:
+    "Adds a workspace, component or data collection endpoint to a private link scope; the scope (AZ-MON-005) and the resources (AZ-MON-004, AZ-MON-006) carry the rules.",
   terraform_data:
     "Only the bootstrap stack's one-off registration of Microsoft.Compute/EncryptionAtHost (a local-exec of az); no settings to harden.",
-  azurerm_private_endpoint:
-    "A private endpoint is itself the network control; the service's public access is checked on the service (AZ-*-public rules).",
 };

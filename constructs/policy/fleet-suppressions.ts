@@ -11,19 +11,20 @@ import type { FleetSuppression } from "./suppressions";
 
 export const FLEET_SUPPRESSIONS: readonly FleetSuppression[] = [
   {
-    rule: "AZ-ACR-003",
-    path: "org-*/registry",
-    reason:
-      "Altinn Studio's build agents push and every org cluster pulls over the registry's public endpoint; the fleet " +
-      "has no private endpoints to the registries yet. Every request needs Entra ID (admin user and anonymous pull are " +
-      "off: AZ-ACR-001/002). Revisit when registries get private endpoints.",
-  },
-  {
     rule: "AZ-ACR-005",
     path: "org-*/registry",
     reason:
       "Untagged manifests are kept on purpose: a running deployment can reference an image by digest after its tag " +
       "moved, and purging it breaks the next pod restart (ContainerRegistry retentionDays docs).",
+  },
+  {
+    rule: "AZ-ST-016",
+    path: "bootstrap-*/state/account/account",
+    reason:
+      "The remote-state account is the one data plane the pipeline agents use (Terraform's azurerm backend), and it " +
+      "exists before any fleet network: it keeps its public endpoint behind a deny-by-default firewall that admits " +
+      "only the agents (state.allowedIpRanges, agent subnets), with Entra ID only and per-scope container roles. The " +
+      "README's reachability table lists it as the only public-endpoint row.",
   },
   {
     rule: "AZ-NET-003",

@@ -38,9 +38,11 @@ export interface ContainerRegistryProps {
    */
   readonly retentionDays?: number;
   /**
-   * Keep the public endpoint (Studio pushes and AKS pulls over it). With `false`, export is
-   * disabled too, so images cannot be copied out of the registry.
-   * @default true
+   * Keep the public endpoint. Off (the default, Premium only), clients reach the registry only
+   * through private endpoints (PrivateEndpoint, subresource `registry`) created by each consumer
+   * in its own network, and export is disabled too, so images cannot be copied out of the
+   * registry.
+   * @default - false with Premium, true otherwise
    */
   readonly publicNetworkAccess?: boolean;
   /** FinOps tags; `submodule = "container-registry"` is added. */
@@ -48,7 +50,8 @@ export interface ContainerRegistryProps {
 }
 
 /**
- * An Azure Container Registry without an admin user or anonymous pull: clients authenticate with
+ * An Azure Container Registry without an admin user or anonymous pull and, on Premium, without
+ * a public endpoint: clients connect through their own private endpoints and authenticate with
  * Entra ID (the kubelet identity gets `AcrPull`). It carries `prevent_destroy`.
  */
 export class ContainerRegistry extends Construct {
@@ -80,7 +83,7 @@ export class ContainerRegistry extends Construct {
         throw err(`retentionDays ${days} must be a whole number from 0 to 365`);
       }
     }
-    const publicAccess = props.publicNetworkAccess ?? true;
+    const publicAccess = props.publicNetworkAccess ?? !premium;
     if (!publicAccess && !premium) {
       throw err(`turning off publicNetworkAccess needs the Premium SKU (private endpoints), got ${sku}`);
     }
@@ -98,6 +101,11 @@ export class ContainerRegistry extends Construct {
       publicNetworkAccessEnabled: publicAccess,
       // Azure only allows disabling export on a registry without public access.
       exportPolicyEnabled: publicAccess,
+      // With private endpoints, layers come from <name>.<region>.data.azurecr.io, which the endpoint
+      // maps to a private address (Learn: container-registry-endpoint-reference). Dedicated data
+      // endpoints make that the only layer endpoint for every client, never *.blob.core.windows.net
+      // (Learn: container-registry-dedicated-data-endpoints). Premium only (provider CustomizeDiff).
+      dataEndpointEnabled: premium ? true : undefined,
       networkRuleBypassOption: "AzureServices",
       tags: withSubmodule(props.tags, "container-registry"),
       lifecycle: statefulLifecycle(),

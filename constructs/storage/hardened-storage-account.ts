@@ -60,9 +60,19 @@ export interface HardenedStorageAccountProps {
    */
   readonly changeFeed?: boolean | { readonly retentionDays: number };
   /**
-   * Firewall default action. `Deny` admits only trusted Azure services, `allowedSubnetIds` and
-   * `ipRules`. Terraform manages containers through the management plane, which the firewall
-   * does not block.
+   * Keep the account's public endpoint. Off, the data plane is reachable only through private
+   * endpoints (PrivateEndpoint, subresource `blob`) and the firewall settings below do not
+   * apply. Terraform needs no data plane either way: containers go through the management plane
+   * and the provider's `features.storage.data_plane_available = false` skips the data-plane wait
+   * and the queue and static-website reads of `storage_account_resource.go`
+   * (hashicorp/terraform-provider-azurerm@v4.55.0).
+   * @default - false; true when `allowedSubnetIds` or `ipRules` are given (they only mean
+   * something on the public endpoint)
+   */
+  readonly publicNetworkAccess?: boolean;
+  /**
+   * Firewall default action of the public endpoint. `Deny` admits only trusted Azure services,
+   * `allowedSubnetIds` and `ipRules`.
    * @default "Deny"
    */
   readonly networkDefaultAction?: NetworkDefaultAction;
@@ -94,7 +104,8 @@ export interface HardenedStorageAccountProps {
 }
 
 /**
- * A StorageV2 account with a private data plane: HTTPS and TLS 1.2 only, no public blobs, no
+ * A StorageV2 account with a private data plane: public network access off (private endpoints
+ * only) unless firewall rules are given, HTTPS and TLS 1.2 only, no public blobs, no
  * cross-tenant replication, Entra ID authentication by default, firewall deny-by-default,
  * soft delete and versioning on. The account and each container carry `prevent_destroy`.
  */
@@ -116,6 +127,7 @@ export class HardenedStorageAccount extends Construct {
     this.validate(props);
 
     const tags = withSubmodule(props.tags, "storage-account");
+    const publicAccess = props.publicNetworkAccess ?? hasFirewallRules(props);
     const changeFeed = props.changeFeed;
     this.account = new StorageAccount(this, "account", {
       name: props.name,
@@ -136,6 +148,7 @@ export class HardenedStorageAccount extends Construct {
       // Local users are SFTP/NFS accounts with their own passwords or keys.
       localUserEnabled: false,
       sftpEnabled: false,
+      publicNetworkAccessEnabled: publicAccess,
 
       networkRules: {
         defaultAction: props.networkDefaultAction ?? "Deny",
@@ -200,6 +213,12 @@ export class HardenedStorageAccount extends Construct {
       // Every hyphen must sit between letters or digits, so none at the end either.
     }
 
+    if (props.publicNetworkAccess === false && hasFirewallRules(props)) {
+      throw err(
+        "allowedSubnetIds and ipRules admit networks to the public endpoint, which publicNetworkAccess: false " +
+          "turns off; reach the account through a private endpoint instead, or keep the public endpoint",
+      );
+    }
     checkDays(err, "blobSoftDeleteDays", props.blobSoftDeleteDays, 1, 365);
     checkDays(err, "containerSoftDeleteDays", props.containerSoftDeleteDays, 1, 365);
     if (typeof props.changeFeed === "object") {
@@ -223,6 +242,10 @@ export class HardenedStorageAccount extends Construct {
       }
     }
   }
+}
+
+function hasFirewallRules(props: HardenedStorageAccountProps): boolean {
+  return (props.allowedSubnetIds ?? []).length > 0 || (props.ipRules ?? []).length > 0;
 }
 
 function checkDays(

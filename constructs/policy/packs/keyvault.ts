@@ -142,5 +142,24 @@ export const KEYVAULT_PACK: RulePack = {
         return fail("value is set (it is stored in state); use value_wo");
       },
     },
+    {
+      id: "AZ-KV-009",
+      title: "Public network access to the vault is off",
+      pack: "keyvault",
+      resourceTypes: [VAULT],
+      severity: "high",
+      environments: "all",
+      sources: [
+        checkov("CKV_AZURE_189"),
+        learn("Integrate Key Vault with Azure Private Link", "key-vault/general/private-link-service"),
+      ],
+      why: "Secrets behind a public endpoint are one leaked credential away from any network; a private endpoint admits only networks that have one. With public access off, the provider also skips its data-plane calls (key_vault_resource.go at v4.55.0).",
+      fix: "Leave HardenedKeyVault's publicNetworkAccess at its default (false); ClusterEnvironment gives the vault a private endpoint (subresource vault).",
+      check: (r) =>
+        expectBool(r, "public_network_access_enabled", false, {
+          whenUnset: "fail",
+          unsetNote: "the azurerm default is true",
+        }),
+    },
   ],
 };

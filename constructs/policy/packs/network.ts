@@ -4,6 +4,7 @@ import {
   eachBlock,
   expectBool,
   expectOneOf,
+  expectPresent,
   fail,
   NOT_APPLICABLE,
   PASS,
@@ -110,7 +111,7 @@ const WEB_PORTS = new Set([80, 443]);
 
 export const NETWORK_PACK: RulePack = {
   name: "network",
-  description: "NSGs, subnets and public IPs (Checkov, trivy, Microsoft Learn)",
+  description: "NSGs, subnets, public IPs, peerings and private endpoints (Checkov, trivy, Microsoft Learn)",
   rules: [
     {
       id: "AZ-NET-001",
@@ -263,6 +264,25 @@ export const NETWORK_PACK: RulePack = {
           expectBool(r, "allow_forwarded_traffic", false, { whenUnset: "pass" }),
           expectBool(r, "allow_gateway_transit", false, { whenUnset: "pass" }),
           expectBool(r, "use_remote_gateways", false, { whenUnset: "pass" }),
+        ),
+    },
+    {
+      id: "AZ-NET-010",
+      title: "Private endpoints are approved automatically and register in private DNS zones",
+      pack: "network",
+      resourceTypes: ["azurerm_private_endpoint"],
+      severity: "medium",
+      environments: "all",
+      sources: [
+        learn("Azure Private Endpoint DNS integration", "private-link/private-endpoint-dns-integration"),
+        learn("Azure Private Endpoint private DNS zone values", "private-link/private-endpoint-dns"),
+      ],
+      why: "Without a DNS zone group the service's name still resolves to its public address, so clients miss the endpoint; a manual connection stays Pending until someone approves it outside Terraform.",
+      fix: "Use PrivateEndpoint (constructs/network): is_manual_connection = false and a private_dns_zone_group with the subresource's zones from PRIVATE_LINK_ZONES.",
+      check: (r) =>
+        allOf(
+          expectBool(r, "private_service_connection.is_manual_connection", false, { whenUnset: "fail" }),
+          expectPresent(r, "private_dns_zone_group.private_dns_zone_ids", "no private_dns_zone_group"),
         ),
     },
   ],

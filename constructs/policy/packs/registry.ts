@@ -1,12 +1,12 @@
-import { anyOf, expectAtLeast, expectBool, expectOneOf } from "../checks";
+import { expectAtLeast, expectBool } from "../checks";
 import type { RulePack } from "../rule";
-import { checkov } from "./sources";
+import { checkov, learn } from "./sources";
 
 const REGISTRY = "azurerm_container_registry";
 
 export const REGISTRY_PACK: RulePack = {
   name: "registry",
-  description: "Azure Container Registry (Checkov)",
+  description: "Azure Container Registry (Checkov, Microsoft Learn)",
   rules: [
     {
       id: "AZ-ACR-001",
@@ -34,22 +34,25 @@ export const REGISTRY_PACK: RulePack = {
     },
     {
       id: "AZ-ACR-003",
-      title: "The registry is not open to every network",
+      title: "Public network access to the registry is off",
       pack: "registry",
       resourceTypes: [REGISTRY],
-      severity: "medium",
+      severity: "high",
       environments: "all",
-      sources: [checkov("CKV_AZURE_139")],
-      why: "A public registry endpoint relies on credentials alone; private endpoints or a firewall narrow who can try.",
-      fix: 'Set public_network_access_enabled = false (private endpoints), or network_rule_set { default_action = "Deny" } with allowed ranges.',
-      check: (r) =>
-        anyOf(
-          expectBool(r, "public_network_access_enabled", false, {
-            whenUnset: "fail",
-            unsetNote: "the default is enabled",
-          }),
-          expectOneOf(r, "network_rule_set.default_action", ["Deny"], { whenUnset: "fail" }),
+      sources: [
+        checkov("CKV_AZURE_139"),
+        learn(
+          "Connect privately to a container registry using Azure Private Link",
+          "container-registry/container-registry-private-link",
         ),
+      ],
+      why: "A public registry endpoint relies on credentials alone; IP rules do not apply to traffic from the same Azure region. Private endpoints admit exactly the networks that pull or push.",
+      fix: "Use the Premium SKU with ContainerRegistry's default publicNetworkAccess (false); each consumer creates a private endpoint (subresource registry) in its own network.",
+      check: (r) =>
+        expectBool(r, "public_network_access_enabled", false, {
+          whenUnset: "fail",
+          unsetNote: "the default is enabled",
+        }),
     },
     {
       id: "AZ-ACR-004",

@@ -299,5 +299,24 @@ export const STORAGE_PACK: RulePack = {
         return blocks.length > 0 ? fail(`${blocks.join(" and ")} set (data plane)`) : PASS;
       },
     },
+    {
+      id: "AZ-ST-016",
+      title: "Public network access to the storage account is off",
+      pack: "storage",
+      resourceTypes: [ACCOUNT],
+      severity: "high",
+      environments: "all",
+      sources: [
+        checkov("CKV_AZURE_59"),
+        learn("Use private endpoints for Azure Storage", "storage/common/storage-private-endpoints"),
+      ],
+      why: "A firewall on the public endpoint still exposes the account to every network it admits, and same-region Azure traffic bypasses IP rules; private endpoints admit exactly the networks that have one.",
+      fix: "Leave HardenedStorageAccount's publicNetworkAccess at its default (false) and give each client network a private endpoint (ClusterEnvironment.privateEndpoint, subresource blob).",
+      check: (r) =>
+        expectBool(r, "public_network_access_enabled", false, {
+          whenUnset: "fail",
+          unsetNote: "the azurerm default is true",
+        }),
+    },
   ],
 };
