@@ -47,7 +47,8 @@ export function metadataOf(p: PlannedStack): StackMetadata {
     scope: p.scope,
     environment: p.environment,
     ...(p.org !== undefined ? { org: p.org } : {}),
-    dependsOn: [...p.dependsOn],
+    // Sorted, as the manifest lists them.
+    dependsOn: [...p.dependsOn].sort(),
     reads: [...p.reads],
   };
 }
