@@ -410,7 +410,17 @@ describe("apimZones", () => {
 function stateScopesSnapshot(s: SynthesizedStack): unknown {
   const kept = new Set(["state", "shared", "at22", "prod"]);
   const others = committedFleet().stateScopes.filter((x) => !kept.has(x));
-  const foreign = (key: string) => others.some((x) => key.includes(`-${x}_`));
+  return withoutBlocks(s, (key) => others.some((x) => key.includes(`-${x}_`)));
+}
+
+/** Production Studio with the registry endpoints of two orgs only (one per org: adding an org adds one). */
+function studioSnapshot(s: SynthesizedStack): unknown {
+  const kept = new Set(["ttd", "brg"]);
+  const others = committedFleet().orgs.filter((o) => !kept.has(o.code));
+  return withoutBlocks(s, (key) => others.some((o) => key.includes(`org-registry-endpoint-${o.code}_`)));
+}
+
+function withoutBlocks(s: SynthesizedStack, foreign: (key: string) => boolean): unknown {
   const resource = Object.fromEntries(
     Object.entries(s.parsed.resource ?? {}).map(([type, byName]) => [
       type,
@@ -429,6 +439,7 @@ describe("snapshots, one per stack kind", () => {
     ["bootstrap", bootstrap],
     ["state", stateScopes],
   ])("%s", (kind, s) => {
-    expect(kind === "state" ? stateScopesSnapshot(s) : s.parsed).toMatchSnapshot();
+    const view = kind === "state" ? stateScopesSnapshot(s) : kind === "studio" ? studioSnapshot(s) : s.parsed;
+    expect(view).toMatchSnapshot();
   });
 });
