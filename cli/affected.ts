@@ -3,8 +3,7 @@
  * base and a head synthesis (added, removed or changed), plus every stack that depends on one
  * of them, directly or transitively. Listed in dependency order.
  */
-import { StackGraph } from "./manifest";
-import { filterByEnv } from "./stack-ids";
+import { inScope, StackGraph } from "./manifest";
 import type { SynthOutput } from "./synth-output";
 
 export interface AffectedResult {
@@ -21,7 +20,7 @@ export interface AffectedResult {
 }
 
 export interface AffectedOptions {
-  /** Keep only the stacks of this environment token (`shared` = org stacks). */
+  /** Keep only the stacks of this state scope (stacks.json; `shared` = org registries and services-* stacks). */
   readonly env?: string;
 }
 
@@ -52,7 +51,7 @@ export function compareOutputs(
 
   const order = orderAcross(head, base, removed);
   const env = options.env;
-  const sorted = (ids: Iterable<string>) => filterByEnv(order(ids), env);
+  const sorted = (ids: Iterable<string>) => inScope(order(ids), env, head.manifest, base.manifest);
   return {
     changed: sorted(changed),
     added: sorted(added),

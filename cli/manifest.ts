@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { readStackMetadata, STACKS_FILE, type StackMetadata } from "../stacks/metadata";
 import { isJsonObject, type Json, parseJson, prop } from "./json";
 
 export interface ManifestStack {
@@ -29,6 +30,41 @@ export interface FleetManifest {
   readonly version: string;
   readonly stacks: ReadonlyMap<string, ManifestStack>;
   readonly graph: StackGraph;
+  /** Kind, scope, org and environment of every stack (stacks.json); absent in an output older than the file. */
+  readonly metadata?: ReadonlyMap<string, StackMetadata>;
+}
+
+/** A stack's metadata; throws naming the file when the output has none for it. */
+export function metadataOf(manifest: FleetManifest, id: string): StackMetadata {
+  const m = manifest.metadata?.get(id);
+  if (m === undefined) {
+    throw new Error(
+      `${join(manifest.dir, STACKS_FILE)} has no entry for stack ${id}: synthesize again (npm run synth)`,
+    );
+  }
+  return m;
+}
+
+/**
+ * The given stacks whose state scope is `scope` (order kept; all of them when `scope` is
+ * undefined), by the metadata of the first output that knows the stack (head, then base for a
+ * removed stack). A stack no output has metadata for is left out: only an output synthesized
+ * before stacks.json existed lacks it.
+ */
+export function inScope(
+  ids: Iterable<string>,
+  scope: string | undefined,
+  ...outputs: readonly FleetManifest[]
+): string[] {
+  const all = [...ids];
+  if (scope === undefined) return all;
+  return all.filter((id) => {
+    for (const o of outputs) {
+      const m = o.metadata?.get(id);
+      if (m !== undefined) return m.scope === scope;
+    }
+    return false;
+  });
 }
 
 /** Reads `<outDir>/manifest.json`; throws with the path and the problem when it is unusable. */
@@ -40,7 +76,9 @@ export function readManifest(outDir: string): FleetManifest {
       `no manifest at ${file}: synthesize first (npm run synth) or pass the right output directory`,
     );
   }
-  return parseManifest(parseJson(readFileSync(file, "utf8"), file), dir);
+  const manifest = parseManifest(parseJson(readFileSync(file, "utf8"), file), dir);
+  const metadata = readStackMetadata(dir);
+  return metadata === undefined ? manifest : { ...manifest, metadata };
 }
 
 export function parseManifest(json: Json, dir: string): FleetManifest {

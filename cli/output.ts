@@ -1,6 +1,7 @@
 /** Writing a synthesized app atomically: a failed run leaves an existing output exactly as it was. */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { STACKS_FILE } from "../stacks/metadata";
 
 /** A fresh temporary directory beside `outdir` (same filesystem, so the final rename is atomic). */
 export function stagingDir(outdir: string): string {
@@ -28,7 +29,7 @@ export function discard(staged: string): void {
 }
 
 /**
- * Moves the named stacks' directories and the manifest from `staged` into an existing `outdir`,
+ * Moves the named stacks' directories, stacks.json and the manifest from `staged` into an existing `outdir`,
  * leaving every other stack's output as it was. Each stack's old directory is moved aside before
  * the new one takes its place, and the manifest goes last, so `outdir` is never without one.
  */
@@ -41,6 +42,8 @@ export function swapStacksInto(staged: string, outdir: string, stackIds: readonl
     if (existsSync(target)) renameSync(target, join(aside, "stacks", id));
     renameSync(join(staged, "stacks", id), target);
   }
+  // The metadata before the manifest: a reader that finds the new manifest finds its stacks' metadata.
+  if (existsSync(join(staged, STACKS_FILE))) renameSync(join(staged, STACKS_FILE), join(outdir, STACKS_FILE));
   renameSync(join(staged, "manifest.json"), join(outdir, "manifest.json"));
   rmSync(aside, { recursive: true, force: true });
   rmSync(staged, { recursive: true, force: true });

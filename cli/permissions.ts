@@ -78,7 +78,11 @@ export async function runPermissions(argv: readonly string[], io: CommandIO = pr
   io.out(
     opts.json
       ? `${JSON.stringify(reportJson(report), null, 2)}\n`
-      : renderPermissions(report, opts.verbose === true),
+      : renderPermissions(
+          report,
+          opts.verbose === true,
+          new Map(planStacks(fleet).map((p) => [p.id, p.kind])),
+        ),
   );
   const failed = report.missing.length + report.notReadOnly.length + report.problems.length > 0;
   return failed ? 1 : 0;
@@ -95,12 +99,6 @@ function few(items: readonly string[], n = 3): string {
 
 function identityName(i: Identity): string {
   return `fleet-${i.scope}-${i.kind}`;
-}
-
-/** The stack kind: its id up to the org/environment (`apps-ttd-tt02-k8s` → `apps-k8s`). */
-function kindOf(stackId: string): string {
-  const parts = stackId.split("-");
-  return parts.at(-1) === "k8s" ? `${parts[0]}-k8s` : parts[0]!;
 }
 
 interface Row {
@@ -135,7 +133,12 @@ function rowsOf(items: readonly Coverage[]): Row[] {
   );
 }
 
-export function renderPermissions(report: PermissionsReport, verbose = false): string {
+/** `kinds`: each stack's kind, as synth plans it (stacks/app.ts), for the verbose listing. */
+export function renderPermissions(
+  report: PermissionsReport,
+  verbose = false,
+  kinds: ReadonlyMap<string, string> = new Map(),
+): string {
   const out: string[] = [];
   if (report.skipped.length > 0) {
     out.push(
@@ -159,8 +162,10 @@ export function renderPermissions(report: PermissionsReport, verbose = false): s
       const allowed = r.roles.size > 0 ? [...r.roles].join(", ") : "NOTHING";
       out.push(`  ${r.action}${r.plane === "data" ? " (data)" : ""} on ${r.target}: ${allowed}`);
       if (verbose) {
-        const kinds = few([...new Set([...r.stacks].map(kindOf))]);
-        out.push(`      needed by ${few([...r.types], 6)} in ${plural(r.stacks.size, "stack")} (${kinds})`);
+        const kindList = few([...new Set([...r.stacks].map((id) => kinds.get(id) ?? id))]);
+        out.push(
+          `      needed by ${few([...r.types], 6)} in ${plural(r.stacks.size, "stack")} (${kindList})`,
+        );
       }
     }
     const unused = report.unused.filter((u) => u.identity === identity);

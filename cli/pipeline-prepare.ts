@@ -10,10 +10,9 @@
 import { type AffectedResult, compareOutputs } from "./affected";
 import { diffOutputs, type FleetDiff } from "./diff";
 import { renderMarkdown } from "./diff-render";
-import type { StackGraph } from "./manifest";
+import { inScope, type StackGraph } from "./manifest";
 import { allLegs, buildMatrix, type Matrix } from "./matrix";
 import { NO_APPLIED_TAG, type RunContext, type ScopeBase } from "./pipeline-run";
-import { filterByEnv } from "./stack-ids";
 import type { SynthOutput } from "./synth-output";
 
 /** Longest matrix JSON published as an output variable (the agent's environment variable limit is 32766). */
@@ -124,7 +123,9 @@ export async function prepareRun(o: PrepareOptions): Promise<PrepareResult> {
     const base = o.bases.get(scope)!;
     const a = affected.get(scope);
     const stacks =
-      a !== undefined ? a.all.filter((id) => graph.has(id)) : filterByEnv(graph.order(graph.ids), scope);
+      a !== undefined
+        ? a.all.filter((id) => graph.has(id))
+        : inScope(graph.order(graph.ids), scope, o.head.manifest);
     const { matrix, notices } = fitMatrix(graph, stacks, scope, o.maxJobs, o.maxMatrixChars);
     if (matrix.waves.length > o.waveSlots) {
       throw new Error(

@@ -33,7 +33,7 @@ export function defaultRepresentatives(
   for (const kind of kinds) {
     if (lockedKinds.has(kind)) continue;
     const ofKind = planned.filter((p) => p.kind === kind);
-    const pick = ofKind.find((p) => p.id.split("-").includes("ttd")) ?? ofKind[0];
+    const pick = ofKind.find((p) => p.org === "ttd") ?? ofKind[0];
     if (pick) out[pick.id] = kind;
   }
   return out;

@@ -23,4 +23,11 @@ export function findProjectRoot(from: string = __dirname): string {
   }
 }
 
-export const PROJECT_ROOT = findProjectRoot();
+/**
+ * tools/run.cjs names the checkout it runs from: its bundle lives in node_modules/.cache, which
+ * may be another checkout's (a worktree linking a shared node_modules resolves to the real path),
+ * so searching upwards from the bundle would find the wrong repository.
+ */
+const RUNNER_ROOT = (globalThis as { __fleetProjectRoot?: unknown }).__fleetProjectRoot;
+
+export const PROJECT_ROOT = typeof RUNNER_ROOT === "string" ? RUNNER_ROOT : findProjectRoot();

@@ -2,7 +2,7 @@
  * `npm run synth`: validate the fleet definition, synthesize into a staging directory, and only
  * then swap it into place, so a failed run leaves an existing cdktf.out exactly as it was.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
@@ -10,7 +10,12 @@ import type { Fleet } from "../fleet/model";
 import { formatProblem } from "../fleet/problems";
 import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
-import { FleetSynthError, type SynthFleetResult, synthFleet } from "../stacks/synth-fleet";
+import {
+  FleetSynthError,
+  NoStacksSelectedError,
+  type SynthFleetResult,
+  synthFleet,
+} from "../stacks/synth-fleet";
 import { parse as parseArgs } from "./commands/common";
 import { discard, stagingDir, swapInto, swapStacksInto } from "./output";
 import { formatSynthError } from "./policy-synth-errors";
@@ -70,19 +75,21 @@ export function runSynth(argv: readonly string[]): number {
 
   const outdir = resolve(opts.output);
   const staged = stagingDir(outdir);
-  const previous = select.length > 0 ? readManifest(outdir) : undefined;
+  const previous = select.length > 0 && existsSync(join(outdir, "manifest.json"));
   let planned: SynthFleetResult["planned"];
   try {
-    planned = synthFleet(fleet, { backend: base.backend, select, outdir: staged }).planned;
-    if (previous) {
-      const fresh = readManifest(staged)!;
-      writeFileSync(
-        join(staged, "manifest.json"),
-        JSON.stringify({ ...fresh, stacks: sortKeys({ ...previous.stacks, ...fresh.stacks }) }, null, 2),
-      );
-    }
+    planned = synthFleet(fleet, {
+      backend: base.backend,
+      select,
+      outdir: staged,
+      ...(previous ? { keepFrom: outdir } : {}),
+    }).planned;
   } catch (e) {
     discard(staged);
+    if (e instanceof NoStacksSelectedError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
     process.stderr.write(
       `synth failed; ${existsSync(outdir) ? `${opts.output} is unchanged` : "nothing was written"}:\n`,
     );
@@ -120,27 +127,4 @@ export function runSynth(argv: readonly string[]): number {
     `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
   );
   return 0;
-}
-
-interface ManifestJson {
-  readonly version: string;
-  readonly stacks: Record<string, unknown>;
-}
-
-function readManifest(dir: string): ManifestJson | undefined {
-  const path = join(dir, "manifest.json");
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as ManifestJson;
-  } catch {
-    return undefined;
-  }
-}
-
-function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((k) => [k, record[k]!]),
-  );
 }

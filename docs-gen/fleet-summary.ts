@@ -5,7 +5,6 @@
  */
 import { sortByAddress } from "../fleet/address-plan-file";
 import { compareKinds, type DocsInput, type DocsStack, docsStacks, environmentOrder } from "./model";
-import { orgOfStack } from "./stack-graph";
 import { type Block, blocksOf, countBlocks, type Json, parseReferences, stringAt } from "./terraform";
 import { compareText, markdownTable, plural } from "./text";
 
@@ -255,11 +254,10 @@ function addressSection(input: DocsInput, stacks: readonly DocsStack[]): string 
 }
 
 function hostnamesSection(input: DocsInput, stacks: readonly DocsStack[]): string {
-  const orgCodes = input.fleet.orgs.map((o) => o.code);
   const zonesOf = (list: readonly DocsStack[]): string => {
     const zones = new Map<string, number>();
     for (const s of list) {
-      const org = orgOfStack(s.id, orgCodes);
+      const org = s.org;
       for (const b of blocksOf(s.json)) {
         if (b.address.mode !== "resource" || b.address.type !== "azurerm_dns_zone") continue;
         const name = stringAt(b.block, "name") ?? b.address.name;
@@ -287,7 +285,7 @@ function hostnamesSection(input: DocsInput, stacks: readonly DocsStack[]): strin
       "Studio",
       `\`${e.hostname}\``,
       "",
-      zonesOf(stacks.filter((s) => isStudio(s) && s.id.split("-").includes(e.token))),
+      zonesOf(stacks.filter((s) => isStudio(s) && s.environment === e.token)),
     ]);
   }
   return [

@@ -8,7 +8,7 @@ import { type Diagram, toDot, toMermaid } from "./diagram";
 import { fleetSummary } from "./fleet-summary";
 import { compareKinds, type DocsInput, type DocsStack, docsStacks, environmentOrder } from "./model";
 import { resourceDiagram, resourceGraph } from "./resource-graph";
-import { environmentDiagram, orgOfStack } from "./stack-graph";
+import { environmentDiagram } from "./stack-graph";
 import { type SvgRenderer, svgRenderer } from "./svg";
 import { blocksOf, countBlocks, stringAt } from "./terraform";
 import { compareText } from "./text";
@@ -30,13 +30,10 @@ interface Picture {
 }
 
 /** The stack that stands for its kind: the most complete one (most blocks), then the most typical. */
-export function representativeStacks(
-  stacks: readonly DocsStack[],
-  orgCodes: readonly string[],
-): Map<string, DocsStack> {
+export function representativeStacks(stacks: readonly DocsStack[]): Map<string, DocsStack> {
   const stacksPerOrg = new Map<string, number>();
   for (const s of stacks) {
-    const org = orgOfStack(s.id, orgCodes);
+    const org = s.org;
     if (org) stacksPerOrg.set(org, (stacksPerOrg.get(org) ?? 0) + 1);
   }
   const out = new Map<string, DocsStack>();
@@ -46,7 +43,7 @@ export function representativeStacks(
     for (const s of ofKind) perEnv.set(s.environment, (perEnv.get(s.environment) ?? 0) + 1);
     const score = (s: DocsStack): number[] => {
       const c = countBlocks(s.json);
-      const org = orgOfStack(s.id, orgCodes);
+      const org = s.org;
       return [
         c.resources + c.dataSources,
         org ? (stacksPerOrg.get(org) ?? 0) : 0,
@@ -82,10 +79,9 @@ export function managedByIndex(stacks: readonly DocsStack[]): Map<string, string
 /** The diagrams, without rendering: one per stack kind, one per environment. */
 export function pictures(input: DocsInput): { stacks: Picture[]; environments: Picture[] } {
   const stacks = docsStacks(input);
-  const orgCodes = input.fleet.orgs.map((o) => o.code);
   const managedBy = managedByIndex(stacks);
   const kinds: Picture[] = [];
-  for (const [kind, stack] of representativeStacks(stacks, orgCodes)) {
+  for (const [kind, stack] of representativeStacks(stacks)) {
     const count = stacks.filter((s) => s.kind === kind).length;
     const c = countBlocks(stack.json);
     const graph = resourceGraph(stack.json, { managedBy });
@@ -105,8 +101,7 @@ export function pictures(input: DocsInput): { stacks: Picture[]; environments: P
   for (const example of input.examples ?? []) {
     const exampleStacks = docsStacks(example.input);
     const exampleManagedBy = managedByIndex(exampleStacks);
-    const orgs = example.input.fleet.orgs.map((o) => o.code);
-    for (const [kind, stack] of representativeStacks(exampleStacks, orgs)) {
+    for (const [kind, stack] of representativeStacks(exampleStacks)) {
       if (kinds.some((k) => k.name === `stack-${kind}`)) continue;
       const c = countBlocks(stack.json);
       kinds.push({
@@ -129,7 +124,7 @@ export function pictures(input: DocsInput): { stacks: Picture[]; environments: P
       name: `environment-${env}`,
       heading: `Environment \`${env}\``,
       intro: `${here.length} stacks. Dashed: stacks of another environment this one depends on.`,
-      diagram: environmentDiagram(env, stacks, orgCodes),
+      diagram: environmentDiagram(env, stacks),
     });
   }
   return { stacks: kinds, environments };

@@ -16,7 +16,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { PROJECT_ROOT } from "../cli/project-root";
 import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
-import { planStacks } from "../stacks/app";
+import { readStackMetadata, STACKS_FILE } from "../stacks/metadata";
 import { synthFleet } from "../stacks/synth-fleet";
 import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE } from "./generate";
 import type { DocsInput } from "./model";
@@ -37,7 +37,15 @@ export function readSynthOutput(outdir: string, fleet: Fleet): DocsInput {
     const path = join(outdir, manifest.stacks[id]!.synthesizedStackPath);
     stacks.set(id, JSON.parse(readFileSync(path, "utf8")) as StackJson);
   }
-  const planned = planStacks(fleet).map((p) => ({ id: p.id, kind: p.kind, environment: p.environment }));
+  const metadata = readStackMetadata(outdir);
+  if (metadata === undefined)
+    throw new Error(`${join(outdir, STACKS_FILE)} is missing: synthesize again (npm run synth)`);
+  const planned = [...metadata.values()].map((m) => ({
+    id: m.id,
+    kind: m.kind,
+    environment: m.environment,
+    ...(m.org !== undefined ? { org: m.org } : {}),
+  }));
   return { manifest, stacks, fleet, planned };
 }
 

@@ -3,6 +3,7 @@
  * the fleet model. Nothing else, so the same input always gives the same bytes.
  */
 import type { Fleet } from "../fleet/model";
+import { STACK_KINDS } from "../stacks/metadata";
 import type { StackInfo } from "./stack-graph";
 import type { Manifest, StackJson } from "./terraform";
 import { compareText } from "./text";
@@ -11,6 +12,7 @@ export interface PlannedStackInfo {
   readonly id: string;
   readonly kind: string;
   readonly environment: string;
+  readonly org?: string;
 }
 
 export interface DocsInput {
@@ -19,9 +21,8 @@ export interface DocsInput {
   readonly stacks: ReadonlyMap<string, StackJson>;
   readonly fleet: Fleet;
   /**
-   * Kind and environment of each stack, as the app plans them (`planStacks`). Stacks not listed
-   * get both from their id: the kind is the first part (plus `-k8s`), the environment the part
-   * that names one of the fleet's environments, else `shared`.
+   * Kind and environment of each stack, from the output's stacks.json (stacks/metadata.ts);
+   * every stack of the manifest must be listed.
    */
   readonly planned?: readonly PlannedStackInfo[];
   /**
@@ -36,23 +37,7 @@ export interface DocsStack extends StackInfo {
 }
 
 /** The order kinds are documented in; kinds not listed follow, alphabetically. */
-export const KIND_ORDER = [
-  "bootstrap",
-  "state",
-  "org",
-  "apps",
-  "apps-k8s",
-  "platform",
-  "platform-k8s",
-  "studio",
-  "studio-k8s",
-  "services",
-];
-
-export function kindFromId(id: string): string {
-  const first = id.split("-")[0] ?? id;
-  return id.endsWith("-k8s") ? `${first}-k8s` : first;
-}
+export const KIND_ORDER: readonly string[] = STACK_KINDS;
 
 export function compareKinds(a: string, b: string): number {
   const ia = KIND_ORDER.indexOf(a);
@@ -65,18 +50,19 @@ export function compareKinds(a: string, b: string): number {
 /** Every stack of the manifest with its kind, environment and JSON, sorted by id. */
 export function docsStacks(input: DocsInput): DocsStack[] {
   const planned = new Map((input.planned ?? []).map((p) => [p.id, p]));
-  const tokens = input.fleet.environments.map((e) => e.token);
   return Object.keys(input.manifest.stacks)
     .sort(compareText)
     .map((id) => {
       const json = input.stacks.get(id);
       if (!json) throw new Error(`manifest lists stack ${id}, but its cdk.tf.json was not given`);
       const p = planned.get(id);
-      const segments = id.split("-").slice(1);
+      if (!p)
+        throw new Error(`manifest lists stack ${id}, but stacks.json has no kind and environment for it`);
       return {
         id,
-        kind: p?.kind ?? kindFromId(id),
-        environment: p?.environment ?? tokens.find((t) => segments.includes(t)) ?? "shared",
+        kind: p.kind,
+        environment: p.environment,
+        ...(p.org !== undefined ? { org: p.org } : {}),
         dependencies: [...(input.manifest.stacks[id]?.dependencies ?? [])].sort(compareText),
         json,
       };

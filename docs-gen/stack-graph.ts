@@ -14,18 +14,13 @@ export interface StackInfo {
   /** Environment token, or `shared` for stacks that serve every environment. */
   readonly environment: string;
   readonly dependencies: readonly string[];
+  /** The org the stack belongs to (stacks.json). */
+  readonly org?: string;
 }
 
 export interface EnvironmentDiagramOptions {
   /** More orgs than this and per-org stacks are drawn as one node per kind. @default 8 */
   readonly maxRows?: number;
-}
-
-/** The org a stack belongs to: an org code that is a whole segment of the id after its kind. */
-export function orgOfStack(id: string, orgCodes: readonly string[]): string | undefined {
-  const padded = `-${id.split("-").slice(1).join("-")}-`;
-  const hits = orgCodes.filter((o) => padded.includes(`-${o}-`));
-  return hits.sort((a, b) => b.length - a.length || compareText(a, b))[0];
 }
 
 /** `apps-ttd-prod-k8s` → `apps-{org}-prod-k8s`. */
@@ -38,7 +33,6 @@ export function familyOf(id: string, org: string): string {
 export function environmentDiagram(
   environment: string,
   all: readonly StackInfo[],
-  orgCodes: readonly string[],
   options: EnvironmentDiagramOptions = {},
 ): Diagram {
   const maxRows = options.maxRows ?? 8;
@@ -48,9 +42,9 @@ export function environmentDiagram(
   const external = [...new Set(here.flatMap((s) => s.dependencies))]
     .filter((id) => !hereIds.has(id))
     .sort()
-    .map((id) => byId.get(id) ?? { id, kind: id.split("-")[0] ?? id, environment: "?", dependencies: [] });
+    .map((id) => byId.get(id) ?? { id, kind: "?", environment: "?", dependencies: [] });
   const shown = [...here, ...external];
-  const orgOf = new Map(shown.map((s) => [s.id, orgOfStack(s.id, orgCodes)]));
+  const orgOf = new Map(shown.map((s) => [s.id, s.org]));
   const orgs = [
     ...new Set(here.map((s) => orgOf.get(s.id)).filter((o): o is string => o !== undefined)),
   ].sort();
@@ -95,7 +89,7 @@ export function environmentDiagram(
 
   // Many orgs: one node per family of per-org stacks.
   const familyKey = (id: string) => {
-    const org = orgOf.get(id) ?? orgOfStack(id, orgCodes);
+    const org = orgOf.get(id);
     return org ? familyOf(id, org) : id;
   };
   const members = new Map<string, StackInfo[]>();

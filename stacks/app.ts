@@ -7,12 +7,13 @@ import { App } from "cdktf";
 import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
 import { delegationsByParentStack } from "../fleet/dns-zones";
-import { STATE_SCOPE } from "../fleet/load";
+import { SHARED_SCOPE, STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
+import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
 import { ServicesStack } from "./services-stack";
@@ -21,18 +22,10 @@ import { StateScopesStack } from "./state-scopes-stack";
 import { pushesToOrgRegistries, StudioStack } from "./studio-stack";
 import { disableTokenStackTraces } from "./token-traces";
 
-/** The kinds of stack; the first part of every stack id. */
-export type StackKind =
-  | "org"
-  | "apps"
-  | "apps-k8s"
-  | "platform"
-  | "platform-k8s"
-  | "studio"
-  | "studio-k8s"
-  | "services"
-  | "bootstrap"
-  | "state";
+export type { StackKind } from "./metadata";
+
+/** The state scope of the bootstrap stack (its state is local to the operator who applies it). */
+export const BOOTSTRAP_SCOPE = "bootstrap";
 
 /** The one stack that holds the remote state of all others. */
 export const BOOTSTRAP_STACK_ID = stackIds.bootstrap("state");
@@ -40,14 +33,31 @@ export const BOOTSTRAP_STACK_ID = stackIds.bootstrap("state");
 /** The stack with every other state scope's container and access, applied first by the pipeline. */
 export const STATE_SCOPES_STACK_ID = stackIds.state("scopes");
 
+/** What a stack reads from another stack's state or resources; the reason it depends on it. */
+export interface StackRead {
+  readonly stack: string;
+  readonly what: string;
+}
+
 export interface PlannedStack {
   readonly id: string;
   readonly kind: StackKind;
   /** Environment token, or `shared` for stacks that serve every environment. */
   readonly environment: string;
-  /** Ids of the stacks this one reads from (data sources); they are applied first. */
+  /** The state scope (state container and pipeline stage) the stack's state lives in. */
+  readonly scope: string;
+  /** The org the stack belongs to (org and apps stacks). */
+  readonly org?: string;
+  /** What the stack declares it reads from other stacks. */
+  readonly reads: readonly StackRead[];
+  /** Ids of the stacks this one reads from (derived from `reads`); they are applied first. */
   readonly dependsOn: readonly string[];
   readonly build: (app: App, backend: BackendKind) => FleetStack;
+}
+
+/** A planned stack whose dependencies are exactly the stacks it declares it reads. */
+function plan(p: Omit<PlannedStack, "dependsOn">): PlannedStack {
+  return { ...p, dependsOn: [...new Set(p.reads.map((r) => r.stack))] };
 }
 
 /**
@@ -63,7 +73,17 @@ export function planStacks(fleet: Fleet): PlannedStack[] {
   const withDelegations = planned.map((p) => {
     const children = delegations.get(p.id);
     if (!children) return p;
-    return { ...p, dependsOn: [...new Set([...p.dependsOn, ...children.map((d) => d.child.stackId)])] };
+    const { dependsOn: _derived, ...rest } = p;
+    return plan({
+      ...rest,
+      reads: [
+        ...p.reads,
+        ...children.map((d) => ({
+          stack: d.child.stackId,
+          what: `the name servers of the delegated zone ${d.child.name} (NS record ${d.recordName})`,
+        })),
+      ],
+    });
   });
   return dependenciesFirst(withDelegations);
 }
@@ -88,22 +108,24 @@ function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
 
 function planEveryStack(fleet: Fleet): PlannedStack[] {
   const out: PlannedStack[] = [
-    {
+    plan({
       id: BOOTSTRAP_STACK_ID,
       kind: "bootstrap",
-      environment: "bootstrap",
-      dependsOn: [],
+      environment: BOOTSTRAP_SCOPE,
+      scope: BOOTSTRAP_SCOPE,
+      reads: [],
       build: (app) => new BootstrapStack(app, { fleet, stackId: BOOTSTRAP_STACK_ID }),
-    },
-    {
+    }),
+    plan({
       id: STATE_SCOPES_STACK_ID,
       kind: "state",
       environment: STATE_SCOPE,
+      scope: STATE_SCOPE,
       // The pipeline applies its scope first; no stack records a dependency on it, because a
       // stack cannot be planned without its state container either way (stage order decides).
-      dependsOn: [],
+      reads: [],
       build: (app, backend) => new StateScopesStack(app, { fleet, stackId: STATE_SCOPES_STACK_ID, backend }),
-    },
+    }),
   ];
   for (const platform of fleet.platforms) {
     out.push(
@@ -117,23 +139,30 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
   }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
-    out.push({
-      id,
-      kind: "services",
-      environment: "shared",
-      dependsOn: [],
-      build: (app, backend) => new ServicesStack(app, { fleet, cluster, stackId: id, backend }),
-    });
+    out.push(
+      plan({
+        id,
+        kind: "services",
+        environment: SHARED_SCOPE,
+        scope: SHARED_SCOPE,
+        reads: [],
+        build: (app, backend) => new ServicesStack(app, { fleet, cluster, stackId: id, backend }),
+      }),
+    );
   }
   for (const org of fleet.orgs) {
     const orgId = stackIds.org(org.code);
-    out.push({
-      id: orgId,
-      kind: "org",
-      environment: "shared",
-      dependsOn: [],
-      build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
-    });
+    out.push(
+      plan({
+        id: orgId,
+        kind: "org",
+        environment: SHARED_SCOPE,
+        scope: SHARED_SCOPE,
+        org: org.code,
+        reads: [],
+        build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+      }),
+    );
   }
   // After the org stacks: the production Studio connects to every org's registry, which must exist.
   for (const studio of fleet.studios) {
@@ -143,7 +172,12 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         "studio",
         studio,
         (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-        pushesToOrgRegistries(studio) ? fleet.orgs.map((o) => stackIds.org(o.code)) : [],
+        pushesToOrgRegistries(studio)
+          ? fleet.orgs.map((o) => ({
+              stack: stackIds.org(o.code),
+              what: "the org's container registry (private endpoint for pushing app images)",
+            }))
+          : [],
       ),
     );
   }
@@ -151,21 +185,32 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
     const token = apps.environment.token;
     const appsId = stackIds.apps(apps.org.code, token);
     const k8sId = stackIds.appsK8s(apps.org.code, token);
-    out.push({
-      id: appsId,
-      kind: "apps",
-      environment: token,
-      // It grants AcrPull on the org's registry (which must exist); nothing of the Platform (its config-sync server is its own).
-      dependsOn: [stackIds.org(apps.org.code)],
-      build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
-    });
-    out.push({
-      id: k8sId,
-      kind: "apps-k8s",
-      environment: token,
-      dependsOn: [appsId],
-      build: (app, backend) => new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }),
-    });
+    out.push(
+      plan({
+        id: appsId,
+        kind: "apps",
+        environment: token,
+        scope: token,
+        org: apps.org.code,
+        // Nothing of the Platform (its config-sync server is its own).
+        reads: [
+          {
+            stack: stackIds.org(apps.org.code),
+            what: "the org's container registry (AcrPull for the kubelet)",
+          },
+        ],
+        build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
+      }),
+      plan({
+        id: k8sId,
+        kind: "apps-k8s",
+        environment: token,
+        scope: token,
+        org: apps.org.code,
+        reads: [{ stack: appsId, what: "the cluster, its identities and ingress IP (data sources)" }],
+        build: (app, backend) => new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }),
+      }),
+    );
   }
   return out;
 }
@@ -176,24 +221,26 @@ function sharedEnvironmentStacks(
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
-  dependsOn: readonly string[] = [],
+  reads: readonly StackRead[] = [],
 ): PlannedStack[] {
   const token = shared.environment.token;
   const id = product === "platform" ? stackIds.platform(token) : stackIds.studio(token);
   const k8sId = product === "platform" ? stackIds.platformK8s(token) : stackIds.studioK8s(token);
   return [
-    {
+    plan({
       id,
       kind: product,
       environment: token,
-      dependsOn,
+      scope: token,
+      reads,
       build: (app, backend) => buildCluster(app, backend, id),
-    },
-    {
+    }),
+    plan({
       id: k8sId,
       kind: `${product}-k8s`,
       environment: token,
-      dependsOn: [id],
+      scope: token,
+      reads: [{ stack: id, what: "the cluster, its identities and ingress IP (data sources)" }],
       build: (app, backend) =>
         new SharedK8sStack(app, {
           fleet,
@@ -205,7 +252,7 @@ function sharedEnvironmentStacks(
           stackId: k8sId,
           backend,
         }),
-    },
+    }),
   ];
 }
 

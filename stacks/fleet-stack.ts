@@ -53,6 +53,8 @@ const LOCAL_STATE_DIR = "../../../.state";
 
 export class FleetStack extends TerraformStack {
   readonly stackId: string;
+  /** The state scope the stack's state lives in (stacks.json records it; synth checks it). */
+  readonly stateScope: string;
   readonly azurerm?: AzurermProvider;
   /** Policy at synth time (constructs/policy); suppress findings with `suppress()` from there. */
   readonly policy: PolicyAspect;
@@ -60,6 +62,7 @@ export class FleetStack extends TerraformStack {
   constructor(scope: Construct, props: FleetStackProps) {
     super(scope, props.stackId);
     this.stackId = props.stackId;
+    this.stateScope = props.stateScope;
     if (props.backend === "azurerm") {
       new AzurermBackend(this, {
         resourceGroupName: props.state.resourceGroupName,

@@ -10,7 +10,34 @@ export interface FixtureStack {
   /** Ids of the stacks it depends on (written as construct paths, like cdktf does). */
   readonly deps?: readonly string[];
   readonly json: JsonObject;
+  /** Its stacks.json entry (kind, scope, org); stacks without one are not listed there. */
+  readonly meta?: { readonly kind: string; readonly scope: string; readonly org?: string };
 }
+
+/**
+ * The stacks.json entries of the fixture stacks the tests use (written as synth writes them):
+ * the kind and state scope are stated here, never derived from the id.
+ */
+const FIXTURE_META: Readonly<Record<string, NonNullable<FixtureStack["meta"]>>> = {
+  "bootstrap-state": { kind: "bootstrap", scope: "bootstrap" },
+  "org-ttd": { kind: "org", scope: "shared", org: "ttd" },
+  "org-brg": { kind: "org", scope: "shared", org: "brg" },
+  "org-skd": { kind: "org", scope: "shared", org: "skd" },
+  "org-new": { kind: "org", scope: "shared", org: "new" },
+  "apps-ttd-at22": { kind: "apps", scope: "at22", org: "ttd" },
+  "apps-ttd-at22-k8s": { kind: "apps-k8s", scope: "at22", org: "ttd" },
+  "apps-brg-at22": { kind: "apps", scope: "at22", org: "brg" },
+  "apps-brg-at22-k8s": { kind: "apps-k8s", scope: "at22", org: "brg" },
+  "apps-skd-at22": { kind: "apps", scope: "at22", org: "skd" },
+  "apps-new-at22": { kind: "apps", scope: "at22", org: "new" },
+  "apps-new-at22-k8s": { kind: "apps-k8s", scope: "at22", org: "new" },
+  "apps-gone-at22": { kind: "apps", scope: "at22", org: "gone" },
+  "apps-ttd-prod": { kind: "apps", scope: "prod", org: "ttd" },
+  "apps-ttd-prod-k8s": { kind: "apps-k8s", scope: "prod", org: "ttd" },
+  "platform-at22": { kind: "platform", scope: "at22" },
+  "platform-at22-k8s": { kind: "platform-k8s", scope: "at22" },
+  "studio-dev": { kind: "studio", scope: "dev" },
+};
 
 const created: string[] = [];
 
@@ -45,6 +72,20 @@ export function writeOut(root: string, name: string, stacks: readonly FixtureSta
     };
   }
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2));
+  const meta: JsonObject = {};
+  for (const s of stacks) {
+    const m = s.meta ?? FIXTURE_META[s.id];
+    if (m === undefined) continue;
+    meta[s.id] = {
+      ...m,
+      environment: m.scope,
+      dependsOn: [...(s.deps ?? [])],
+      reads: (s.deps ?? []).map((d) => ({ stack: d, what: "fixture" })),
+    };
+  }
+  if (Object.keys(meta).length > 0) {
+    writeFileSync(join(out, "stacks.json"), JSON.stringify({ version: 1, stacks: meta }, null, 2));
+  }
   return out;
 }
 

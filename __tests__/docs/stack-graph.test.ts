@@ -1,5 +1,5 @@
 import { toMermaid } from "../../docs-gen/diagram";
-import { environmentDiagram, familyOf, orgOfStack, type StackInfo } from "../../docs-gen/stack-graph";
+import { environmentDiagram, familyOf, type StackInfo } from "../../docs-gen/stack-graph";
 
 const ORGS = ["ttd", "skd", "nav", "dat", "digdir", "brg", "buf", "dibk", "dsb", "fd"];
 
@@ -8,26 +8,26 @@ function fleetStacks(env: string, orgs: readonly string[]): StackInfo[] {
   return [
     { id: `platform-${env}`, kind: "platform", environment: env, dependencies: [] },
     ...orgs.flatMap((o) => [
-      { id: `org-${o}`, kind: "org", environment: "shared", dependencies: [] },
+      { id: `org-${o}`, kind: "org", environment: "shared", org: o, dependencies: [] },
       {
         id: `apps-${o}-${env}`,
         kind: "apps",
         environment: env,
+        org: o,
         dependencies: [`org-${o}`, `platform-${env}`],
       },
-      { id: `apps-${o}-${env}-k8s`, kind: "apps-k8s", environment: env, dependencies: [`apps-${o}-${env}`] },
+      {
+        id: `apps-${o}-${env}-k8s`,
+        kind: "apps-k8s",
+        environment: env,
+        org: o,
+        dependencies: [`apps-${o}-${env}`],
+      },
     ]),
   ];
 }
 
-describe("orgOfStack and familyOf", () => {
-  test("find the org as a whole segment after the kind, preferring the longest code", () => {
-    expect(orgOfStack("apps-digdir-tt02-k8s", ["dig", "digdir"])).toBe("digdir");
-    expect(orgOfStack("apps-ttd-tt02", ["tt", "ttd"])).toBe("ttd");
-    expect(orgOfStack("platform-tt02", ["ttd"])).toBeUndefined();
-    expect(orgOfStack("org-ttd", ["ttd"])).toBe("ttd");
-  });
-
+describe("familyOf", () => {
   test("replace the org in an id with a placeholder", () => {
     expect(familyOf("apps-ttd-prod-k8s", "ttd")).toBe("apps-{org}-prod-k8s");
     expect(familyOf("org-ttd", "ttd")).toBe("org-{org}");
@@ -36,7 +36,7 @@ describe("orgOfStack and familyOf", () => {
 
 describe("environmentDiagram", () => {
   test("draws one row per org, with shared stacks dashed, when there are few orgs", () => {
-    const d = environmentDiagram("yt01", fleetStacks("yt01", ["ttd", "skd"]), ORGS);
+    const d = environmentDiagram("yt01", fleetStacks("yt01", ["ttd", "skd"]));
     expect(d.groups.map((g) => g.label)).toEqual([["org skd"], ["org ttd"]]);
     expect(d.groups[1]!.nodes).toEqual(["s_org_ttd", "s_apps_ttd_yt01", "s_apps_ttd_yt01_k8s"]);
     expect(d.nodes.find((n) => n.id === "s_org_ttd")).toMatchObject({ style: "external-stack" });
@@ -46,7 +46,7 @@ describe("environmentDiagram", () => {
   });
 
   test("draws one node per kind of per-org stack when there are many orgs", () => {
-    const d = environmentDiagram("prod", fleetStacks("prod", ORGS), ORGS);
+    const d = environmentDiagram("prod", fleetStacks("prod", ORGS));
     expect(d.groups).toEqual([]);
     expect(d.nodes.map((n) => n.lines[0])).toEqual([
       "apps-{org}-prod",
@@ -64,7 +64,7 @@ describe("environmentDiagram", () => {
     const stacks = fleetStacks("prod", ORGS).map((s) =>
       s.id === "apps-ttd-prod-k8s" ? { ...s, dependencies: [...s.dependencies, "platform-prod"] } : s,
     );
-    const d = environmentDiagram("prod", stacks, ORGS);
+    const d = environmentDiagram("prod", stacks);
     expect(d.edges).toContainEqual({
       from: "s_platform_prod",
       to: "s_apps_org_prod_k8s",
@@ -74,7 +74,7 @@ describe("environmentDiagram", () => {
   });
 
   test("renders as Mermaid without syntax Mermaid reserves in ids", () => {
-    const text = toMermaid(environmentDiagram("prod", fleetStacks("prod", ORGS), ORGS));
+    const text = toMermaid(environmentDiagram("prod", fleetStacks("prod", ORGS)));
     expect(text).toContain('s_apps_org_prod["apps-{org}-prod<br/>apps: 10 stacks, one per org"]:::stack');
     for (const line of text.split("\n").filter((l) => l.includes("-->"))) {
       expect(line).toMatch(/^ {2}s_[A-Za-z0-9_]+ -->(\|"[^"]*"\|)? s_[A-Za-z0-9_]+$/);

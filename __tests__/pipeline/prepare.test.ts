@@ -205,10 +205,13 @@ describe("prepareRun", () => {
 describe("300 affected stacks in one environment", () => {
   const orgs = Array.from({ length: 150 }, (_, i) => `o${String(i).padStart(3, "0")}-long-org-code`);
   const make = (sku: string): FixtureStack[] => [
-    ...orgs.map((o) => stack(`org-${o}`)),
+    ...orgs.map((o) => ({ ...stack(`org-${o}`), meta: { kind: "org", scope: "shared", org: o } })),
     ...orgs.flatMap((o) => [
-      stack(`apps-${o}-at22`, [`org-${o}`], sku),
-      stack(`apps-${o}-at22-k8s`, [`apps-${o}-at22`], sku),
+      { ...stack(`apps-${o}-at22`, [`org-${o}`], sku), meta: { kind: "apps", scope: "at22", org: o } },
+      {
+        ...stack(`apps-${o}-at22-k8s`, [`apps-${o}-at22`], sku),
+        meta: { kind: "apps-k8s", scope: "at22", org: o },
+      },
     ]),
   ];
   const { base, head } = outputs(make("Standard"), make("Premium"));

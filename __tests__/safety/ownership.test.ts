@@ -16,19 +16,16 @@ import {
   type SharedGrantException,
   type StackJson,
 } from "../../safety/ownership";
+import { readStackMetadata } from "../../stacks/metadata";
 import { committedFleet, sharedFleetOutput } from "../../testing/fleet-synth";
 
-/** Every stack of a synthesized output directory, with the org it belongs to. */
-function ownedStacks(outdir: string, fleet: Fleet): OwnedStack[] {
-  const orgOf = new Map<string, string>();
-  for (const o of fleet.orgs) orgOf.set(stackIds.org(o.code), o.code);
-  for (const a of fleet.apps) {
-    orgOf.set(stackIds.apps(a.org.code, a.environment.token), a.org.code);
-    orgOf.set(stackIds.appsK8s(a.org.code, a.environment.token), a.org.code);
-  }
+/** Every stack of a synthesized output directory, with the org it belongs to (from stacks.json). */
+function ownedStacks(outdir: string): OwnedStack[] {
+  const meta = readStackMetadata(outdir);
+  if (!meta) throw new Error(`${outdir} has no stacks.json`);
   return readdirSync(join(outdir, "stacks")).map((id) => ({
     id,
-    org: orgOf.get(id),
+    org: meta.get(id)?.org,
     json: JSON.parse(readFileSync(join(outdir, "stacks", id, "cdk.tf.json"), "utf8")) as StackJson,
   }));
 }
@@ -49,7 +46,7 @@ function maskinportenExceptions(fleet: Fleet): SharedGrantException[] {
 }
 
 const fleet = committedFleet();
-const stacks = ownedStacks(sharedFleetOutput(), fleet);
+const stacks = ownedStacks(sharedFleetOutput());
 const apps = stacks.filter((s) =>
   fleet.apps.some((a) => stackIds.apps(a.org.code, a.environment.token) === s.id),
 );

@@ -1,6 +1,6 @@
 /** `npm run affected`: the stacks a change affects, one per line in dependency order. */
 import { compareOutputs } from "../affected";
-import { resolveEnvToken } from "../stack-ids";
+import { resolveEnvToken } from "../env-token";
 import { type CommandIO, guarded, parse, processIO, program } from "./common";
 import { addSideOptions, baseLabel, type SideOptions, withSides } from "./sides";
 
@@ -10,9 +10,10 @@ the base and the current tree, and prints the stacks that were added, removed or
 every stack that depends on one of them (manifest.json dependencies, transitively), one per
 line, in dependency order (wave by wave, then by id).
 
---env filters to one environment token: apps-<org>-<env>[-k8s], platform-<env>[-k8s],
-studio-<env>[-k8s]; org-<org> stacks are in env "shared". A registry name that the fleet
-writes differently (production → prod, nameTokens in fleet.yaml) is translated.
+--env filters to one state scope, as cdktf.out/stacks.json records it for every stack: an
+environment token (apps, platform and studio stacks), shared (org registries and services-*
+stacks) or state (state-scopes). A registry name that the fleet writes differently
+(production → prod, nameTokens in fleet.yaml) is translated.
 
 --json prints {base, env, changed, added, removed, dependents, all}: "changed" includes the
 added stacks, "removed" stacks have nothing left to plan (their resources stay in Azure until

@@ -2,7 +2,7 @@
 import { compareOutputs } from "../affected";
 import { diffOutputs } from "../diff";
 import { renderMarkdown, renderText } from "../diff-render";
-import { resolveEnvToken } from "../stack-ids";
+import { resolveEnvToken } from "../env-token";
 import { type CommandIO, guarded, parse, processIO, program } from "./common";
 import { addSideOptions, baseLabel, headLabel, type SideOptions, withSides } from "./sides";
 

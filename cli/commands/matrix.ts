@@ -1,8 +1,8 @@
 /** `npm run matrix`: the Azure DevOps job matrix for one environment's stacks, wave by wave. */
 import { resolve } from "node:path";
-import { readManifest } from "../manifest";
+import { resolveEnvToken } from "../env-token";
+import { inScope, readManifest } from "../manifest";
 import { AZURE_DEVOPS_MAX_JOBS, adoOutputCommands, buildMatrix } from "../matrix";
-import { filterByEnv, resolveEnvToken } from "../stack-ids";
 import {
   type CommandIO,
   guarded,
@@ -53,7 +53,10 @@ interface Options {
 
 export async function main(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
   const cmd = program("matrix", "Print the Azure DevOps job matrix for one environment's stacks.", io)
-    .requiredOption("--env <env>", "environment token (shared = org stacks)")
+    .requiredOption(
+      "--env <env>",
+      "state scope: an environment token (production is prod), or shared (org registries, services-* stacks)",
+    )
     .option("--stacks-file <file>", "stack ids, whitespace or newline separated (- = stdin; default: stdin)")
     .option("--all", "every stack of the environment in the manifest (e.g. scheduled drift detection)")
     .option("--cdktf-out <dir>", "synthesized output with manifest.json", "cdktf.out")
@@ -90,7 +93,10 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
         requested = parseStackList(stdin);
       }
     }
-    const inEnv = filterByEnv(requested, env);
+    if (manifest.metadata === undefined) {
+      throw new Error(`${manifest.dir} has no stacks.json (stack scopes): synthesize again (npm run synth)`);
+    }
+    const inEnv = inScope(requested, env, manifest);
     const outside = requested.length - inEnv.length;
     if (outside > 0) io.err(`matrix: ${outside} stack(s) not in environment ${env} left out\n`);
     const { matrix, notices } = buildMatrix({

@@ -1,0 +1,118 @@
+/**
+ * Stack metadata, once: synth writes `stacks.json` next to cdktf's `manifest.json` with, for
+ * every stack, its kind, state scope, org, environment and the stacks it reads from (and so
+ * depends on). Everything downstream (affected, diff, matrix, the pipeline, docs, the address
+ * lock) reads this file instead of parsing stack ids or planning the fleet again.
+ *
+ * ```json
+ * { "version": 1,
+ *   "stacks": { "apps-ttd-at22": { "kind": "apps", "scope": "at22", "environment": "at22", "org": "ttd",
+ *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }] } } }
+ * ```
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PlannedStack } from "./app";
+
+/** The metadata file's name inside the synthesized output directory. */
+export const STACKS_FILE = "stacks.json";
+export const STACKS_FILE_VERSION = 1;
+
+/** Every kind of stack, in the order they are applied and documented. */
+export const STACK_KINDS = [
+  "bootstrap",
+  "state",
+  "org",
+  "apps",
+  "apps-k8s",
+  "platform",
+  "platform-k8s",
+  "studio",
+  "studio-k8s",
+  "services",
+] as const;
+
+export type StackKind = (typeof STACK_KINDS)[number];
+
+/** What stacks.json records of a planned stack (the fields are documented on `PlannedStack`). */
+export type StackMetadata = Pick<
+  PlannedStack,
+  "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads"
+>;
+
+export function metadataOf(p: PlannedStack): StackMetadata {
+  return {
+    id: p.id,
+    kind: p.kind,
+    scope: p.scope,
+    environment: p.environment,
+    ...(p.org !== undefined ? { org: p.org } : {}),
+    // Sorted, as the manifest lists them.
+    dependsOn: [...p.dependsOn].sort(),
+    reads: [...p.reads],
+  };
+}
+
+/** Writes `<outdir>/stacks.json` (keys sorted, so equal metadata gives equal bytes). */
+export function writeStackMetadata(outdir: string, entries: Iterable<StackMetadata>): void {
+  const stacks: Record<string, unknown> = {};
+  for (const e of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const { id, ...rest } = e;
+    stacks[id] = rest;
+  }
+  writeFileSync(join(outdir, STACKS_FILE), `${stableJson({ version: STACKS_FILE_VERSION, stacks })}\n`);
+}
+
+/**
+ * The metadata in `<outdir>/stacks.json`, by stack id; undefined when the output has none (it
+ * was synthesized before the file existed). Throws with the path on a malformed file.
+ */
+export function readStackMetadata(outdir: string): Map<string, StackMetadata> | undefined {
+  const file = join(outdir, STACKS_FILE);
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message}); synthesize again (npm run synth)`);
+  }
+  const stacks = (json as { stacks?: unknown } | null)?.stacks;
+  if (typeof stacks !== "object" || stacks === null || Array.isArray(stacks)) {
+    throw new Error(`${file}: no "stacks" object; synthesize again (npm run synth)`);
+  }
+  const out = new Map<string, StackMetadata>();
+  for (const [id, raw] of Object.entries(stacks as Record<string, unknown>)) {
+    const e = raw as Partial<StackMetadata> | null;
+    const ok =
+      e !== null &&
+      typeof e === "object" &&
+      (STACK_KINDS as readonly unknown[]).includes(e.kind) &&
+      typeof e.scope === "string" &&
+      typeof e.environment === "string" &&
+      Array.isArray(e.dependsOn) &&
+      e.dependsOn.every((d) => typeof d === "string");
+    if (!ok) {
+      throw new Error(
+        `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn; synthesize again (npm run synth)`,
+      );
+    }
+    out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });
+  }
+  return out;
+}
+
+/** JSON with keys sorted at every level and two-space indent, as cdktf writes its manifest. */
+export function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v !== null && typeof v === "object") {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(sort(value), null, 2);
+}
