@@ -28,8 +28,7 @@ export class AppsK8sStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: apps.environment.token,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags: orgTags(fleet, apps.org, apps.environment.token),
     });

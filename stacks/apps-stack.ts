@@ -44,8 +44,7 @@ export class AppsStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: apps.environment.token,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags,
     });

@@ -58,8 +58,7 @@ export class BootstrapStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: "bootstrap",
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: "local",
       tags,
       resourceProvidersToRegister: FLEET_RESOURCE_PROVIDERS,

@@ -15,8 +15,8 @@ import {
 import type { Construct, IConstruct } from "constructs";
 import type { Tags } from "../constructs/common";
 import { PolicyAspect, type PolicyEnvironment } from "../constructs/policy";
-import { BOOTSTRAP_SUBSCRIPTION, STATE_SCOPE, subscriptionOf } from "../fleet/load";
-import type { StateSettings } from "../fleet/model";
+import { STATE_SCOPE, subscriptionOf } from "../fleet/load";
+import type { FleetSettings, StateSettings } from "../fleet/model";
 
 /** Where state lives. `azurerm` in the pipeline; `local` for offline work (FLEET_BACKEND=local). */
 export type BackendKind = "azurerm" | "local";
@@ -26,9 +26,11 @@ export interface FleetStackProps {
   readonly stackId: string;
   /** Which state container the stack's state lives in: an environment token, or `shared`. */
   readonly stateScope: string;
-  readonly state: StateSettings;
-  /** `fleet.yaml` `subscriptions`: the stack's provider deploys into its state scope's subscription. */
-  readonly subscriptions: Readonly<Record<string, string>>;
+  /**
+   * `fleet.yaml`'s `state` (where the backend keeps state) and `subscriptions` (the provider deploys
+   * into the state scope's subscription, the backend reads the state account's).
+   */
+  readonly settings: Pick<FleetSettings, "state" | "subscriptions">;
   readonly backend: BackendKind;
   /** Tags every taggable resource in the stack gets, unless it sets the same key itself. */
   readonly tags: Tags;
@@ -64,12 +66,14 @@ export class FleetStack extends TerraformStack {
     this.stackId = props.stackId;
     this.stateScope = props.stateScope;
     if (props.backend === "azurerm") {
+      const state = props.settings.state;
       new AzurermBackend(this, {
-        resourceGroupName: props.state.resourceGroupName,
-        storageAccountName: props.state.storageAccountName,
-        containerName: stateContainerName(props.state, props.stateScope),
+        resourceGroupName: state.resourceGroupName,
+        storageAccountName: state.storageAccountName,
+        containerName: stateContainerName(state, props.stateScope),
         key: `${props.stackId}.tfstate`,
-        subscriptionId: props.subscriptions[BOOTSTRAP_SUBSCRIPTION],
+        // The state account lives where the state scope's own stacks deploy.
+        subscriptionId: subscriptionOf(props.settings, STATE_SCOPE),
         // Entra ID only: no access key or SAS token ever appears in the configuration.
         useAzureadAuth: true,
         useOidc: true,
@@ -81,7 +85,10 @@ export class FleetStack extends TerraformStack {
       this.azurerm = new AzurermProvider(
         this,
         "azurerm",
-        fleetProviderConfig(subscriptionOf(props, props.stateScope), props.resourceProvidersToRegister ?? []),
+        fleetProviderConfig(
+          subscriptionOf(props.settings, props.stateScope),
+          props.resourceProvidersToRegister ?? [],
+        ),
       );
     }
     Aspects.of(this).add(new FinOpsTagger(props.tags));

@@ -40,8 +40,7 @@ export class OrgStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: SHARED_STATE_SCOPE,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags,
     });

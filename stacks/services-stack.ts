@@ -30,8 +30,7 @@ export class ServicesStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: SHARED_SCOPE,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags: operatorTags(fleet, "platform", "prod"),
       azure: false,

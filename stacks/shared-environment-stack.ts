@@ -34,8 +34,7 @@ export class SharedEnvironmentStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: token,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags,
     });

@@ -29,8 +29,7 @@ export class SharedK8sStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: props.environmentToken,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags: operatorTags(fleet, props.product, props.environmentToken),
     });

@@ -7,7 +7,7 @@
  */
 import type { Construct } from "constructs";
 import { StateScopes } from "../constructs/state";
-import { BOOTSTRAP_SUBSCRIPTION, STATE_SCOPE } from "../fleet/load";
+import { STATE_SCOPE, subscriptionOf } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { type BackendKind, FleetStack, stateContainerName } from "./fleet-stack";
 import { operatorTags } from "./tags";
@@ -22,7 +22,7 @@ export interface StateScopesStackProps {
 export function stateAccountId(fleet: Fleet): string {
   const state = fleet.settings.state;
   return (
-    `/subscriptions/${fleet.settings.subscriptions[BOOTSTRAP_SUBSCRIPTION]}/resourceGroups/${state.resourceGroupName}` +
+    `/subscriptions/${subscriptionOf(fleet.settings, STATE_SCOPE)}/resourceGroups/${state.resourceGroupName}` +
     `/providers/Microsoft.Storage/storageAccounts/${state.storageAccountName}`
   );
 }
@@ -35,8 +35,7 @@ export class StateScopesStack extends FleetStack {
     super(scope, {
       stackId: props.stackId,
       stateScope: STATE_SCOPE,
-      state: fleet.settings.state,
-      subscriptions: fleet.settings.subscriptions,
+      settings: fleet.settings,
       backend: props.backend,
       tags: operatorTags(fleet, "platform", "prod"),
     });

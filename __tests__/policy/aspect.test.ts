@@ -245,8 +245,7 @@ describe("FleetStack attaches the policy", () => {
     const stack = new FleetStack(testApp(), {
       stackId: "policy-fleet-stack",
       stateScope: "prod",
-      state: committedFleet().settings.state,
-      subscriptions: committedFleet().settings.subscriptions,
+      settings: committedFleet().settings,
       backend: "local",
       tags: { finops_environment: "prod" },
     });
