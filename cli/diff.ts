@@ -6,7 +6,8 @@
  *
  * - a stateful resource destroyed (removed without a `moved` block, or a `removed` block that
  *   destroys), which is also how a rename without `moved` shows up;
- * - an attribute change that replaces or rebuilds a resource (the table in `risk-rules.ts`);
+ * - an attribute change that replaces or rebuilds a resource, or that Azure refuses while the
+ *   resource is in use (a moved address block), from the table in `risk-rules.ts`;
  * - `lifecycle.prevent_destroy` dropped from a resource that had it;
  * - the state backend changed (Terraform would plan against another, possibly empty, state);
  * - a whole stack removed (nothing plans it any more: its resources are left unmanaged).
@@ -56,6 +57,7 @@ export type RiskKind =
   | "replacement"
   | "rebuild"
   | "disruptive-update"
+  | "refused-update"
   | "prevent-destroy-dropped"
   | "backend-changed"
   | "stack-removed";
@@ -218,6 +220,7 @@ const RISK_OF_EFFECT: Record<RuleEffect, RiskKind> = {
   replace: "replacement",
   rotate: "rebuild",
   "in-place": "disruptive-update",
+  refused: "refused-update",
 };
 
 /** The diff of one stack; `base` or `head` is undefined for an added or removed stack. */

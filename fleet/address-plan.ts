@@ -2,8 +2,9 @@
  * The fleet's address plan: one IPv4 block per cluster network, from one pool, recorded in the
  * committed file `address-plan.yaml` and never moved.
  *
- * Why a committed allocation file: a cluster's VNet address space cannot change in place, so a
- * block that moves replaces the cluster. Deriving blocks from a cluster's position in a list
+ * Why a committed allocation file: Azure refuses to move a VNet's or a subnet's range while the
+ * subnets have members (nodes, private endpoints), so a block that moves means a new network and
+ * a new cluster (`npm run diff` flags it: cli/risk-rules.ts). Deriving blocks from a cluster's position in a list
  * (`cidrsubnet(pool, n, index)`) moves every later block when an org is added or removed. Here a
  * block, once written, is kept until it is released on purpose (`--prune`).
  *
