@@ -1,0 +1,105 @@
+/**
+ * Every synthesized stack is planned by some stage: for the committed fleet and every example
+ * fleet, each stack in `stacks.json` belongs to exactly one state scope, that scope has a plan
+ * stage in the generated pipeline, and the Build stage's `prepare` (planAll, as in the first run
+ * and the nightly drift check) puts the stack into exactly one leg of that scope's matrix. The
+ * one exception is `bootstrap-state`, applied once by a person with local state (README
+ * "Bootstrap"). `services-<name>` stacks (clusters outside Azure) are planned like any other.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { buildPipeline, PIPELINE_DEFAULTS, PIPELINE_NAMES } from "../../cli/pipeline";
+import { prepareRun } from "../../cli/pipeline-prepare";
+import type { ScopeBase } from "../../cli/pipeline-run";
+import { SynthOutput } from "../../cli/synth-output";
+import { loadFleet } from "../../fleet/load";
+import type { Fleet } from "../../fleet/model";
+import { BOOTSTRAP_STACK_ID } from "../../stacks/app";
+import { synthFleet } from "../../stacks/synth-fleet";
+import { COMMITTED_FLEET } from "../../testing/fleet-fixture";
+import { sharedFleetOutput } from "../../testing/fleet-synth";
+import { REPO_ROOT } from "../../testing/run-cli";
+import { tempDir } from "../cli/fixtures";
+
+function fleetOf(dir: string): Fleet {
+  const { fleet, problems } = loadFleet(dir);
+  if (!fleet) throw new Error(`${dir}: ${problems.map((p) => p.message).join("\n")}`);
+  return fleet;
+}
+
+const EXAMPLES = join(REPO_ROOT, "examples");
+const fleets: [string, string][] = [
+  ["environments (committed)", COMMITTED_FLEET],
+  ...readdirSync(EXAMPLES)
+    .filter((d) => existsSync(join(EXAMPLES, d, "fleet.yaml")))
+    .map((d): [string, string] => [`examples/${d}`, join(EXAMPLES, d)]),
+];
+
+/** The scopes the generated pipeline has a plan stage for. */
+function plannedScopes(fleet: Fleet): string[] {
+  const stages = (buildPipeline(fleet).stages as { stage: string }[]).map((s) => s.stage);
+  return stages
+    .filter((s) => s.startsWith(PIPELINE_NAMES.planStage("")))
+    .map((s) => s.slice(PIPELINE_NAMES.planStage("").length));
+}
+
+describe.each(fleets)("%s: every synthesized stack is planned by exactly one stage", (_name, dir) => {
+  const fleet = fleetOf(dir);
+  it("puts each stack of stacks.json into one leg of its own scope's plan stage", async () => {
+    const outDir = dir === COMMITTED_FLEET ? sharedFleetOutput() : synthesized(fleet);
+    const head = new SynthOutput(outDir);
+    const metadata = head.manifest.metadata!;
+    expect(metadata.size).toBe(head.manifest.stacks.size);
+
+    const scopes = plannedScopes(fleet);
+    const bases = new Map<string, ScopeBase>(scopes.map((s) => [s, { source: "planAll" }]));
+    const result = await prepareRun({
+      scopes,
+      context: { mode: "drift", reason: "Schedule", sourceBranch: "refs/heads/main", planAll: true },
+      bases,
+      head,
+      loadBase: () => {
+        throw new Error("planAll compares with nothing");
+      },
+      maxJobs: PIPELINE_DEFAULTS.planMaxJobs,
+      waveSlots: PIPELINE_DEFAULTS.waveSlots,
+    });
+
+    const plannedIn = new Map<string, string[]>();
+    for (const s of result.scopes) {
+      for (const leg of Object.values(Object.assign({}, ...s.matrix.waves.map((w) => w.legs)))) {
+        for (const id of (leg as { STACKS: string }).STACKS.split(" ")) {
+          plannedIn.set(id, [...(plannedIn.get(id) ?? []), s.scope]);
+        }
+      }
+    }
+    const problems: string[] = [];
+    for (const [id, m] of metadata) {
+      const where = plannedIn.get(id) ?? [];
+      if (id === BOOTSTRAP_STACK_ID) {
+        if (where.length > 0) problems.push(`${id} (applied by hand) is planned by ${where.join(", ")}`);
+        continue;
+      }
+      if (!scopes.includes(m.scope)) problems.push(`${id}: scope ${m.scope} has no plan stage`);
+      if (where.length !== 1 || where[0] !== m.scope) {
+        problems.push(`${id} (scope ${m.scope}) is planned by [${where.join(", ")}]`);
+      }
+    }
+    for (const id of plannedIn.keys()) {
+      if (!metadata.has(id)) problems.push(`${id} is planned but not in stacks.json`);
+    }
+    expect(problems).toEqual([]);
+    // The kinds the fleet has are all reached, services-<name> included where the fleet has any.
+    const kinds = new Set([...metadata.values()].filter((m) => plannedIn.has(m.id)).map((m) => m.kind));
+    if (fleet.externalClusters.length > 0) expect(kinds).toContain("services");
+    expect(kinds).toEqual(
+      new Set([...metadata.values()].filter((m) => m.id !== BOOTSTRAP_STACK_ID).map((m) => m.kind)),
+    );
+  });
+});
+
+function synthesized(fleet: Fleet): string {
+  const outdir = join(tempDir("fleet-planned-"), "cdktf.out");
+  synthFleet(fleet, { outdir });
+  return outdir;
+}
