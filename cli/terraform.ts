@@ -140,11 +140,24 @@ export function stackDir(outDir: string, stack: string): string {
   return join(resolve(outDir), stack);
 }
 
-/** init + plan -out + show -json for one stack; writes the stack's plan artifacts. */
+/** How one stack is planned: `destroy` for a decommissioned stack (stacks.json `"mode": "destroy"`). */
+export interface PlanMode {
+  readonly destroy?: boolean;
+}
+
+const PREVENTED_DESTROY = /Resource (\S+) has lifecycle\.prevent_destroy set/g;
+
+/**
+ * init + plan -out + show -json for one stack; writes the stack's plan artifacts. A stack in
+ * destroy mode is planned with `-destroy`, unless its state is already empty (nothing left to
+ * destroy: its data sources may read resources that are gone); Terraform's refusal to destroy a
+ * resource with `prevent_destroy` becomes one message naming every such resource and the setting.
+ */
 export async function planStack(
   stack: ManifestStack,
   outDir: string,
   options: TerraformOptions,
+  mode: PlanMode = {},
 ): Promise<PlanResult> {
   const started = Date.now();
   const dir = stackDir(outDir, stack.id);
@@ -174,10 +187,26 @@ export async function planStack(
   const i = await init(stack, options, log);
   if (i.code !== 0) return failed(failureMessage("terraform init failed", i.output, i.spawnError), i.code);
 
+  if (mode.destroy) {
+    const list = await terraform(stack, ["state", "list", "-no-color"], options, log);
+    if (list.code === 0 && list.stdout.trim() === "") {
+      return finish({
+        outcome: "unchanged",
+        exitCode: PLAN_EXIT.unchanged,
+        terraformExitCode: 0,
+        hasChanges: false,
+        hasDestroy: false,
+        message:
+          'decommissioned and its state is empty: nothing left to destroy; remove its decommission entry from fleet.yaml (README "Decommission an organisation")',
+      });
+    }
+  }
+
   const p = await terraform(
     stack,
     [
       "plan",
+      ...(mode.destroy ? ["-destroy"] : []),
       "-input=false",
       "-no-color",
       ...(options.planStateLock === false ? ["-lock=false"] : [`-lock-timeout=${options.lockTimeout}`]),
@@ -188,6 +217,15 @@ export async function planStack(
     log,
   );
   if (p.code !== 0 && p.code !== 2) {
+    const prevented = [...p.output.matchAll(PREVENTED_DESTROY)].map((m) => m[1]!);
+    if (mode.destroy && prevented.length > 0) {
+      return failed(
+        `the decommission would destroy stateful resources that keep lifecycle.prevent_destroy: ${[...new Set(prevented)].join(", ")}. ` +
+          "Nothing of the stack is destroyed. Save what must be kept, then set destroyStatefulResources: true in its " +
+          'decommission entry in fleet.yaml (README "Decommission an organisation"), or remove the entry',
+        p.code,
+      );
+    }
     const locked = LOCKED.test(p.output);
     return failed(
       failureMessage(locked ? "the state is locked by another operation" : "terraform plan failed", p.output),

@@ -12,6 +12,7 @@ import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/mod
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
+import { allowStatefulDestroy, type DestroyMode, destroyMode } from "./decommission";
 import type { BackendKind, FleetStack } from "./fleet-stack";
 import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
@@ -52,6 +53,13 @@ export interface PlannedStack {
   readonly reads: readonly StackRead[];
   /** Ids of the stacks this one reads from (derived from `reads`); they are applied first. */
   readonly dependsOn: readonly string[];
+  /**
+   * `destroy`: a decommissioned stack (fleet.yaml `decommission`), planned with
+   * `terraform plan -destroy`; absent for every other stack.
+   */
+  readonly mode?: DestroyMode["mode"];
+  /** In destroy mode: whether its stateful resources may be destroyed too (`destroyStatefulResources`). */
+  readonly destroyStateful?: boolean;
   readonly build: (app: App, backend: BackendKind) => FleetStack;
 }
 
@@ -150,7 +158,12 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       }),
     );
   }
-  for (const org of fleet.orgs) {
+  const registries = [
+    ...fleet.orgs.map((org) => ({ org, destroy: false, destroyStateful: false })),
+    // Orgs that left the registry: their registry is kept, or destroyed (fleet.yaml `decommission`).
+    ...(fleet.decommission?.registries ?? []),
+  ];
+  for (const { org, destroy, destroyStateful } of registries) {
     const orgId = stackIds.org(org.code);
     out.push(
       plan({
@@ -160,7 +173,12 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         scope: SHARED_SCOPE,
         org: org.code,
         reads: [],
-        build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+        ...(destroy ? destroyMode(destroyStateful) : {}),
+        build: (app, backend) =>
+          decommissioned(
+            new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+            destroy && destroyStateful,
+          ),
       }),
     );
   }
@@ -212,7 +230,44 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       }),
     );
   }
+  // Decommissioned Apps environments, built as before and planned for destruction: the -k8s
+  // stack first (its releases run in the cluster), so the cluster stack depends on it.
+  for (const { apps, destroyStateful } of fleet.decommission?.apps ?? []) {
+    const token = apps.environment.token;
+    const appsId = stackIds.apps(apps.org.code, token);
+    const k8sId = stackIds.appsK8s(apps.org.code, token);
+    const mode = destroyMode(destroyStateful);
+    out.push(
+      plan({
+        id: k8sId,
+        kind: "apps-k8s",
+        environment: token,
+        scope: token,
+        org: apps.org.code,
+        reads: [],
+        ...mode,
+        build: (app, backend) =>
+          decommissioned(new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }), destroyStateful),
+      }),
+      plan({
+        id: appsId,
+        kind: "apps",
+        environment: token,
+        scope: token,
+        org: apps.org.code,
+        reads: [{ stack: k8sId, what: "destroyed first: its releases run in this stack's cluster" }],
+        ...mode,
+        build: (app, backend) =>
+          decommissioned(new AppsStack(app, { fleet, apps, stackId: appsId, backend }), destroyStateful),
+      }),
+    );
+  }
   return out;
+}
+
+/** A decommissioned stack whose stateful resources may go loses their prevent_destroy. */
+function decommissioned(stack: FleetStack, destroyStateful: boolean): FleetStack {
+  return destroyStateful ? allowStatefulDestroy(stack) : stack;
 }
 
 /** A Platform or Studio environment: its cluster stack and the `-k8s` stack that depends on it. */

@@ -9,6 +9,10 @@
  *   "stacks": { "apps-ttd-at22": { "kind": "apps", "scope": "at22", "environment": "at22", "org": "ttd",
  *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }] } } }
  * ```
+ *
+ * A decommissioned stack (fleet.yaml `decommission`) also has `"mode": "destroy"` (the plan
+ * command runs `terraform plan -destroy` for it) and `"destroyStateful"` (whether its stateful
+ * resources lost `prevent_destroy`).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,7 +41,7 @@ export type StackKind = (typeof STACK_KINDS)[number];
 /** What stacks.json records of a planned stack (the fields are documented on `PlannedStack`). */
 export type StackMetadata = Pick<
   PlannedStack,
-  "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads"
+  "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads" | "mode" | "destroyStateful"
 >;
 
 export function metadataOf(p: PlannedStack): StackMetadata {
@@ -47,6 +51,8 @@ export function metadataOf(p: PlannedStack): StackMetadata {
     scope: p.scope,
     environment: p.environment,
     ...(p.org !== undefined ? { org: p.org } : {}),
+    // Only decommissioned stacks carry these (fleet.yaml `decommission`).
+    ...(p.mode !== undefined ? { mode: p.mode, destroyStateful: p.destroyStateful === true } : {}),
     // Sorted, as the manifest lists them.
     dependsOn: [...p.dependsOn].sort(),
     reads: [...p.reads],
@@ -90,10 +96,11 @@ export function readStackMetadata(outdir: string): Map<string, StackMetadata> | 
       typeof e.scope === "string" &&
       typeof e.environment === "string" &&
       Array.isArray(e.dependsOn) &&
-      e.dependsOn.every((d) => typeof d === "string");
+      e.dependsOn.every((d) => typeof d === "string") &&
+      (e.mode === undefined || e.mode === "destroy");
     if (!ok) {
       throw new Error(
-        `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn; synthesize again (npm run synth)`,
+        `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn (and mode "destroy" or none); synthesize again (npm run synth)`,
       );
     }
     out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });

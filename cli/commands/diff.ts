@@ -17,6 +17,7 @@ first:
   - lifecycle.prevent_destroy dropped from a resource
   - the state backend changed
   - a whole stack removed (its resources stay in Azure unmanaged)
+  - a stack decommissioned (fleet.yaml decommission: planned with terraform plan -destroy)
 
 --markdown prints markdown for the pipeline summary (##vso[task.uploadsummary]).
 --json prints the diff as JSON ({stacks: [{stack, status, changes, risks}], risks}).

@@ -50,7 +50,9 @@ one stack at a time when it is set.`;
 
 const PLAN_HELP = `${COMMON_HELP}
 
-Per stack: terraform init, terraform plan -detailed-exitcode -out, terraform show -json; writes
+Per stack: terraform init, terraform plan -detailed-exitcode -out, terraform show -json (a
+stack marked "mode": "destroy" in <cdktf-out>/stacks.json, a decommissioned one, is planned with
+-destroy, unless its state is empty already); writes
 <out-dir>/<stack>/{tfplan, plan.json, summary.md, result.json, plan.log} and
 <out-dir>/summary.md for all stacks (--ado uploads it as the run summary and sets the output
 variable hasChanges). Treat tfplan and plan.json as secrets.
@@ -168,7 +170,10 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
       graph: manifest.graph,
       stacks,
       parallelism: o.parallelism,
-      task: (id) => planStack(manifest.stacks.get(id)!, outDir, tf),
+      task: (id) =>
+        planStack(manifest.stacks.get(id)!, outDir, tf, {
+          destroy: manifest.metadata?.get(id)?.mode === "destroy",
+        }),
       skipped: (id, by) => ({
         stack: id,
         command: "plan",
