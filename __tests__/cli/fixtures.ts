@@ -11,7 +11,14 @@ export interface FixtureStack {
   readonly deps?: readonly string[];
   readonly json: JsonObject;
   /** Its stacks.json entry (kind, scope, org); stacks without one are not listed there. */
-  readonly meta?: { readonly kind: string; readonly scope: string; readonly org?: string };
+  readonly meta?: {
+    readonly kind: string;
+    readonly scope: string;
+    readonly org?: string;
+    /** A decommissioned stack: `destroy` (with `destroyStateful`). */
+    readonly mode?: "destroy";
+    readonly destroyStateful?: boolean;
+  };
 }
 
 /**
