@@ -8,7 +8,7 @@
  * left to destroy. Also: `affected` and `diff` see the mode change although the JSON is equal.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compareOutputs } from "../../cli/affected";
 import { main as diffMain } from "../../cli/commands/diff";
@@ -16,7 +16,7 @@ import { applyMain, planMain } from "../../cli/commands/terraform-commands";
 import type { JsonObject } from "../../cli/json";
 import { SynthOutput } from "../../cli/synth-output";
 import { terraformBinary } from "../../cli/terraform";
-import { captureIO, type FixtureStack, stackJson, tempDir, writeOut } from "./fixtures";
+import { captureIO, type FixtureStack, isolatedTerraformEnv, stackJson, tempDir, writeOut } from "./fixtures";
 
 const BINARY = terraformBinary();
 const AVAILABLE = spawnSync(BINARY, ["version"], { stdio: "ignore" }).status === 0;
@@ -56,11 +56,7 @@ describeWithTerraform("a decommissioned stack with the terraform binary", () => 
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    const config = join(tempDir(), "terraformrc");
-    writeFileSync(config, "");
-    env = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
-    delete env.TF_PLUGIN_CACHE_DIR;
-    delete env.TF_DATA_DIR;
+    env = isolatedTerraformEnv();
   });
 
   it("needs both settings to destroy a stateful resource: destroy mode, then destroyStatefulResources", async () => {

@@ -122,6 +122,19 @@ export function stackJson(
   };
 }
 
+/**
+ * The environment for tests that run the real terraform binary on provider-free stacks: an
+ * empty CLI configuration, no plugin cache or data directory from the caller, no version check.
+ */
+export function isolatedTerraformEnv(): NodeJS.ProcessEnv {
+  const config = join(tempDir(), "terraformrc");
+  writeFileSync(config, "");
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
+  delete env.TF_PLUGIN_CACHE_DIR;
+  delete env.TF_DATA_DIR;
+  return env;
+}
+
 export interface CapturedIO extends CommandIO {
   readonly stdout: () => string;
   readonly stderr: () => string;

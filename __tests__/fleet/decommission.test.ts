@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { suppressionsOn } from "../../constructs/policy";
 import { runAllocate } from "../../fleet/address-plan-cli";
 import { loadFleet } from "../../fleet/load";
+import type { Fleet } from "../../fleet/model";
 import type { FleetProblem } from "../../fleet/problems";
 import { planStacks } from "../../stacks/app";
 import { synthFleet } from "../../stacks/synth-fleet";
@@ -21,6 +22,17 @@ afterAll(removeFleetFixtures);
 type Doc = Record<string, any>;
 
 const errors = (problems: readonly FleetProblem[]) => problems.filter((p) => p.severity === "error");
+
+function fleetOf(dir: string): Fleet {
+  const { fleet, problems } = loadFleet(dir);
+  if (!fleet)
+    throw new Error(
+      errors(problems)
+        .map((p) => p.message)
+        .join("\n"),
+    );
+  return fleet;
+}
 
 /** `dfo` (tt02 only) leaves the registry; its orgnr moves to fleet.yaml; `entry` is its decommission entry. */
 function dfoLeaves(entry: Doc, more: (settings: Doc) => void = () => {}) {
@@ -97,13 +109,7 @@ describe("a decommissioned Apps environment", () => {
 
   function built(destroyStateful: boolean) {
     const dir = dfoLeaves({ environments: ["tt02"], destroyStatefulResources: destroyStateful });
-    const { fleet, problems } = loadFleet(dir);
-    if (!fleet)
-      throw new Error(
-        errors(problems)
-          .map((p) => p.message)
-          .join("\n"),
-      );
+    const fleet = fleetOf(dir);
     const out = join(tempDir("fleet-decommission-"), "cdktf.out");
     synthFleet(fleet, { outdir: out, select: ids });
     const stacks = JSON.parse(readFileSync(join(out, "stacks.json"), "utf8")).stacks as Record<string, Doc>;
@@ -184,13 +190,7 @@ describe("a decommissioned Apps environment", () => {
 
   it("plans the registry's destruction once registry: true is set (after the environments are gone)", () => {
     const dir = dfoLeaves({ registry: true, destroyStatefulResources: true });
-    const { fleet, problems } = loadFleet(dir);
-    if (!fleet)
-      throw new Error(
-        errors(problems)
-          .map((p) => p.message)
-          .join("\n"),
-      );
+    const fleet = fleetOf(dir);
     const planned = planStacks(fleet).filter((p) => p.org === "dfo");
     expect(planned.map((p) => [p.id, p.mode, p.destroyStateful])).toEqual([["org-dfo", "destroy", true]]);
   });
