@@ -271,7 +271,7 @@ export function loadFleet(dir: string): LoadResult {
     orgs.push(org);
 
     for (const env of orgEnvs) {
-      const a = appsOf(org, env, orgLine);
+      const a = appsOf(org, env, FILES.orgs, orgLine);
       if (a) apps.push(a);
     }
   }
@@ -280,6 +280,7 @@ export function loadFleet(dir: string): LoadResult {
   function appsOf(
     org: FleetOrg,
     env: FleetEnvironment,
+    file: string,
     line: number | undefined,
   ): AppsEnvironment | undefined {
     const code = org.code;
@@ -297,7 +298,7 @@ export function loadFleet(dir: string): LoadResult {
     const resolved = mergeLayers(layers) as ClusterSettings;
     pushSettingsIssues(problems, layers, resolved, settingsSource!, code, env.name);
     const appsNamesFor = appsNames(code, env.token, env.hostname, settings.location);
-    pushNameProblems(problems, checkedAppsNames(appsNamesFor), FILES.orgs, line, code, env.name);
+    pushNameProblems(problems, checkedAppsNames(appsNamesFor), file, line, code, env.name);
     return {
       org,
       environment: env,
@@ -322,7 +323,8 @@ export function loadFleet(dir: string): LoadResult {
           retired,
           orgs,
           allocations: loadAddressPlan(join(dir, FILES.addressPlan)).allocations,
-          appsOf: (org, env) => appsOf(org, env, settingsSource.lineOf([DECOMMISSION_FIELD, org.code])),
+          appsOf: (org, env) =>
+            appsOf(org, env, FILES.settings, settingsSource.lineOf([DECOMMISSION_FIELD, org.code])),
         })
       : undefined;
   if (decommissioned) problems.push(...decommissioned.problems);
@@ -397,14 +399,15 @@ export function loadFleet(dir: string): LoadResult {
     return { problems: sortProblems(deduped), addressing };
   }
 
-  const placed = apps.map((a) => {
+  const placeApps = (a: AppsEnvironment): AppsEnvironment => {
     const block = plan.allocations.get(a.clusterKey)!;
     return {
       ...a,
       addressSpace: block,
       subnets: subnetLayout(block, APPS_SUBNETS),
     };
-  });
+  };
+  const placed = apps.map(placeApps);
   const services = settings.services?.clusters ?? {};
   const withServices = <T extends { clusterKey: string }>(e: T): T =>
     services[e.clusterKey] ? { ...e, services: services[e.clusterKey] } : e;
@@ -429,17 +432,10 @@ export function loadFleet(dir: string): LoadResult {
       ? {
           decommission: {
             ...decommissioned.decommission,
-            apps: decommissioned.decommission.apps.map((d) => {
-              const block = plan.allocations.get(d.apps.clusterKey)!;
-              return {
-                ...d,
-                apps: withServices({
-                  ...d.apps,
-                  addressSpace: block,
-                  subnets: subnetLayout(block, APPS_SUBNETS),
-                }),
-              };
-            }),
+            apps: decommissioned.decommission.apps.map((d) => ({
+              ...d,
+              apps: withServices(placeApps(d.apps)),
+            })),
           },
         }
       : {}),
