@@ -738,8 +738,9 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
         },
       });
       const found = errors(loadFleet(dir).problems);
-      // `environments` (per-environment overrides) is optional: removing it is no mistake.
-      expect(found.length).toBe(key === "environments" && how === "missing" ? 0 : 1);
+      // `environments` (per-environment overrides) and `decommission` are optional: removing them is no mistake.
+      const optional = ["environments", "decommission"];
+      expect(found.length).toBe(optional.includes(key) && how === "missing" ? 0 : 1);
     },
   );
 
