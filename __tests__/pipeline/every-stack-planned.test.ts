@@ -16,10 +16,12 @@ import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import { BOOTSTRAP_STACK_ID } from "../../stacks/app";
 import { synthFleet } from "../../stacks/synth-fleet";
-import { COMMITTED_FLEET } from "../../testing/fleet-fixture";
+import { COMMITTED_FLEET, fleetFixture, removeFleetFixtures } from "../../testing/fleet-fixture";
 import { sharedFleetOutput } from "../../testing/fleet-synth";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { tempDir } from "../cli/fixtures";
+
+afterAll(removeFleetFixtures);
 
 function fleetOf(dir: string): Fleet {
   const { fleet, problems } = loadFleet(dir);
@@ -28,11 +30,26 @@ function fleetOf(dir: string): Fleet {
 }
 
 const EXAMPLES = join(REPO_ROOT, "examples");
-const fleets: [string, string][] = [
-  ["environments (committed)", COMMITTED_FLEET],
+/** [name, fleet directory, stacks to synthesize (all when empty)] */
+const fleets: [string, string, string[]][] = [
+  ["environments (committed)", COMMITTED_FLEET, []],
   ...readdirSync(EXAMPLES)
     .filter((d) => existsSync(join(EXAMPLES, d, "fleet.yaml")))
-    .map((d): [string, string] => [`examples/${d}`, join(EXAMPLES, d)]),
+    .map((d): [string, string, string[]] => [`examples/${d}`, join(EXAMPLES, d), []]),
+  // Decommissioned stacks (fleet.yaml `decommission`, destroy mode) are planned like any other.
+  [
+    "a fleet decommissioning dfo in tt02 (its stacks only)",
+    fleetFixture({
+      orgs: (doc) => {
+        delete doc.orgs.dfo;
+      },
+      settings: (doc) => {
+        (doc.orgs as Record<string, unknown>).dfo = { orgnr: "986252932" };
+        doc.decommission = { dfo: { environments: ["tt02"] } };
+      },
+    }),
+    ["apps-dfo-tt02*", "org-dfo"],
+  ],
 ];
 
 /** The scopes the generated pipeline has a plan stage for. */
@@ -43,10 +60,10 @@ function plannedScopes(fleet: Fleet): string[] {
     .map((s) => s.slice(PIPELINE_NAMES.planStage("").length));
 }
 
-describe.each(fleets)("%s: every synthesized stack is planned by exactly one stage", (_name, dir) => {
+describe.each(fleets)("%s: every synthesized stack is planned by exactly one stage", (_name, dir, select) => {
   const fleet = fleetOf(dir);
   it("puts each stack of stacks.json into one leg of its own scope's plan stage", async () => {
-    const outDir = dir === COMMITTED_FLEET ? sharedFleetOutput() : synthesized(fleet);
+    const outDir = dir === COMMITTED_FLEET ? sharedFleetOutput() : synthesized(fleet, select);
     const head = new SynthOutput(outDir);
     const metadata = head.manifest.metadata!;
     expect(metadata.size).toBe(head.manifest.stacks.size);
@@ -91,15 +108,20 @@ describe.each(fleets)("%s: every synthesized stack is planned by exactly one sta
     expect(problems).toEqual([]);
     // The kinds the fleet has are all reached, services-<name> included where the fleet has any.
     const kinds = new Set([...metadata.values()].filter((m) => plannedIn.has(m.id)).map((m) => m.kind));
-    if (fleet.externalClusters.length > 0) expect(kinds).toContain("services");
+    if (select.length === 0 && fleet.externalClusters.length > 0) expect(kinds).toContain("services");
+    if ((fleet.decommission?.apps.length ?? 0) > 0) {
+      expect([...metadata.values()].filter((m) => m.mode === "destroy").map((m) => m.id)).toEqual(
+        expect.arrayContaining(fleet.decommission!.apps.map((d) => d.apps.clusterKey)),
+      );
+    }
     expect(kinds).toEqual(
       new Set([...metadata.values()].filter((m) => m.id !== BOOTSTRAP_STACK_ID).map((m) => m.kind)),
     );
   });
 });
 
-function synthesized(fleet: Fleet): string {
+function synthesized(fleet: Fleet, select: string[]): string {
   const outdir = join(tempDir("fleet-planned-"), "cdktf.out");
-  synthFleet(fleet, { outdir });
+  synthFleet(fleet, { outdir, select });
   return outdir;
 }
