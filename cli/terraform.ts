@@ -221,116 +221,99 @@ export async function planStack(
   } else if (i.code !== 0) {
     return failed(failureMessage("terraform init failed", i.output, i.spawnError), i.code);
   }
-  if (preview) {
-    const previewed = await planPreview(stack, dir, planFile, options, log);
-    if (typeof previewed === "string") return failed(previewed);
-    const summary = summarizePlan(previewed.plan);
-    const changes = previewed.code === 2;
+  // A preview plans against an empty local state: the override replaces the backend until the
+  // plan is made (see `previewBackend`).
+  const restore = preview ? previewBackend(stack, dir) : undefined;
+  try {
+    if (preview) {
+      const r = await init(stack, options, log, ["-reconfigure"]);
+      if (r.code !== 0) {
+        return failed(
+          failureMessage("terraform init (preview, empty local state) failed", r.output, r.spawnError),
+          r.code,
+        );
+      }
+    }
+    const p = await terraform(
+      stack,
+      [
+        "plan",
+        "-input=false",
+        "-no-color",
+        ...(options.planStateLock === false || preview
+          ? ["-lock=false"]
+          : [`-lock-timeout=${options.lockTimeout}`]),
+        "-detailed-exitcode",
+        `-out=${planFile}`,
+      ],
+      options,
+      log,
+    );
+    if (p.code !== 0 && p.code !== 2) {
+      const locked = LOCKED.test(p.output);
+      return failed(
+        failureMessage(
+          locked ? "the state is locked by another operation" : "terraform plan failed",
+          p.output,
+        ),
+        p.code,
+        locked ? "locked" : "failed",
+      );
+    }
+    const s = await run(options.binary, ["show", "-json", "-no-color", planFile], {
+      cwd: stack.workingDirectory,
+      env: tfEnv(options),
+    });
+    if (s.code !== 0) return failed(failureMessage("terraform show -json failed", s.stderr), s.code);
+    let plan: Json;
+    try {
+      plan = parseJson(s.stdout, "terraform show -json");
+    } catch (e) {
+      return failed(e instanceof Error ? e.message : String(e));
+    }
+    writeFileSync(join(dir, "plan.json"), s.stdout);
+    const lockFile = join(stack.workingDirectory, LOCK_FILE);
+    if (existsSync(lockFile)) copyFileSync(lockFile, join(dir, SAVED_LOCK_FILE));
+    const summary = summarizePlan(plan);
+    const changes = p.code === 2;
     return finish({
       outcome: changes ? "changes" : "unchanged",
       exitCode: changes ? PLAN_EXIT.changes : PLAN_EXIT.unchanged,
-      terraformExitCode: previewed.code,
+      terraformExitCode: p.code,
       hasChanges: changes,
       hasDestroy: hasDestroy(summary),
       summary,
-      preview: true,
-      message: `preview: the state blob of ${stack.id} does not exist yet; planned against an empty state, never applied (the ${INIT_STATE_STAGE} stage of a deploy run creates the blob)`,
+      planFile,
+      ...(preview
+        ? {
+            preview: true,
+            message: `preview: the state blob of ${stack.id} does not exist yet; planned against an empty state, never applied (the ${INIT_STATE_STAGE} stage of a deploy run creates the blob)`,
+          }
+        : {}),
     });
+  } finally {
+    restore?.();
   }
-
-  const p = await terraform(
-    stack,
-    [
-      "plan",
-      "-input=false",
-      "-no-color",
-      ...(options.planStateLock === false ? ["-lock=false"] : [`-lock-timeout=${options.lockTimeout}`]),
-      "-detailed-exitcode",
-      `-out=${planFile}`,
-    ],
-    options,
-    log,
-  );
-  if (p.code !== 0 && p.code !== 2) {
-    const locked = LOCKED.test(p.output);
-    return failed(
-      failureMessage(locked ? "the state is locked by another operation" : "terraform plan failed", p.output),
-      p.code,
-      locked ? "locked" : "failed",
-    );
-  }
-  const s = await run(options.binary, ["show", "-json", "-no-color", planFile], {
-    cwd: stack.workingDirectory,
-    env: tfEnv(options),
-  });
-  if (s.code !== 0) return failed(failureMessage("terraform show -json failed", s.stderr), s.code);
-  let plan: Json;
-  try {
-    plan = parseJson(s.stdout, "terraform show -json");
-  } catch (e) {
-    return failed(e instanceof Error ? e.message : String(e));
-  }
-  writeFileSync(join(dir, "plan.json"), s.stdout);
-  const lockFile = join(stack.workingDirectory, LOCK_FILE);
-  if (existsSync(lockFile)) copyFileSync(lockFile, join(dir, SAVED_LOCK_FILE));
-  const summary = summarizePlan(plan);
-  const changes = p.code === 2;
-  return finish({
-    outcome: changes ? "changes" : "unchanged",
-    exitCode: changes ? PLAN_EXIT.changes : PLAN_EXIT.unchanged,
-    terraformExitCode: p.code,
-    hasChanges: changes,
-    hasDestroy: hasDestroy(summary),
-    summary,
-    planFile,
-  });
 }
 
 /**
- * Plans a never-applied stack against an empty local state: an override file replaces the
- * backend (Terraform merges `*_override.tf.json`, and a backend in an override replaces the
- * original), init and plan run in the stack directory, and the override and the backend record
- * it left in `.terraform/` are removed again, so later commands there use the real backend.
- * Returns the plan JSON, or a failure message.
+ * Points a never-applied stack at an empty local state: an override file replaces the backend
+ * (Terraform merges `*_override.tf.json`, and a backend in an override replaces the original).
+ * Returns the function that removes the override, the empty state and the backend record it
+ * leaves in `.terraform/`, so later commands in the stack directory use the real backend again.
  */
-async function planPreview(
-  stack: ManifestStack,
-  dir: string,
-  planFile: string,
-  options: TerraformOptions,
-  log: string[],
-): Promise<{ plan: Json; code: number } | string> {
+function previewBackend(stack: ManifestStack, dir: string): () => void {
   const override = join(stack.workingDirectory, PREVIEW_OVERRIDE);
   const emptyState = join(dir, "preview.tfstate");
   writeFileSync(
     override,
     `${JSON.stringify({ terraform: { backend: { local: { path: emptyState } } } }, null, 2)}\n`,
   );
-  try {
-    const i = await init(stack, options, log, ["-reconfigure"]);
-    if (i.code !== 0)
-      return failureMessage("terraform init (preview, empty local state) failed", i.output, i.spawnError);
-    const p = await terraform(
-      stack,
-      ["plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode", `-out=${planFile}`],
-      options,
-      log,
-    );
-    if (p.code !== 0 && p.code !== 2) return failureMessage("terraform plan (preview) failed", p.output);
-    const s = await run(options.binary, ["show", "-json", "-no-color", planFile], {
-      cwd: stack.workingDirectory,
-      env: tfEnv(options),
-    });
-    if (s.code !== 0) return failureMessage("terraform show -json failed", s.stderr);
-    writeFileSync(join(dir, "plan.json"), s.stdout);
-    return { plan: parseJson(s.stdout, "terraform show -json"), code: p.code };
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  } finally {
+  return () => {
     rmSync(override, { force: true });
     rmSync(join(stack.workingDirectory, ".terraform", "terraform.tfstate"), { force: true });
     rmSync(emptyState, { force: true });
-  }
+  };
 }
 
 /** The plan result a previous `planStack` left, if readable. */
