@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { type CommandIO, positiveInt, seconds } from "./commands/common";
+import { type CommandIO, nonNegativeInt, positiveInt, seconds } from "./commands/common";
 import { checkEnvironments } from "./environment-check";
 import { readManifest } from "./manifest";
 import { PIPELINE_NAMES } from "./pipeline";
@@ -20,6 +20,7 @@ interface InitStateCliOptions {
   affected: string;
   cdktfOut: string;
   parallelism: number;
+  waitForAccess: number;
   ado?: boolean;
 }
 
@@ -30,6 +31,7 @@ async function initState(o: InitStateCliOptions, io: CommandIO): Promise<number>
     binary: terraformBinary(io.env),
     env: io.env,
     parallelism: o.parallelism,
+    waitForAccessMs: o.waitForAccess * 1000,
     onDone: (r) =>
       io.out(
         `[init-state] ${r.stack}: ${r.outcome}${r.outcome === "skipped" ? ` (${r.message})` : ""} (${seconds(r.durationMs)})\n`,
@@ -94,6 +96,12 @@ export function addStateCommands(
       .requiredOption("--affected <dir>", "the Build stage's affected artifact (run.json, <scope>.txt)")
       .option("--cdktf-out <dir>", "synthesized output with manifest.json", "cdktf.out")
       .option("--parallelism <n>", "inits at once", positiveInt, 8)
+      .option(
+        "--wait-for-access <seconds>",
+        "keep retrying a refused (403) init this long: grants apply_state just made take minutes",
+        nonNegativeInt,
+        600,
+      )
       .option("--ado", "Azure DevOps errors per failed stack")
       .addHelpText(
         "after",

@@ -67,7 +67,19 @@ export function preparedStacks(affectedDir: string): string[] {
 export interface InitStateOptions {
   readonly binary: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * How long to keep trying while the blob service refuses the identity (403): role assignments
+   * made by `apply_state` in the same run can take minutes to take effect (Learn: "Troubleshoot
+   * Azure RBAC", role assignment changes), and a new scope's grant is exactly that.
+   * @default 0 (no retry)
+   */
+  readonly waitForAccessMs?: number;
+  /** Pause between attempts. @default 30 s */
+  readonly retryIntervalMs?: number;
 }
+
+/** The blob service's answer to an identity whose role does not (yet) allow the request. */
+const NOT_AUTHORIZED = /AuthorizationPermissionMismatch|AuthorizationFailure/;
 
 /** Creates one stack's state blob when missing: `terraform init` on its backend block alone. */
 export async function initStateBlob(
@@ -97,10 +109,18 @@ export async function initStateBlob(
     );
     // Its own data directory, whatever TF_DATA_DIR the agent sets: inits run side by side.
     const env = { ...tfEnv({ env: options.env }), TF_DATA_DIR: join(dir, ".terraform") };
-    const r = await run(options.binary, ["init", "-input=false", "-no-color"], { cwd: dir, env });
-    if (r.spawnError !== undefined) return done("failed", `cannot run ${options.binary}: ${r.spawnError}`);
-    if (r.code !== 0) return done("failed", `terraform init failed\n${tail(r.output, 15)}`);
-    return done("ready");
+    const deadline = Date.now() + (options.waitForAccessMs ?? 0);
+    for (let attempt = 1; ; attempt++) {
+      const r = await run(options.binary, ["init", "-input=false", "-no-color"], { cwd: dir, env });
+      if (r.spawnError !== undefined) return done("failed", `cannot run ${options.binary}: ${r.spawnError}`);
+      if (r.code === 0) return done("ready");
+      const interval = options.retryIntervalMs ?? 30_000;
+      if (!NOT_AUTHORIZED.test(r.output) || Date.now() + interval > deadline) {
+        const tries = attempt > 1 ? ` (${attempt} attempts)` : "";
+        return done("failed", `terraform init failed${tries}\n${tail(r.output, 15)}`);
+      }
+      await new Promise((wake) => setTimeout(wake, interval));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@ import type { JsonObject } from "../../cli/json";
 import { readManifest } from "../../cli/manifest";
 import { collect } from "../../cli/pipeline-collect";
 import { main as pipelineMain } from "../../cli/pipeline-command";
+import { initStateBlob } from "../../cli/state-init";
 import { planStack, terraformBinary } from "../../cli/terraform";
 import {
   type FakeBlobStorage,
@@ -161,11 +162,28 @@ describeWithTerraform(
     test("init-state with the reader fails, naming the stack, exit 1", async () => {
       writeFileSync(join(affected, "at22.txt"), "apps-newer-at22\n");
       const io = captureIO(root, undefined, as(READER_SAS));
-      const code = await pipelineMain(["init-state", "--affected", affected, "--cdktf-out", out], io);
+      const code = await pipelineMain(
+        ["init-state", "--affected", affected, "--cdktf-out", out, "--wait-for-access", "0"],
+        io,
+      );
       writeFileSync(join(affected, "at22.txt"), "apps-new-at22\n");
       expect(code).toBe(1);
       expect(io.stderr()).toMatch(/^--- apps-newer-at22: terraform init failed/m);
       expect(io.stdout()).toMatch(/init-state: 1 stack\(s\), 0 with state, 1 failed → exit 1/);
+    });
+
+    test("a refused (403) init is tried again until --wait-for-access runs out: grants made by apply_state take minutes", async () => {
+      const seen = fake.requests.length;
+      const r = await initStateBlob(readManifest(out).stacks.get("apps-newer-at22")!, {
+        binary: BINARY,
+        env: as(READER_SAS),
+        waitForAccessMs: 1500,
+        retryIntervalMs: 500,
+      });
+      expect(r.outcome).toBe("failed");
+      expect(r.message).toMatch(/^terraform init failed \([2-9] attempts\)/);
+      const refused = fake.requests.slice(seen).filter((q) => q.method === "PUT" && q.status === 403);
+      expect(refused.length).toBeGreaterThanOrEqual(2);
     });
 
     test("plan --missing-state preview plans against an empty state, marks it preview, and apply and collect refuse it", async () => {
