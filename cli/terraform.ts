@@ -184,7 +184,9 @@ export async function planStack(
   mkdirSync(dir, { recursive: true });
   const planFile = join(dir, "tfplan");
   const log: string[] = [];
+  let restore: (() => void) | undefined;
   const finish = (r: Omit<PlanResult, "stack" | "command" | "durationMs">): PlanResult => {
+    restore?.();
     const result: PlanResult = { stack: stack.id, command: "plan", ...r, durationMs: Date.now() - started };
     writeFileSync(join(dir, "plan.log"), log.join(""));
     writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -222,78 +224,69 @@ export async function planStack(
     return failed(failureMessage("terraform init failed", i.output, i.spawnError), i.code);
   }
   // A preview plans against an empty local state: the override replaces the backend until the
-  // plan is made (see `previewBackend`).
-  const restore = preview ? previewBackend(stack, dir) : undefined;
-  try {
-    if (preview) {
-      const r = await init(stack, options, log, ["-reconfigure"]);
-      if (r.code !== 0) {
-        return failed(
-          failureMessage("terraform init (preview, empty local state) failed", r.output, r.spawnError),
-          r.code,
-        );
-      }
-    }
-    const p = await terraform(
-      stack,
-      [
-        "plan",
-        "-input=false",
-        "-no-color",
-        ...(options.planStateLock === false || preview
-          ? ["-lock=false"]
-          : [`-lock-timeout=${options.lockTimeout}`]),
-        "-detailed-exitcode",
-        `-out=${planFile}`,
-      ],
-      options,
-      log,
-    );
-    if (p.code !== 0 && p.code !== 2) {
-      const locked = LOCKED.test(p.output);
+  // plan is made (see `previewBackend`; `finish` restores the real backend).
+  if (preview) {
+    restore = previewBackend(stack, dir);
+    const r = await init(stack, options, log, ["-reconfigure"]);
+    if (r.code !== 0) {
       return failed(
-        failureMessage(
-          locked ? "the state is locked by another operation" : "terraform plan failed",
-          p.output,
-        ),
-        p.code,
-        locked ? "locked" : "failed",
+        failureMessage("terraform init (preview, empty local state) failed", r.output, r.spawnError),
+        r.code,
       );
     }
-    const s = await run(options.binary, ["show", "-json", "-no-color", planFile], {
-      cwd: stack.workingDirectory,
-      env: tfEnv(options),
-    });
-    if (s.code !== 0) return failed(failureMessage("terraform show -json failed", s.stderr), s.code);
-    let plan: Json;
-    try {
-      plan = parseJson(s.stdout, "terraform show -json");
-    } catch (e) {
-      return failed(e instanceof Error ? e.message : String(e));
-    }
-    writeFileSync(join(dir, "plan.json"), s.stdout);
-    const lockFile = join(stack.workingDirectory, LOCK_FILE);
-    if (existsSync(lockFile)) copyFileSync(lockFile, join(dir, SAVED_LOCK_FILE));
-    const summary = summarizePlan(plan);
-    const changes = p.code === 2;
-    return finish({
-      outcome: changes ? "changes" : "unchanged",
-      exitCode: changes ? PLAN_EXIT.changes : PLAN_EXIT.unchanged,
-      terraformExitCode: p.code,
-      hasChanges: changes,
-      hasDestroy: hasDestroy(summary),
-      summary,
-      planFile,
-      ...(preview
-        ? {
-            preview: true,
-            message: `preview: the state blob of ${stack.id} does not exist yet; planned against an empty state, never applied (the ${INIT_STATE_STAGE} stage of a deploy run creates the blob)`,
-          }
-        : {}),
-    });
-  } finally {
-    restore?.();
   }
+  const p = await terraform(
+    stack,
+    [
+      "plan",
+      "-input=false",
+      "-no-color",
+      ...(options.planStateLock === false ? ["-lock=false"] : [`-lock-timeout=${options.lockTimeout}`]),
+      "-detailed-exitcode",
+      `-out=${planFile}`,
+    ],
+    options,
+    log,
+  );
+  if (p.code !== 0 && p.code !== 2) {
+    const locked = LOCKED.test(p.output);
+    return failed(
+      failureMessage(locked ? "the state is locked by another operation" : "terraform plan failed", p.output),
+      p.code,
+      locked ? "locked" : "failed",
+    );
+  }
+  const s = await run(options.binary, ["show", "-json", "-no-color", planFile], {
+    cwd: stack.workingDirectory,
+    env: tfEnv(options),
+  });
+  if (s.code !== 0) return failed(failureMessage("terraform show -json failed", s.stderr), s.code);
+  let plan: Json;
+  try {
+    plan = parseJson(s.stdout, "terraform show -json");
+  } catch (e) {
+    return failed(e instanceof Error ? e.message : String(e));
+  }
+  writeFileSync(join(dir, "plan.json"), s.stdout);
+  const lockFile = join(stack.workingDirectory, LOCK_FILE);
+  if (existsSync(lockFile)) copyFileSync(lockFile, join(dir, SAVED_LOCK_FILE));
+  const summary = summarizePlan(plan);
+  const changes = p.code === 2;
+  return finish({
+    outcome: changes ? "changes" : "unchanged",
+    exitCode: changes ? PLAN_EXIT.changes : PLAN_EXIT.unchanged,
+    terraformExitCode: p.code,
+    hasChanges: changes,
+    hasDestroy: hasDestroy(summary),
+    summary,
+    planFile,
+    ...(preview
+      ? {
+          preview: true,
+          message: `preview: the state blob of ${stack.id} does not exist yet; planned against an empty state, never applied (the ${INIT_STATE_STAGE} stage of a deploy run creates the blob)`,
+        }
+      : {}),
+  });
 }
 
 /**
