@@ -17,6 +17,7 @@ import { providerRequirements, stageLeg, writeProviderModules } from "./pipeline
 import { baseWarnings, prepareRun, prepareSummary } from "./pipeline-prepare";
 import { parseBoolean, type RunMode, resolveBases, resolveCommit, runContext } from "./pipeline-run";
 import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./pipeline-schema";
+import { addStateCommands } from "./pipeline-state-commands";
 import { SynthOutput } from "./synth-output";
 import { synthesizeRef } from "./synth-tree";
 
@@ -34,6 +35,8 @@ Subcommands the pipeline's steps run (each has --help):
   leg               a matrix leg: stage its results and name its artifacts
   collect           end of a plan stage: summary, drift, failures, apply matrices
   providers         the provider versions to mirror (terraform providers mirror)
+  init-state        stage init_state: create the state blobs of never-applied stacks
+  check-environments  each scope's Environment exists and has an Approval check
 
 Exit codes: 0 ok, 1 error (out of date, invalid, a failed plan in collect).`;
 
@@ -416,6 +419,14 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
       .action((o: { cdktfOut: string; out: string }) => {
         action = () => providers(o, io);
       }),
+  );
+  addStateCommands(
+    cmd,
+    sub,
+    (a) => {
+      action = a;
+    },
+    io,
   );
 
   try {

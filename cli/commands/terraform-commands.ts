@@ -1,7 +1,7 @@
 /** `npm run plan` and `npm run apply`: Terraform over many stacks, in dependency waves. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { type FleetManifest, readManifest } from "../manifest";
 import { countsLine } from "../plan-summary";
 import { Mutex, runInWaves } from "../schedule";
@@ -11,6 +11,8 @@ import {
   aggregateApplyExit,
   aggregatePlanExit,
   applyStack,
+  MISSING_STATE_MODES,
+  type MissingStateMode,
   PLAN_EXIT,
   type PlanResult,
   planStack,
@@ -39,6 +41,7 @@ interface Options {
   stateLock?: boolean;
   verbose?: boolean;
   ado?: boolean;
+  missingState?: MissingStateMode;
 }
 
 const COMMON_HELP = `
@@ -61,6 +64,12 @@ result.json: {stack, command, outcome (unchanged|changes|failed|locked), exitCod
 terraformExitCode, hasChanges, hasDestroy, summary {create, update, delete, replace, move,
 import, forget, outputChanges, drift, destroyed[], replaced[], statefulDestroyed[]},
 planFile, durationMs, message}
+
+A stack that was never applied has no state blob, and terraform init would create one, which a
+read-only identity may not: --missing-state fail (the default, deploy runs) fails it naming the
+init_state stage that creates the blob; --missing-state preview (pull request and scheduled
+runs) plans it against an empty local state and marks its result "preview": true, which apply
+and the pipeline's collect never apply.
 
 Exit codes: 0 no stack has changes, 2 at least one stack has changes, 1 any stack failed
 (including a state lock not acquired within --lock-timeout).
@@ -126,6 +135,7 @@ function terraformOptions(o: Options, io: CommandIO): TerraformOptions {
     binary: terraformBinary(io.env),
     lockTimeout: o.lockTimeout,
     planStateLock: o.stateLock !== false,
+    missingState: o.missingState ?? "fail",
     env: io.env,
     ...(cache !== undefined && cache !== "" ? { initLock: new Mutex() } : {}),
     ...(o.verbose
@@ -154,6 +164,13 @@ function escapeVso(text: string): string {
 export async function planMain(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
   const cmd = addRunOptions(
     program("plan", "terraform plan (saved) for each stack, in dependency order.", io),
+  ).addOption(
+    new Option(
+      "--missing-state <mode>",
+      "a stack without a state blob: fail, or preview against an empty state",
+    )
+      .choices(MISSING_STATE_MODES)
+      .default("fail"),
   );
   cmd.addHelpText("after", PLAN_HELP);
   const code = parse(cmd, argv);
@@ -187,7 +204,7 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
       onDone: (id, r) => {
         const detail =
           r.outcome === "changes"
-            ? `changes ${countsLine(r.summary!)}${r.hasDestroy ? " DESTROYS" : ""}`
+            ? `${r.preview ? "preview (no state yet, never applied): " : ""}changes ${countsLine(r.summary!)}${r.hasDestroy ? " DESTROYS" : ""}`
             : r.outcome === "unchanged"
               ? "no changes"
               : `${r.outcome.toUpperCase()}: ${firstLine(r.message)}`;
