@@ -125,8 +125,10 @@ const COMMON: Functions = {
   not: ([a]) => !truthy(a),
   in: ([a, ...rest]) => rest.some((b) => equal(a, b)),
   notin: ([a, ...rest]) => !rest.some((b) => equal(a, b)),
-  join: ([separator, list]) => (Array.isArray(list) ? list.map(display).join(String(separator)) : display(list)),
-  length: ([v]) => (Array.isArray(v) ? v.length : typeof v === "string" ? v.length : Object.keys(v ?? {}).length),
+  join: ([separator, list]) =>
+    Array.isArray(list) ? list.map(display).join(String(separator)) : display(list),
+  length: ([v]) =>
+    Array.isArray(v) ? v.length : typeof v === "string" ? v.length : Object.keys(v ?? {}).length,
 };
 
 function evaluate(e: Expr, names: (name: string) => Node, functions: Functions): Node {
@@ -247,7 +249,8 @@ class Expander {
       if (d !== undefined) {
         if (d.kind === "each") {
           const { name, items } = eachItems(d.argument, vars);
-          for (const element of items) Object.assign(out, this.mapping(value, { ...vars, [name]: element }, dir));
+          for (const element of items)
+            Object.assign(out, this.mapping(value, { ...vars, [name]: element }, dir));
           previous = undefined;
           continue;
         }
@@ -304,7 +307,10 @@ class Expander {
  * The pipeline as Azure DevOps compiles it: the root file with its `extends` and every template
  * reference expanded. `runParameters` are the run's parameter values (defaults otherwise).
  */
-export function expandPipeline(rootFile: string, runParameters: Record<string, Node> = {}): Record<string, Node> {
+export function expandPipeline(
+  rootFile: string,
+  runParameters: Record<string, Node> = {},
+): Record<string, Node> {
   const expander = new Expander(dirname(rootFile));
   const expanded = expander.file(rootFile, runParameters);
   // Runtime parameters stay declared on the compiled pipeline, as the root declares them.
@@ -398,7 +404,8 @@ export function simulate(units: readonly Node[], scenario: Scenario): Map<string
     const dependencies = Object.fromEntries(
       dependsOn.map((d): [string, DependencyState] => {
         const result = results.get(d);
-        if (result === undefined) throw new Error(`${id} depends on ${d}, which comes later or does not exist`);
+        if (result === undefined)
+          throw new Error(`${id} depends on ${d}, which comes later or does not exist`);
         return [d, { result, outputs: result === "Skipped" ? {} : (scenario.outputs?.[d] ?? {}) }];
       }),
     );

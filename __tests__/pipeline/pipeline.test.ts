@@ -289,11 +289,15 @@ describe("azure-pipelines.yml", () => {
     expect(scripts.indexOf("npm run synth")).toBeLessThan(steps.indexOf(prepare));
     expect(root.extends.parameters.planAll).toBe(PLAN_ALL_EXPRESSION);
     expect(prepare.bash).toContain('--plan-all "False"');
-    const planAll = stepsOf(job(expandPipeline(join(REPO_ROOT, PIPELINE_FILE), { planAll: true }).stages[0], "build"));
+    const planAll = stepsOf(
+      job(expandPipeline(join(REPO_ROOT, PIPELINE_FILE), { planAll: true }).stages[0], "build"),
+    );
     expect(planAll.find((st) => st.name === "prepare")!.bash).toContain('--plan-all "True"');
     expect(prepare.bash).toContain(`--wave-slots ${slots.length}`);
     expect(steps).toContainEqual(expect.objectContaining({ publish: "cdktf.out", artifact: "cdktf-out" }));
-    expect(steps).toContainEqual(expect.objectContaining({ publish: "dist/fleet-cli", artifact: "fleet-cli" }));
+    expect(steps).toContainEqual(
+      expect.objectContaining({ publish: "dist/fleet-cli", artifact: "fleet-cli" }),
+    );
     expect(steps[0]).toEqual({ checkout: "self", fetchDepth: 0, fetchTags: true });
   });
 });
@@ -371,7 +375,10 @@ describe("promotionOrder", () => {
       expect.stringContaining("scope: prod,"),
     ]);
     const rootFile = join(tempDir("pipeline-env-"), PIPELINE_FILE);
-    writeFileSync(rootFile, renderPipeline(newFleet).replace("template: pipeline/", `template: ${REPO_ROOT}/pipeline/`));
+    writeFileSync(
+      rootFile,
+      renderPipeline(newFleet).replace("template: pipeline/", `template: ${REPO_ROOT}/pipeline/`),
+    );
     const stagesOfNew = expandPipeline(rootFile).stages as Node[];
     const planNew = stagesOfNew.find((s) => s.stage === `plan_${name}`)!;
     expect(planNew.dependsOn).toEqual(expect.arrayContaining(["init_state", "done_state", "done_shared"]));
@@ -381,7 +388,9 @@ describe("promotionOrder", () => {
     expect(ids.indexOf(`done_${name}`)).toBeLessThan(ids.indexOf("plan_dev"));
     const prod = stagesOfNew.find((s) => s.stage === "plan_prod")!;
     expect(prod.dependsOn).toContain(`done_${name}`);
-    expect(buildPipeline(newFleet).extends.parameters.scopes.find((s) => s.scope === "prod")!.after).toContain(name);
+    expect(
+      buildPipeline(newFleet).extends.parameters.scopes.find((s) => s.scope === "prod")!.after,
+    ).toContain(name);
   });
 });
 

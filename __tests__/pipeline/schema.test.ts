@@ -93,7 +93,9 @@ describe("azure-pipelines.yml against the schema", () => {
     const broken = applyTemplate
       .split("\n")
       .map((l, i) =>
-        i === n - 1 ? `${l}\n${l.replace("strategy:", "  matrix: $[ dependencies.legs.outputs['m.slot0'] ]")}` : l,
+        i === n - 1
+          ? `${l}\n${l.replace("strategy:", "  matrix: $[ dependencies.legs.outputs['m.slot0'] ]")}`
+          : l,
       )
       .join("\n");
     const d = await validatePipelineYaml(broken, schemaPath);
@@ -102,10 +104,13 @@ describe("azure-pipelines.yml against the schema", () => {
 
   it("takes no template expression in a job's name (so the slot and gate templates get theirs from the caller)", async () => {
     const d = await validatePipelineYaml(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure Pipelines template expression
       "parameters:\n  - name: i\n    type: number\njobs:\n  - job: gate_${{ parameters.i }}\n    steps:\n      - bash: echo\n",
       schemaPath,
     );
-    expect(at(d, 5).map((x) => x.message)).toEqual(['String does not match the pattern of "^[-_A-Za-z0-9]*$".']);
+    expect(at(d, 5).map((x) => x.message)).toEqual([
+      'String does not match the pattern of "^[-_A-Za-z0-9]*$".',
+    ]);
   });
 
   it("reports an invalid lockBehavior value with its line", async () => {
@@ -124,7 +129,11 @@ describe("azure-pipelines.yml against the schema", () => {
       schemaPath,
     );
     expect(d.filter((x) => x.severity === "error")).toEqual([
-      expect.objectContaining({ line: n, severity: "error", message: expect.stringContaining("mapping pair") }),
+      expect.objectContaining({
+        line: n,
+        severity: "error",
+        message: expect.stringContaining("mapping pair"),
+      }),
     ]);
   });
 
