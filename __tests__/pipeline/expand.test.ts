@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are Azure Pipelines templates, whose expressions are ${{ }}
 /**
  * The test expander (testing/pipeline-expand.ts) does what Azure DevOps does with the constructs
  * the templates use, and refuses what it does not know instead of passing it through.
