@@ -441,6 +441,12 @@ describe("the second pass (a new cluster's -k8s stack in the same run)", () => {
       const collect = stepsOf(job(plan2, "collect")).find((st) => st.name === "c")!;
       expect(collect.bash).toContain(`pipeline collect --scope ${scope} --pass 2 `);
       expect(job(plan2, "plan").variables.FLEET_PASS).toBe(2);
+      // Each pass reads its own legs' artifacts (the second pass names them <kind>_p2_<scope>_*).
+      const patterns = (j: Node) => stepsOf(j).flatMap((st) => st.inputs?.itemPattern ?? []);
+      expect(patterns(job(plan2, "collect"))).toContain(`result_p2_${scope}_*/**`);
+      expect(patterns(job(stage(`plan_${scope}`), "collect"))).toContain(`result_${scope}_*/**`);
+      expect(patterns(job(stage(`apply2_${scope}`), "gate_1"))).toEqual([`applied_p2_${scope}_*/**`]);
+      expect(patterns(job(stage(`apply2_${scope}`), "slot_1"))).toEqual([`applied_p2_${scope}_*/**`]);
       expect(job(stage(`apply2_${scope}`), "approve").environment).toBe(`fleet-${scope}`);
       expect(stage(`apply2_${scope}`).dependsOn).toBe(`plan2_${scope}`);
     }
