@@ -445,7 +445,7 @@ describe("the second pass (a new cluster's -k8s stack in the same run)", () => {
       const patterns = (j: Node) => stepsOf(j).flatMap((st) => st.inputs?.itemPattern ?? []);
       expect(patterns(job(plan2, "collect"))).toContain(`result_p2_${scope}_*/**`);
       expect(patterns(job(stage(`plan_${scope}`), "collect"))).toContain(`result_${scope}_*/**`);
-      expect(patterns(job(stage(`apply2_${scope}`), "gate_1"))).toEqual([`applied_p2_${scope}_*/**`]);
+      expect(patterns(job(stage(`apply2_${scope}`), "gate_1"))).toContain(`applied_p2_${scope}_*/**`);
       expect(patterns(job(stage(`apply2_${scope}`), "slot_1"))).toEqual([`applied_p2_${scope}_*/**`]);
       expect(job(stage(`apply2_${scope}`), "approve").environment).toBe(`fleet-${scope}`);
       expect(stage(`apply2_${scope}`).dependsOn).toBe(`plan2_${scope}`);
