@@ -12,8 +12,8 @@
  * | 2 | test scopes: `environments.json` order (`at22 … tt02`), then Studio's (`dev`, `staging`) | a change is applied to every test environment before production |
  * | 3 | production scopes (`prod`: Apps, Platform and Studio production) | |
  *
- * Each scope lists the scopes it comes `after` (every scope of the earlier rings); the templates
- * turn that into stage dependencies and conditions. Scopes of one ring run side by side.
+ * Each scope carries its ring; the templates turn that into stage dependencies and conditions (a
+ * scope waits for every scope of a lower ring). Scopes of one ring run side by side.
  * Everything the steps decide lives in the project's CLI (tested); the YAML only wires it.
  */
 import { Document, isMap, isSeq, YAMLMap } from "yaml";
@@ -146,21 +146,16 @@ export function promotionOrder(
 
 type PipelineFleet = Pick<Fleet, "environments" | "studios" | "stateScopes" | "settings">;
 
-/** A scope as the templates take it: `after` lists every scope of the earlier rings. */
+/** A scope as the templates take it: a scope waits for every scope of a lower ring. */
 export interface TemplateScope {
   readonly scope: string;
   readonly class: ScopeClass;
+  readonly ring: number;
   readonly holds: string;
-  readonly after: readonly string[];
 }
 
 export function templateScopes(scopes: readonly PipelineScope[]): TemplateScope[] {
-  return scopes.map((s) => ({
-    scope: s.scope,
-    class: s.class,
-    holds: s.holds.join(", "),
-    after: scopes.filter((x) => x.ring < s.ring).map((x) => x.scope),
-  }));
+  return scopes.map((s) => ({ scope: s.scope, class: s.class, ring: s.ring, holds: s.holds.join(", ") }));
 }
 
 /** The root pipeline as a plain object: triggers, the planAll parameter and the extended template. */

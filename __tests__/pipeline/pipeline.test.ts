@@ -367,13 +367,13 @@ describe("promotionOrder", () => {
         "6a2c9e1b-8f4d-4b3a-a5e7-2d9c0f1b3e42",
       ]),
     );
-    // Adding the environment adds one line to the generated file and changes the production line.
+    // Adding the environment adds one line to the generated file.
     const before = renderPipeline(fleet).split("\n");
     const after = renderPipeline(newFleet).split("\n");
     expect(after.filter((l) => !before.includes(l))).toEqual([
-      expect.stringContaining(`scope: ${name},`),
-      expect.stringContaining("scope: prod,"),
+      `      - { scope: ${name}, class: test, ring: 2, holds: Apps and Platform ${name} }`,
     ]);
+    expect(before.filter((l) => !after.includes(l))).toEqual([]);
     const rootFile = join(tempDir("pipeline-env-"), PIPELINE_FILE);
     writeFileSync(
       rootFile,
@@ -388,9 +388,12 @@ describe("promotionOrder", () => {
     expect(ids.indexOf(`done_${name}`)).toBeLessThan(ids.indexOf("plan_dev"));
     const prod = stagesOfNew.find((s) => s.stage === "plan_prod")!;
     expect(prod.dependsOn).toContain(`done_${name}`);
-    expect(
-      buildPipeline(newFleet).extends.parameters.scopes.find((s) => s.scope === "prod")!.after,
-    ).toContain(name);
+    expect(buildPipeline(newFleet).extends.parameters.scopes.find((s) => s.scope === name)).toEqual({
+      scope: name,
+      class: "test",
+      ring: 2,
+      holds: `Apps and Platform ${name}`,
+    });
   });
 });
 
