@@ -2,7 +2,7 @@
  * `npm run pipeline`: generates azure-pipelines.yml from the fleet definition, and the commands
  * the pipeline's own steps run (prepare, leg, collect, providers). See README.md, "Pipeline".
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
@@ -11,7 +11,14 @@ import { type CommandIO, guarded, positiveInt, processIO, program } from "./comm
 import { readManifest } from "./manifest";
 import type { Legs } from "./matrix";
 import { allLegs } from "./matrix";
-import { PIPELINE_DEFAULTS, PIPELINE_FILE, PIPELINE_NAMES, promotionOrder, renderPipeline } from "./pipeline";
+import {
+  PIPELINE_DEFAULTS,
+  PIPELINE_FILE,
+  PIPELINE_NAMES,
+  PIPELINE_TEMPLATES_DIR,
+  promotionOrder,
+  renderPipeline,
+} from "./pipeline";
 import { collect, collectIssues, collectSummary, readLegResults } from "./pipeline-collect";
 import { providerRequirements, stageLeg, writeProviderModules } from "./pipeline-leg";
 import { baseWarnings, prepareRun, prepareSummary } from "./pipeline-prepare";
@@ -23,11 +30,14 @@ import { synthesizeRef } from "./synth-tree";
 
 const HELP = `
 Without a subcommand (or with "generate"): writes azure-pipelines.yml from the fleet definition
-(environments/, or FLEET_DIR) and validates it against Microsoft's schema. --check only compares:
-exit 1 when the committed file is out of date (run npm run pipeline) or invalid.
+(environments/, or FLEET_DIR): the state scopes in promotion order and the apply slots, extending
+the committed templates in pipeline/templates/. It and every template are validated against
+Microsoft's schema. --check only compares: exit 1 when the committed file is out of date (run
+npm run pipeline) or any file is invalid.
 
-Stages, in promotion order: build; then plan_<scope> and apply_<scope> for shared (org
-registries), each test scope (environments.json order, then Studio's), each production scope.
+Stages, in promotion order: build; then per scope plan_<scope>, apply_<scope> and the second
+pass plan2_<scope>, apply2_<scope>: state (then init_state), shared (org registries), each test
+scope (environments.json order, then Studio's), each production scope.
 
 Subcommands the pipeline's steps run (each has --help):
   validate [file]   schema diagnostics with line numbers (exit 1 on any)
@@ -71,14 +81,39 @@ interface GenerateOptions {
   fleetDir?: string;
 }
 
+/** Every committed template file, relative to the project root, in a stable order. */
+function templateFiles(root: string): string[] {
+  const dir = join(root, PIPELINE_TEMPLATES_DIR);
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".yml"))
+    .map((f) => join(PIPELINE_TEMPLATES_DIR, f))
+    .sort();
+}
+
+/** Schema diagnostics of the root text and of every template, printed; true when there are none. */
+async function validateAll(rootText: string, rootName: string, io: CommandIO): Promise<boolean> {
+  const schema = join(io.cwd, PIPELINE_SCHEMA_FILE);
+  const files: [string, string][] = [
+    [rootName, rootText],
+    ...templateFiles(io.cwd).map((f): [string, string] => [f, readFileSync(join(io.cwd, f), "utf8")]),
+  ];
+  let ok = true;
+  for (const [name, text] of files) {
+    const diagnostics = await validatePipelineYaml(text, schema, name);
+    for (const d of diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
+    if (diagnostics.length > 0) ok = false;
+  }
+  return ok;
+}
+
 async function generate(o: GenerateOptions, io: CommandIO): Promise<number> {
   const dir = o.fleetDir !== undefined ? resolve(io.cwd, o.fleetDir) : fleetDirFromEnv(io.cwd);
   const text = renderPipeline(loadFleetOrThrow(dir));
   const file = resolve(io.cwd, o.out);
-  const diagnostics = await validatePipelineYaml(text, join(io.cwd, PIPELINE_SCHEMA_FILE), o.out);
-  for (const d of diagnostics) io.err(`${formatDiagnostic(o.out, d)}\n`);
-  if (diagnostics.length > 0) {
-    io.err(`pipeline: the generated pipeline does not validate against ${PIPELINE_SCHEMA_FILE}\n`);
+  if (!(await validateAll(text, o.out, io))) {
+    io.err(
+      `pipeline: ${o.out} or a template in ${PIPELINE_TEMPLATES_DIR}/ does not validate against ${PIPELINE_SCHEMA_FILE}\n`,
+    );
     return 1;
   }
   if (o.check) {
@@ -94,12 +129,12 @@ async function generate(o: GenerateOptions, io: CommandIO): Promise<number> {
       );
       return 1;
     }
-    io.out(`pipeline: ${o.out} is up to date and valid\n`);
+    io.out(`pipeline: ${o.out} is up to date, and it and ${PIPELINE_TEMPLATES_DIR}/ are valid\n`);
     return 0;
   }
   writeFileSync(file, text);
   io.out(
-    `pipeline: wrote ${o.out} (${text.split("\n").length} lines), valid against ${PIPELINE_SCHEMA_FILE}\n`,
+    `pipeline: wrote ${o.out} (${text.split("\n").length} lines), valid against ${PIPELINE_SCHEMA_FILE} with ${PIPELINE_TEMPLATES_DIR}/\n`,
   );
   return 0;
 }

@@ -44,8 +44,13 @@ export function legId(stacks: string): string {
   return createHash("sha256").update(stacks).digest("hex").slice(0, 16);
 }
 
-export function legArtifacts(scope: string, stacks: string, attempt: LegAttempt) {
-  const suffix = `${scope}_${legId(stacks)}_${attempt.stage}_${attempt.job}`;
+/**
+ * The artifact names of a leg. The second pass (`FLEET_PASS=2`, stages plan2_/apply2_) names
+ * its artifacts `<kind>_p2_<scope>_...`: its legs often hold exactly the stacks a first-pass leg
+ * held (a new cluster's -k8s stack alone), and an artifact name can be published once per run.
+ */
+export function legArtifacts(scope: string, stacks: string, attempt: LegAttempt, pass = 1) {
+  const suffix = `${pass === 2 ? "p2_" : ""}${scope}_${legId(stacks)}_${attempt.stage}_${attempt.job}`;
   return { plan: `plan_${suffix}`, result: `result_${suffix}`, applied: `applied_${suffix}` };
 }
 
@@ -87,7 +92,7 @@ export function stageLeg(o: StageLegOptions): StagedLeg {
     throw new Error("STACKS is empty: run this step in a matrix leg");
   const attempt = attemptFrom(o.env);
   if (o.phase === "plan") {
-    const names = legArtifacts(o.scope, stacksText, attempt);
+    const names = legArtifacts(o.scope, stacksText, attempt, o.env.FLEET_PASS === "2" ? 2 : 1);
     const dir = join(o.staging, "result");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
