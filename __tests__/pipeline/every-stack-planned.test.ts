@@ -6,9 +6,9 @@
  * one exception is `bootstrap-state`, applied once by a person with local state (README
  * "Bootstrap"). `services-<name>` stacks (clusters outside Azure) are planned like any other.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildPipeline, PIPELINE_DEFAULTS, PIPELINE_NAMES } from "../../cli/pipeline";
+import { PIPELINE_DEFAULTS, PIPELINE_FILE, PIPELINE_NAMES, renderPipeline } from "../../cli/pipeline";
 import { prepareRun } from "../../cli/pipeline-prepare";
 import type { ScopeBase } from "../../cli/pipeline-run";
 import { SynthOutput } from "../../cli/synth-output";
@@ -18,6 +18,7 @@ import { BOOTSTRAP_STACK_ID } from "../../stacks/app";
 import { synthFleet } from "../../stacks/synth-fleet";
 import { COMMITTED_FLEET, fleetFixture, removeFleetFixtures } from "../../testing/fleet-fixture";
 import { sharedFleetOutput } from "../../testing/fleet-synth";
+import { expandPipeline } from "../../testing/pipeline-expand";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { tempDir } from "../cli/fixtures";
 
@@ -54,7 +55,13 @@ const fleets: [string, string, string[]][] = [
 
 /** The scopes the generated pipeline has a plan stage for. */
 function plannedScopes(fleet: Fleet): string[] {
-  const stages = (buildPipeline(fleet).stages as { stage: string }[]).map((s) => s.stage);
+  // The pipeline as Azure DevOps compiles it: the generated root with the committed templates.
+  const rootFile = join(tempDir("every-stack-root-"), PIPELINE_FILE);
+  writeFileSync(
+    rootFile,
+    renderPipeline(fleet).replace("template: pipeline/", `template: ${REPO_ROOT}/pipeline/`),
+  );
+  const stages = (expandPipeline(rootFile).stages as { stage: string }[]).map((s) => s.stage);
   return stages
     .filter((s) => s.startsWith(PIPELINE_NAMES.planStage("")))
     .map((s) => s.slice(PIPELINE_NAMES.planStage("").length));
