@@ -9,17 +9,18 @@
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import type { ClusterConnection } from "../in-cluster/cluster-connection";
-import { ArgoCd, type ArgoCdProps } from "./argocd";
+import { ARGOCD_SERVICE, ArgoCd, type ArgoCdProps } from "./argocd";
 import { CertManager, type CertManagerProps } from "./cert-manager";
 import type { RequiredSecret, ServiceIngress } from "./common";
 import type { DatabaseEndpoint } from "./database";
-import { Grafana, type GrafanaDataSources, type GrafanaProps } from "./grafana";
+import { GRAFANA_SERVICE, Grafana, type GrafanaDataSources, type GrafanaProps } from "./grafana";
+import { serviceNames } from "./helm-service";
 import { Loki, type LokiProps } from "./loki";
 import { NginxRouting, type NginxRoutingProps } from "./nginx";
-import { OryHydra, type OryHydraProps } from "./ory-hydra";
+import { HYDRA_SERVICE, OryHydra, type OryHydraProps } from "./ory-hydra";
 import { OryKeto, type OryKetoProps } from "./ory-keto";
-import { OryKratos, type OryKratosProps } from "./ory-kratos";
-import { OryOathkeeper, type OryOathkeeperProps } from "./ory-oathkeeper";
+import { KRATOS_SERVICE, OryKratos, type OryKratosProps } from "./ory-kratos";
+import { OATHKEEPER_SERVICE, OryOathkeeper, type OryOathkeeperProps } from "./ory-oathkeeper";
 import { PostgresService, type PostgresServiceProps } from "./postgres";
 import { Prometheus, type PrometheusProps } from "./prometheus";
 import { RedisService, type RedisServiceProps } from "./redis";
@@ -234,10 +235,18 @@ export class SupportingServices extends Construct {
       });
     }
     const certManager = this.certManager;
-    const expose = (ingress: ServiceIngress | undefined, namespace: string, release: string) => {
+    // The TLS Secret a service's ingress uses unless told otherwise: `<release><suffix>-tls`, the
+    // default of each construct's chart values (Argo CD's is fixed, so the bundle sets it).
+    const expose = (
+      ingress: ServiceIngress | undefined,
+      names: { readonly namespace: string; readonly releaseName: string },
+      suffix = "",
+    ) => {
       if (ingress === undefined) {
         return undefined;
       }
+      const namespace = names.namespace;
+      const release = `${names.releaseName}${suffix}`;
       const managed = certManager?.clusterIssuerName !== undefined;
       if (!managed) {
         extraSecrets.push({
@@ -291,7 +300,7 @@ export class SupportingServices extends Construct {
         ...o,
         connection,
         datasources,
-        ingress: expose(o.ingress, o.namespace ?? "grafana", o.releaseName ?? "grafana"),
+        ingress: expose(o.ingress, serviceNames(GRAFANA_SERVICE, o)),
       });
     }
     if (on("keto")) {
@@ -312,7 +321,7 @@ export class SupportingServices extends Construct {
         defaultReturnUrl: o.defaultReturnUrl!,
         database: database("kratos", o.database),
         dependsOn: o.dependsOn ?? afterDatabase(o.database),
-        ingress: expose(o.ingress, o.namespace ?? "kratos", `${o.releaseName ?? "kratos"}-public`),
+        ingress: expose(o.ingress, serviceNames(KRATOS_SERVICE, o), "-public"),
       });
     }
     if (on("hydra")) {
@@ -325,7 +334,7 @@ export class SupportingServices extends Construct {
         consentUrl: o.consentUrl!,
         database: database("hydra", o.database),
         dependsOn: o.dependsOn ?? afterDatabase(o.database),
-        ingress: expose(o.ingress, o.namespace ?? "hydra", `${o.releaseName ?? "hydra"}-public`),
+        ingress: expose(o.ingress, serviceNames(HYDRA_SERVICE, o), "-public"),
       });
     }
     if (on("oathkeeper")) {
@@ -335,7 +344,7 @@ export class SupportingServices extends Construct {
         connection,
         kratosPublicUrl: o.kratosPublicUrl ?? this.kratos!.publicServiceUrl,
         ketoReadUrl: o.ketoReadUrl ?? this.keto?.readUrl,
-        ingress: expose(o.ingress, o.namespace ?? "oathkeeper", `${o.releaseName ?? "oathkeeper"}-proxy`),
+        ingress: expose(o.ingress, serviceNames(OATHKEEPER_SERVICE, o), "-proxy"),
       });
     }
     if (on("argocd")) {
@@ -345,8 +354,8 @@ export class SupportingServices extends Construct {
         connection,
         ingress: expose(
           o.ingress === undefined ? undefined : { ...o.ingress, tlsSecretName: "argocd-server-tls" },
-          o.namespace ?? "argocd",
-          "argocd-server",
+          serviceNames(ARGOCD_SERVICE, o),
+          "-server",
         ),
       });
     }
