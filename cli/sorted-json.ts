@@ -5,6 +5,11 @@
  * is kept: in Terraform JSON and in the manifest it is meaningful.
  */
 
+/** Code-unit string order: locale independent, so output is the same on every machine. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** A copy of the value with the keys of every object sorted. */
 export function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeys) as T;
@@ -12,7 +17,7 @@ export function sortKeys<T>(value: T): T {
     const record = value as Record<string, unknown>;
     return Object.fromEntries(
       Object.keys(record)
-        .sort()
+        .sort(compareText)
         .map((k) => [k, sortKeys(record[k])]),
     ) as T;
   }

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { readManifest } from "../cli/manifest";
 import { PROJECT_ROOT } from "../cli/project-root";
+import { compareText } from "../cli/sorted-json";
 import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { STACKS_FILE } from "../stacks/metadata";
@@ -22,7 +23,6 @@ import { synthFleet } from "../stacks/synth-fleet";
 import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE } from "./generate";
 import type { DocsInput } from "./model";
 import type { Manifest, StackJson } from "./terraform";
-import { compareText } from "./text";
 
 /** The docs input from a synthesized output directory (cdktf.out) and the fleet it came from. */
 export function readSynthOutput(outdir: string, fleet: Fleet): DocsInput {
