@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stableJson } from "../cli/sorted-json";
+import { compareText, stableJson } from "../cli/sorted-json";
 import type { PlannedStack } from "./app";
 
 /** The metadata file's name inside the synthesized output directory. */
@@ -57,7 +57,7 @@ export function metadataOf(p: PlannedStack): StackMetadata {
 /** Writes `<outdir>/stacks.json` (keys sorted, so equal metadata gives equal bytes). */
 export function writeStackMetadata(outdir: string, entries: Iterable<StackMetadata>): void {
   const stacks: Record<string, unknown> = {};
-  for (const e of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const e of [...entries].sort((a, b) => compareText(a.id, b.id))) {
     const { id, ...rest } = e;
     stacks[id] = rest;
   }
