@@ -14,12 +14,12 @@ import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { NamespacePodSecurity } from "../in-cluster/pod-security";
 import {
   type ChartSource,
   createNamespace,
   defined,
   installChart,
-  type NamespacePodSecurity,
   nameProblem,
   type ServiceBaseProps,
   throwIfProblems,

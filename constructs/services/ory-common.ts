@@ -3,7 +3,8 @@
  * the Pod Security level, the workload values (replicas, PDB, resources, env) and the ingress shape.
  */
 import type { ContainerResources, HelmValue, HelmValues } from "../in-cluster/helm-values";
-import type { NamespacePodSecurity, ServiceBaseProps, ServiceIngress } from "./common";
+import type { NamespacePodSecurity } from "../in-cluster/pod-security";
+import type { ServiceBaseProps, ServiceIngress } from "./common";
 import { resourcesValue } from "./common";
 
 /**

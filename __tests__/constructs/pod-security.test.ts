@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Traefik } from "../../constructs/in-cluster";
+import { POD_SECURITY_LABELS, podSecurityNamespaceLabels } from "../../constructs/in-cluster/pod-security";
+import { RedisService } from "../../constructs/services";
+import { onlyResource, synthStack } from "../../testing";
+import { clusterTestStack } from "../../testing/helm";
+
+const ROOT = join(__dirname, "../..");
+
+describe("Pod Security labels, defined once", () => {
+  test("enforce one level and report another", () => {
+    expect(podSecurityNamespaceLabels({ enforce: "baseline", report: "restricted" })).toEqual({
+      [POD_SECURITY_LABELS.enforce]: "baseline",
+      [POD_SECURITY_LABELS.audit]: "restricted",
+      [POD_SECURITY_LABELS.warn]: "restricted",
+    });
+  });
+
+  test("Traefik's namespace and a service's namespace get their labels from the same function", () => {
+    const traefik = clusterTestStack();
+    new Traefik(traefik.stack, "traefik", {
+      connection: traefik.connection,
+      loadBalancerIp: "20.100.1.10",
+      loadBalancerResourceGroup: "test-rg",
+      podSecurityLevel: "baseline",
+    });
+    const redis = clusterTestStack();
+    new RedisService(redis.stack, "redis", { connection: redis.connection });
+    const labels = (stack: ReturnType<typeof clusterTestStack>["stack"]) =>
+      (
+        onlyResource(synthStack(stack), "kubernetes_namespace_v1").metadata as {
+          labels: Record<string, string>;
+        }
+      ).labels;
+    expect(labels(traefik.stack)).toEqual(podSecurityNamespaceLabels({ enforce: "baseline" }));
+    expect(labels(redis.stack)).toMatchObject(podSecurityNamespaceLabels({ enforce: "restricted" }));
+  });
+
+  test("no other source file spells the label keys", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) return files(path);
+        return path.endsWith(".ts") ? [path] : [];
+      });
+    const spelled = ["constructs", "stacks", "cli", "fleet", "safety", "docs-gen"]
+      .flatMap((d) => files(join(ROOT, d)))
+      .filter((f) => readFileSync(f, "utf8").includes('"pod-security.kubernetes.io/'))
+      .map((f) => relative(ROOT, f));
+    expect(spelled).toEqual(["constructs/in-cluster/pod-security.ts"]);
+  });
+});
