@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import {
   completeTask,
   escapeData,
@@ -9,8 +7,7 @@ import {
   setVariable,
   uploadSummary,
 } from "../../cli/ado-logging";
-
-const ROOT = join(__dirname, "../..");
+import { sourcesMatching } from "../../testing/source-files";
 
 describe("Azure DevOps logging commands", () => {
   test("escape the message as the agent's task library does, so a multi-line text stays one command", () => {
@@ -44,16 +41,9 @@ describe("Azure DevOps logging commands", () => {
   });
 
   test("no other source file escapes logging commands itself", () => {
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) return files(path);
-        return path.endsWith(".ts") ? [path] : [];
-      });
-    const own = ["cli", "bin", "stacks", "safety", "docs-gen", "testing", "tools"]
-      .flatMap((d) => files(join(ROOT, d)))
-      .filter((f) => readFileSync(f, "utf8").includes("AZP25"))
-      .map((f) => relative(ROOT, f));
+    const own = sourcesMatching(["cli", "bin", "stacks", "safety", "docs-gen", "testing", "tools"], (text) =>
+      text.includes("AZP25"),
+    );
     expect(own).toEqual(["cli/ado-logging.ts"]);
   });
 });

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import {
   addressAt,
   cidrContains,
@@ -9,8 +7,7 @@ import {
   parseIpv4Cidr,
   widerBlock,
 } from "../../constructs/network/cidr";
-
-const ROOT = join(__dirname, "../..");
+import { sourcesMatching } from "../../testing/source-files";
 
 function cidrOf(text: string) {
   const parsed = parseIpv4Cidr(text);
@@ -54,17 +51,11 @@ describe("one CIDR module for constructs and the address plan", () => {
   });
 
   test("no other source file does address arithmetic with ip-address itself", () => {
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) return files(path);
-        return path.endsWith(".ts") ? [path] : [];
-      });
-    const users = ["cli", "bin", "constructs", "fleet", "stacks", "safety", "docs-gen", "testing"]
-      .flatMap((d) => files(join(ROOT, d)))
+    const users = sourcesMatching(
+      ["cli", "bin", "constructs", "fleet", "stacks", "safety", "docs-gen", "testing"],
       // A type-only import names the parsed value; it computes nothing.
-      .filter((f) => /^import \{[^}]*\} from "ip-address";/m.test(readFileSync(f, "utf8")))
-      .map((f) => relative(ROOT, f));
+      (text) => /^import \{[^}]*\} from "ip-address";/m.test(text),
+    );
     expect(users).toEqual(["constructs/network/cidr.ts"]);
   });
 });

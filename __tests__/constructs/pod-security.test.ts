@@ -1,12 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import { Traefik } from "../../constructs/in-cluster";
 import { POD_SECURITY_LABELS, podSecurityNamespaceLabels } from "../../constructs/in-cluster/pod-security";
 import { RedisService } from "../../constructs/services";
 import { onlyResource, synthStack } from "../../testing";
 import { clusterTestStack } from "../../testing/helm";
-
-const ROOT = join(__dirname, "../..");
+import { sourcesMatching } from "../../testing/source-files";
 
 describe("Pod Security labels, defined once", () => {
   test("enforce one level and report another", () => {
@@ -38,16 +35,9 @@ describe("Pod Security labels, defined once", () => {
   });
 
   test("no other source file spells the label keys", () => {
-    const files = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => {
-        const path = join(dir, name);
-        if (statSync(path).isDirectory()) return files(path);
-        return path.endsWith(".ts") ? [path] : [];
-      });
-    const spelled = ["constructs", "stacks", "cli", "fleet", "safety", "docs-gen"]
-      .flatMap((d) => files(join(ROOT, d)))
-      .filter((f) => readFileSync(f, "utf8").includes('"pod-security.kubernetes.io/'))
-      .map((f) => relative(ROOT, f));
+    const spelled = sourcesMatching(["constructs", "stacks", "cli", "fleet", "safety", "docs-gen"], (text) =>
+      text.includes('"pod-security.kubernetes.io/'),
+    );
     expect(spelled).toEqual(["constructs/in-cluster/pod-security.ts"]);
   });
 });

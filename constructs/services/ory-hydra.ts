@@ -8,8 +8,6 @@ import {
   httpsUrlProblem,
   ingressProblems,
   type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
   type ServiceIngress,
   secretNameProblem,
   serviceUrl,
@@ -18,14 +16,13 @@ import {
 import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
 import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
-  ORY_DEFAULT_RESOURCES,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryIngressValues,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -78,9 +75,7 @@ export class OryHydra extends HelmService {
   constructor(scope: Construct, id: string, props: OryHydraProps) {
     super(scope, id, props, HYDRA_SERVICE);
     const secretName = props.secretName ?? "hydra-secrets";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    const { replicas, resources, logLevel, problems: workloadProblems } = oryWorkload(props);
 
     this.validate([
       secretNameProblem("secretName", secretName),
@@ -89,9 +84,7 @@ export class OryHydra extends HelmService {
       urlProblem("loginUrl", props.loginUrl),
       urlProblem("consentUrl", props.consentUrl),
       props.logoutUrl === undefined ? undefined : urlProblem("logoutUrl", props.logoutUrl),
-      replicasProblem("replicas", replicas),
-      resourcesFieldProblem("resources", resources),
-      logLevelProblem(logLevel),
+      ...workloadProblems,
       ...ingressProblems("ingress", props.ingress),
     ]);
 

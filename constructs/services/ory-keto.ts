@@ -3,17 +3,16 @@
  * subject has a relation to an object.
  */
 import type { Construct } from "constructs";
-import { type RequiredSecret, replicasProblem, resourcesFieldProblem, serviceUrl } from "./common";
+import { type RequiredSecret, serviceUrl } from "./common";
 import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
 import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
-  ORY_DEFAULT_RESOURCES,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -49,9 +48,7 @@ export class OryKeto extends HelmService {
 
   constructor(scope: Construct, id: string, props: OryKetoProps) {
     super(scope, id, props, KETO_SERVICE);
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    const { replicas, resources, logLevel, problems: workloadProblems } = oryWorkload(props);
     this.relationNamespaces = [...(props.namespaces ?? ["default"])];
 
     this.validate([
@@ -67,9 +64,7 @@ export class OryKeto extends HelmService {
       new Set(this.relationNamespaces).size === this.relationNamespaces.length
         ? undefined
         : `namespaces [${this.relationNamespaces.join(", ")}] repeat a name`,
-      replicasProblem("replicas", replicas),
-      resourcesFieldProblem("resources", resources),
-      logLevelProblem(logLevel),
+      ...workloadProblems,
     ]);
 
     this.readUrl = serviceUrl(`${this.releaseName}-read`, this.namespaceName, 80);

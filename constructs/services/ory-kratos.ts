@@ -8,8 +8,6 @@ import {
   httpsUrlProblem,
   ingressProblems,
   type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
   type ServiceIngress,
   secretNameProblem,
   serviceUrl,
@@ -18,13 +16,13 @@ import {
 import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
 import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryIngressValues,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -125,9 +123,12 @@ export class OryKratos extends HelmService {
   constructor(scope: Construct, id: string, props: OryKratosProps) {
     super(scope, id, props, KRATOS_SERVICE);
     const secretName = props.secretName ?? "kratos-secrets";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? KRATOS_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    const {
+      replicas,
+      resources,
+      logLevel,
+      problems: workloadProblems,
+    } = oryWorkload(props, KRATOS_DEFAULT_RESOURCES);
     const schema = props.identitySchema ?? KRATOS_DEFAULT_IDENTITY_SCHEMA;
 
     this.validate([
@@ -138,9 +139,7 @@ export class OryKratos extends HelmService {
       ...(props.allowedReturnUrls ?? []).map((u, i) => urlProblem(`allowedReturnUrls[${i}]`, u)),
       props.uiUrl === undefined ? undefined : urlProblem("uiUrl", props.uiUrl),
       jsonProblem(schema),
-      replicasProblem("replicas", replicas),
-      resourcesFieldProblem("resources", resources),
-      logLevelProblem(logLevel),
+      ...workloadProblems,
       ...ingressProblems("ingress", props.ingress),
     ]);
 

@@ -8,8 +8,6 @@ import type { HelmValue, HelmValues } from "../in-cluster/helm-values";
 import {
   ingressProblems,
   type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
   type ServiceIngress,
   secretNameProblem,
   serviceUrl,
@@ -17,14 +15,13 @@ import {
 } from "./common";
 import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
-  ORY_DEFAULT_RESOURCES,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryIngressValues,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -125,9 +122,7 @@ export class OryOathkeeper extends HelmService {
   constructor(scope: Construct, id: string, props: OryOathkeeperProps) {
     super(scope, id, props, OATHKEEPER_SERVICE);
     const jwksSecretName = props.jwksSecretName ?? "oathkeeper-jwks";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    const { replicas, resources, logLevel, problems: workloadProblems } = oryWorkload(props);
     const rules = props.rules ?? [];
     this.proxyUrl = serviceUrl(`${this.releaseName}-proxy`, this.namespaceName, 4455);
     this.apiUrl = serviceUrl(`${this.releaseName}-api`, this.namespaceName, 4456);
@@ -140,9 +135,7 @@ export class OryOathkeeper extends HelmService {
       urlProblem("kratosPublicUrl", props.kratosPublicUrl),
       props.ketoReadUrl === undefined ? undefined : urlProblem("ketoReadUrl", props.ketoReadUrl),
       urlProblem("issuerUrl", issuerUrl),
-      replicasProblem("replicas", replicas),
-      resourcesFieldProblem("resources", resources),
-      logLevelProblem(logLevel),
+      ...workloadProblems,
       ...ingressProblems("ingress", props.ingress),
       ...ruleProblems(rules, props.ketoReadUrl !== undefined),
     ]);
