@@ -116,6 +116,42 @@ describe("HelmService: one skeleton for every supporting service", () => {
   });
 });
 
+describe("certificate Secrets without cert-manager", () => {
+  test("the bundle asks for the Secret each published service's values name", () => {
+    const { stack, connection } = clusterTestStack();
+    const { certManager: _issuer, ...withoutIssuer } = SERVICES;
+    const services = {
+      ...withoutIssuer,
+      hydra: { ...(SERVICES.hydra as object), ingress: { host: "auth.example.com" } },
+      kratos: { ...(SERVICES.kratos as object), ingress: { host: "id.example.com" } },
+      oathkeeper: { ...(SERVICES.oathkeeper as object), ingress: { host: "app.example.com" } },
+      argocd: { ...(SERVICES.argocd as object), ingress: { host: "argocd.example.com" } },
+    } as SupportingServicesSelection;
+    const bundle = new SupportingServices(stack, "services", { connection, services });
+    const v = (name: ServiceName): any => (bundle[name] as HelmService).values;
+    const used = {
+      grafana: v("grafana").ingress.tls[0].secretName,
+      hydra: v("hydra").ingress.public.tls[0].secretName,
+      kratos: v("kratos").ingress.public.tls[0].secretName,
+      oathkeeper: v("oathkeeper").ingress.proxy.tls[0].secretName,
+      argocd: "argocd-server-tls",
+    };
+    expect(used).toEqual({
+      grafana: "rel-grafana-tls",
+      hydra: "rel-hydra-public-tls",
+      kratos: "rel-kratos-public-tls",
+      oathkeeper: "rel-oathkeeper-proxy-tls",
+      argocd: "argocd-server-tls",
+    });
+    for (const [name, secret] of Object.entries(used)) {
+      const namespace = (bundle[name as ServiceName] as HelmService).namespaceName;
+      expect(bundle.requiredSecrets).toContainEqual(
+        expect.objectContaining({ namespace, name: secret, keys: ["tls.crt", "tls.key"] }),
+      );
+    }
+  });
+});
+
 describe("HelmService validation", () => {
   test("reports the namespace, the release name and the service's own problems at once", () => {
     const { stack, connection } = clusterTestStack();

@@ -77,6 +77,9 @@ export interface ArgoCdProps extends ServiceBaseProps {
   readonly resources?: Partial<Record<ArgoCdComponent, ContainerResources>>;
 }
 
+/** The chart names the server's certificate Secret this, whatever the release is called. */
+export const ARGOCD_TLS_SECRET = "argocd-server-tls";
+
 /** The chart ArgoCd installs and its default namespace and release name. */
 export const ARGOCD_SERVICE: HelmServiceDefaults = {
   chart: { repository: ARGOCD_CHART_REPOSITORY, chart: ARGOCD_CHART_NAME, version: ARGOCD_CHART_VERSION },
@@ -109,8 +112,8 @@ export class ArgoCd extends HelmService {
       ingress !== undefined && props.domain !== undefined && props.domain !== ingress.host
         ? `domain "${props.domain}" differs from ingress.host "${ingress.host}"; SSO redirects would point elsewhere`
         : undefined,
-      ingress?.tlsSecretName !== undefined && ingress.tlsSecretName !== "argocd-server-tls"
-        ? `ingress.tlsSecretName "${ingress.tlsSecretName}" is not used; the chart always names the certificate Secret "argocd-server-tls"`
+      ingress?.tlsSecretName !== undefined && ingress.tlsSecretName !== ARGOCD_TLS_SECRET
+        ? `ingress.tlsSecretName "${ingress.tlsSecretName}" is not used; the chart always names the certificate Secret "${ARGOCD_TLS_SECRET}"`
         : undefined,
       replicasProblem("replicas", replicas),
       ...(Object.entries(resources) as [ArgoCdComponent, ContainerResources][]).map(([c, r]) =>

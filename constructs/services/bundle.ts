@@ -9,7 +9,7 @@
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import type { ClusterConnection } from "../in-cluster/cluster-connection";
-import { ARGOCD_SERVICE, ArgoCd, type ArgoCdProps } from "./argocd";
+import { ARGOCD_SERVICE, ARGOCD_TLS_SECRET, ArgoCd, type ArgoCdProps } from "./argocd";
 import { CertManager, type CertManagerProps } from "./cert-manager";
 import type { RequiredSecret, ServiceIngress } from "./common";
 import type { DatabaseEndpoint } from "./database";
@@ -235,23 +235,20 @@ export class SupportingServices extends Construct {
       });
     }
     const certManager = this.certManager;
-    // The TLS Secret a service's ingress uses unless told otherwise: `<release><suffix>-tls`, the
-    // default of each construct's chart values (Argo CD's is fixed, so the bundle sets it).
+    // Without an issuer, the pipeline provides each published host's certificate Secret, in the
+    // service's namespace, under the name the service will use (serviceNames).
     const expose = (
       ingress: ServiceIngress | undefined,
-      names: { readonly namespace: string; readonly releaseName: string },
-      suffix = "",
+      names: { readonly namespace: string; readonly tlsSecretName: string },
     ) => {
       if (ingress === undefined) {
         return undefined;
       }
-      const namespace = names.namespace;
-      const release = `${names.releaseName}${suffix}`;
       const managed = certManager?.clusterIssuerName !== undefined;
       if (!managed) {
         extraSecrets.push({
-          namespace,
-          name: ingress.tlsSecretName ?? `${release}-tls`,
+          namespace: names.namespace,
+          name: ingress.tlsSecretName ?? names.tlsSecretName,
           keys: ["tls.crt", "tls.key"],
           purpose: `TLS certificate of ${ingress.host} (no cert-manager issuer in this bundle)`,
         });
@@ -321,7 +318,7 @@ export class SupportingServices extends Construct {
         defaultReturnUrl: o.defaultReturnUrl!,
         database: database("kratos", o.database),
         dependsOn: o.dependsOn ?? afterDatabase(o.database),
-        ingress: expose(o.ingress, serviceNames(KRATOS_SERVICE, o), "-public"),
+        ingress: expose(o.ingress, serviceNames(KRATOS_SERVICE, o)),
       });
     }
     if (on("hydra")) {
@@ -334,7 +331,7 @@ export class SupportingServices extends Construct {
         consentUrl: o.consentUrl!,
         database: database("hydra", o.database),
         dependsOn: o.dependsOn ?? afterDatabase(o.database),
-        ingress: expose(o.ingress, serviceNames(HYDRA_SERVICE, o), "-public"),
+        ingress: expose(o.ingress, serviceNames(HYDRA_SERVICE, o)),
       });
     }
     if (on("oathkeeper")) {
@@ -344,7 +341,7 @@ export class SupportingServices extends Construct {
         connection,
         kratosPublicUrl: o.kratosPublicUrl ?? this.kratos!.publicServiceUrl,
         ketoReadUrl: o.ketoReadUrl ?? this.keto?.readUrl,
-        ingress: expose(o.ingress, serviceNames(OATHKEEPER_SERVICE, o), "-proxy"),
+        ingress: expose(o.ingress, serviceNames(OATHKEEPER_SERVICE, o)),
       });
     }
     if (on("argocd")) {
@@ -353,9 +350,8 @@ export class SupportingServices extends Construct {
         ...o,
         connection,
         ingress: expose(
-          o.ingress === undefined ? undefined : { ...o.ingress, tlsSecretName: "argocd-server-tls" },
+          o.ingress === undefined ? undefined : { ...o.ingress, tlsSecretName: ARGOCD_TLS_SECRET },
           serviceNames(ARGOCD_SERVICE, o),
-          "-server",
         ),
       });
     }

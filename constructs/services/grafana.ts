@@ -183,7 +183,7 @@ export class Grafana extends HelmService {
               hosts: [ingress.host],
               path: "/",
               pathType: "Prefix",
-              tls: ingressTls(ingress, `${this.releaseName}-tls`),
+              tls: ingressTls(ingress, this.defaultTlsSecretName),
             },
           }
         : {}),

@@ -39,19 +39,27 @@ export interface HelmServiceDefaults {
    * @default - the default namespace
    */
   readonly releaseName?: string;
+  /**
+   * The Secret of its ingress certificate when `ingress.tlsSecretName` is not given is
+   * `<release name><suffix>` (the chart's host naming, e.g. Hydra's `-public-tls`).
+   * @default "-tls"
+   */
+  readonly tlsSecretSuffix?: string;
 }
 
 /**
  * The namespace and release name a service gets from its props, or its defaults. The bundle
- * reads them too (TLS Secrets it asks the pipeline for), so they are resolved here only.
+ * reads them too (the TLS Secrets it asks the pipeline for), so they are resolved here only.
  */
 export function serviceNames(
   defaults: HelmServiceDefaults,
   props: Pick<ServiceBaseProps, "namespace" | "releaseName">,
-): { readonly namespace: string; readonly releaseName: string } {
+): { readonly namespace: string; readonly releaseName: string; readonly tlsSecretName: string } {
+  const releaseName = props.releaseName ?? defaults.releaseName ?? defaults.namespace;
   return {
     namespace: props.namespace ?? defaults.namespace,
-    releaseName: props.releaseName ?? defaults.releaseName ?? defaults.namespace,
+    releaseName,
+    tlsSecretName: `${releaseName}${defaults.tlsSecretSuffix ?? "-tls"}`,
   };
 }
 
@@ -61,6 +69,8 @@ export abstract class HelmService extends Construct {
   public readonly namespaceName: string;
   /** Helm release name; in-cluster Service names derive from it. */
   public readonly releaseName: string;
+  /** The Secret of the ingress certificate unless `ingress.tlsSecretName` names another. */
+  public readonly defaultTlsSecretName: string;
   /** The chart version installed: the pin, or the `chartVersion` prop. */
   public readonly chartVersion: string;
   private readonly baseProps: ServiceBaseProps;
@@ -83,6 +93,7 @@ export abstract class HelmService extends Construct {
     const names = serviceNames(defaults, props);
     this.namespaceName = names.namespace;
     this.releaseName = names.releaseName;
+    this.defaultTlsSecretName = names.tlsSecretName;
     this.chartVersion = props.chartVersion ?? defaults.chart.version;
   }
 

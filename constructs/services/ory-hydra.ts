@@ -59,6 +59,7 @@ export interface OryHydraProps extends OryServiceProps {
 export const HYDRA_SERVICE: HelmServiceDefaults = {
   chart: { repository: ORY_CHART_REPOSITORY, chart: HYDRA_CHART_NAME, version: ORY_CHART_VERSION },
   namespace: "hydra",
+  tlsSecretSuffix: "-public-tls",
 };
 
 /**
@@ -110,7 +111,7 @@ export class OryHydra extends HelmService {
         },
         maester: { enabled: false },
         ...(props.ingress !== undefined
-          ? { ingress: { public: oryIngressValues(props.ingress, `${this.releaseName}-public-tls`) } }
+          ? { ingress: { public: oryIngressValues(props.ingress, this.defaultTlsSecretName) } }
           : {}),
       },
       ORY_POD_SECURITY,

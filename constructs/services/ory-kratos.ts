@@ -107,6 +107,7 @@ export interface OryKratosProps extends OryServiceProps {
 export const KRATOS_SERVICE: HelmServiceDefaults = {
   chart: { repository: ORY_CHART_REPOSITORY, chart: KRATOS_CHART_NAME, version: ORY_CHART_VERSION },
   namespace: "kratos",
+  tlsSecretSuffix: "-public-tls",
 };
 
 /**
@@ -196,7 +197,7 @@ export class OryKratos extends HelmService {
         // the deployment's resources).
         statefulSet: { extraEnv: [...env] },
         ...(props.ingress !== undefined
-          ? { ingress: { public: oryIngressValues(props.ingress, `${this.releaseName}-public-tls`) } }
+          ? { ingress: { public: oryIngressValues(props.ingress, this.defaultTlsSecretName) } }
           : {}),
       },
       ORY_POD_SECURITY,

@@ -105,6 +105,7 @@ export interface OryOathkeeperProps extends OryServiceProps {
 export const OATHKEEPER_SERVICE: HelmServiceDefaults = {
   chart: { repository: ORY_CHART_REPOSITORY, chart: OATHKEEPER_CHART_NAME, version: ORY_CHART_VERSION },
   namespace: "oathkeeper",
+  tlsSecretSuffix: "-proxy-tls",
 };
 
 /**
@@ -217,7 +218,7 @@ export class OryOathkeeper extends HelmService {
           },
         },
         ...(props.ingress !== undefined
-          ? { ingress: { proxy: oryIngressValues(props.ingress, `${this.releaseName}-proxy-tls`) } }
+          ? { ingress: { proxy: oryIngressValues(props.ingress, this.defaultTlsSecretName) } }
           : {}),
       },
       ORY_POD_SECURITY,
