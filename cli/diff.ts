@@ -18,8 +18,8 @@
 import { isStatefulType } from "../constructs/common/stateful";
 import { modeOf } from "./affected";
 import { isJsonObject, type Json, prop } from "./json";
-import { canonicalJson } from "./normalize";
 import { type RuleEffect, rulesFor, verdict } from "./risk-rules";
+import { canonicalJson } from "./sorted-json";
 import type { SynthOutput } from "./synth-output";
 
 export type BlockKind =

@@ -17,6 +17,7 @@
  *   and `WAVE`.
  */
 import { createHash } from "node:crypto";
+import { loggingCommand } from "./ado-logging";
 import type { StackGraph } from "./manifest";
 
 export const AZURE_DEVOPS_MAX_JOBS = 256;
@@ -193,7 +194,7 @@ export function adoOutputCommands(
   options: { wave?: number; waveSlots?: number } = {},
 ): string[] {
   const set = (variable: string, value: string) =>
-    `##vso[task.setvariable variable=${variable};isOutput=true]${value}`;
+    loggingCommand("task.setvariable", { variable, isOutput: "true" }, value);
   const main = options.wave !== undefined ? (matrix.waves[options.wave]?.legs ?? {}) : allLegs(matrix);
   const lines = [set(name, JSON.stringify(main))];
   const slots = Math.max(matrix.waves.length, options.waveSlots ?? 0);

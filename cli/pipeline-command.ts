@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
+import { completeTask, logIssue, setVariable, uploadSummary } from "./ado-logging";
 import { type CommandIO, guarded, positiveInt, processIO, program } from "./commands/common";
 import { readManifest } from "./manifest";
 import type { Legs } from "./matrix";
@@ -49,18 +50,6 @@ Subcommands the pipeline's steps run (each has --help):
   check-environments  each scope's Environment exists and has an Approval check
 
 Exit codes: 0 ok, 1 error (out of date, invalid, a failed plan in collect).`;
-
-function setVariable(name: string, value: string, output = false): string {
-  return `##vso[task.setvariable variable=${name}${output ? ";isOutput=true" : ""}]${value}\n`;
-}
-
-function escapeVso(text: string): string {
-  return text.replaceAll("%", "%AZP25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
-function logIssue(type: "error" | "warning", text: string): string {
-  return `##vso[task.logissue type=${type}]${escapeVso(text)}\n`;
-}
 
 function loadFleetOrThrow(dir: string): Fleet {
   const { fleet, problems } = loadFleet(dir);
@@ -240,8 +229,8 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
       io.out(setVariable(`${name}_waves`, String(s.matrix.waves.length), true));
     }
     io.out(setVariable("mode", context.mode, true));
-    io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
-    for (const f of diffFiles) io.out(`##vso[task.uploadsummary]${f}\n`);
+    io.out(uploadSummary(summaryFile));
+    for (const f of diffFiles) io.out(uploadSummary(f));
     for (const w of baseWarnings(result)) io.out(logIssue("warning", w));
     if (risks > 0) {
       io.out(
@@ -250,7 +239,7 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
           `${risks} risky change(s) in the configuration diff: read the run summary before approving`,
         ),
       );
-      io.out("##vso[task.complete result=SucceededWithIssues;]risky changes\n");
+      io.out(completeTask("SucceededWithIssues", "risky changes"));
     }
   } else {
     io.out(`${JSON.stringify(run, null, 2)}\n`);
@@ -346,12 +335,12 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
       io.out(setVariable(`apply_wave${i}`, JSON.stringify(w), true));
     });
     io.out(setVariable("DECISIONS_ARTIFACT", decisionsArtifact));
-    io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
+    io.out(uploadSummary(summaryFile));
     const issues = collectIssues(o.scope, run.mode, result);
     for (const i of issues) io.out(logIssue(i.type, i.text));
     if (result.failed.length === 0 && issues.length > 0) {
       const why = run.mode === "drift" ? "drift found" : "deferred stacks";
-      io.out(`##vso[task.complete result=SucceededWithIssues;]${why}\n`);
+      io.out(completeTask("SucceededWithIssues", why));
     }
   } else {
     io.out(`${JSON.stringify({ ...result, decisions: Object.fromEntries(result.decisions) }, null, 2)}\n`);

@@ -16,6 +16,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { compareText, stableJson } from "../cli/sorted-json";
 import type { PlannedStack } from "./app";
 
 /** The metadata file's name inside the synthesized output directory. */
@@ -62,7 +63,7 @@ export function metadataOf(p: PlannedStack): StackMetadata {
 /** Writes `<outdir>/stacks.json` (keys sorted, so equal metadata gives equal bytes). */
 export function writeStackMetadata(outdir: string, entries: Iterable<StackMetadata>): void {
   const stacks: Record<string, unknown> = {};
-  for (const e of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const e of [...entries].sort((a, b) => compareText(a.id, b.id))) {
     const { id, ...rest } = e;
     stacks[id] = rest;
   }
@@ -106,20 +107,4 @@ export function readStackMetadata(outdir: string): Map<string, StackMetadata> | 
     out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });
   }
   return out;
-}
-
-/** JSON with keys sorted at every level and two-space indent, as cdktf writes its manifest. */
-export function stableJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v !== null && typeof v === "object") {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .sort()
-          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(sort(value), null, 2);
 }

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { logIssue, setVariable, uploadSummary } from "../ado-logging";
 import { type FleetManifest, readManifest } from "../manifest";
 import { countsLine } from "../plan-summary";
 import { Mutex, runInWaves } from "../schedule";
@@ -157,10 +158,6 @@ function firstLine(text: string | undefined): string {
   return (text ?? "").split("\n")[0] ?? "";
 }
 
-function escapeVso(text: string): string {
-  return text.replaceAll("%", "%AZP25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
 export async function planMain(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
   const cmd = addRunOptions(
     program("plan", "terraform plan (saved) for each stack, in dependency order.", io),
@@ -223,7 +220,7 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
     const changed = all.filter((r) => r.hasChanges).length;
     const failed = all.filter((r) => r.exitCode === PLAN_EXIT.failed).length;
     io.out(`plan: ${all.length} stack(s), ${changed} with changes, ${failed} failed → exit ${exit}\n`);
-    if (o.ado) io.out(`##vso[task.setvariable variable=hasChanges;isOutput=true]${changed > 0}\n`);
+    if (o.ado) io.out(setVariable("hasChanges", String(changed > 0), true));
     return exit;
   });
 }
@@ -308,8 +305,8 @@ function report(
     io.err(`--- ${r.stack}: ${r.message}\n`);
     if (ado) {
       const type = r.outcome === "stale" ? "warning" : "error";
-      io.out(`##vso[task.logissue type=${type}]${escapeVso(`${r.stack}: ${firstLine(r.message)}`)}\n`);
+      io.out(logIssue(type, `${r.stack}: ${firstLine(r.message)}`));
     }
   }
-  if (ado) io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
+  if (ado) io.out(uploadSummary(summaryFile));
 }
