@@ -19,13 +19,17 @@ import {
 } from "./maintenance-window";
 import { defaultRotationName, type NodePoolSpec, nodePoolProblems } from "./node-pool-spec";
 
-export type AksSkuTier = "Free" | "Standard" | "Premium";
+/** AKS pricing tiers (`sku_tier`). */
+export const AKS_SKU_TIERS = ["Free", "Standard", "Premium"] as const;
+export type AksSkuTier = (typeof AKS_SKU_TIERS)[number];
 
-/** Cluster (Kubernetes version) auto-upgrade channel. */
-export type AutomaticUpgradeChannel = "patch" | "stable" | "rapid" | "node-image" | "none";
+/** Cluster (Kubernetes version) auto-upgrade channels. */
+export const AUTOMATIC_UPGRADE_CHANNELS = ["patch", "stable", "rapid", "node-image", "none"] as const;
+export type AutomaticUpgradeChannel = (typeof AUTOMATIC_UPGRADE_CHANNELS)[number];
 
-/** Node OS image upgrade channel. `Unmanaged` leaves reboots to the cluster (Kured). */
-export type NodeOsUpgradeChannel = "NodeImage" | "SecurityPatch" | "Unmanaged" | "None";
+/** Node OS image upgrade channels. `Unmanaged` leaves reboots to the cluster (Kured). */
+export const NODE_OS_UPGRADE_CHANNELS = ["NodeImage", "SecurityPatch", "Unmanaged", "None"] as const;
+export type NodeOsUpgradeChannel = (typeof NODE_OS_UPGRADE_CHANNELS)[number];
 
 /** Network policy engine. `cilium` runs on the Cilium data plane; the others on Azure's. */
 export type NetworkPolicy = "cilium" | "azure" | "calico";

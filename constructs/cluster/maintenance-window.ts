@@ -1,9 +1,19 @@
 import type { KubernetesClusterMaintenanceWindowAutoUpgrade } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { Token } from "cdktf";
 
-export type MaintenanceFrequency = "Weekly" | "Daily";
+export const MAINTENANCE_FREQUENCIES = ["Weekly", "Daily"] as const;
+export type MaintenanceFrequency = (typeof MAINTENANCE_FREQUENCIES)[number];
 
-export type DayOfWeek = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+export const DAYS_OF_WEEK = [
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+  "Sunday",
+] as const;
+export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
 
 /**
  * A planned maintenance window (AKS `aksManagedAutoUpgradeSchedule` or

@@ -8,12 +8,14 @@ import type { DayOfWeek } from "../cluster/maintenance-window";
 import { ConstructValidationError } from "../common/errors";
 import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
+import type { PrincipalType } from "../identity/role-assignment";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import type { AvailabilityZone } from "../network/static-public-ip";
 import { type PrivateDnsOptions, privateDnsZone } from "./private-dns";
 
 /** PostgreSQL major versions Azure offers on flexible servers. */
-export type PostgresVersion = "13" | "14" | "15" | "16" | "17";
+export const POSTGRES_VERSIONS = ["13", "14", "15", "16", "17"] as const;
+export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
 
 /**
  * Compute SKU, `<tier>_<name>`: `B_` Burstable, `GP_` General Purpose, `MO_` Memory Optimized,
@@ -33,7 +35,7 @@ export type PostgresTlsVersion = "TLSv1.2" | "TLSv1.3";
 
 export type PostgresHighAvailabilityMode = "ZoneRedundant" | "SameZone";
 
-export type EntraPrincipalType = "User" | "Group" | "ServicePrincipal";
+export type EntraPrincipalType = PrincipalType;
 
 /** The Entra ID principal that administers the server (creates roles for the other principals). */
 export interface PostgresEntraAdministrator {

@@ -3,7 +3,8 @@ import type { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 
 /** Kind of principal. Stating it lets Azure skip the directory lookup that fails for new principals. */
-export type PrincipalType = "ServicePrincipal" | "Group" | "User";
+export const PRINCIPAL_TYPES = ["Group", "User", "ServicePrincipal"] as const;
+export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
 export interface RoleAssignmentOptions {
   /** Resource ID the role applies to (a resource, resource group or subscription). */

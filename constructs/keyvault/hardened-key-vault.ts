@@ -7,7 +7,8 @@ import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import { parseIpv4Address, parseIpv4Cidr } from "../network/cidr";
 
-export type KeyVaultSku = "standard" | "premium";
+export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
+export type KeyVaultSku = (typeof KEY_VAULT_SKUS)[number];
 
 /** What the firewall does with traffic that matches no rule. */
 export type KeyVaultNetworkDefaultAction = "Deny" | "Allow";

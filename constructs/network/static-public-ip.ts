@@ -9,7 +9,8 @@ import { checkName, NAMING_RULES } from "../naming/rules";
 export type IpVersion = "IPv4" | "IPv6";
 
 /** Availability zones of a zonal region. */
-export type AvailabilityZone = "1" | "2" | "3";
+export const AVAILABILITY_ZONES = ["1", "2", "3"] as const;
+export type AvailabilityZone = (typeof AVAILABILITY_ZONES)[number];
 
 export interface StaticPublicIpProps {
   /** Public IP resource name, 1-80 characters. Changing this replaces the IP (and its address). */

@@ -6,7 +6,8 @@ import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
 
-export type RegistrySku = "Basic" | "Standard" | "Premium";
+export const REGISTRY_SKUS = ["Basic", "Standard", "Premium"] as const;
+export type RegistrySku = (typeof REGISTRY_SKUS)[number];
 
 export interface ContainerRegistryProps {
   /**

@@ -25,36 +25,9 @@ import { Prometheus, type PrometheusProps } from "./prometheus";
 import { RedisService, type RedisServiceProps } from "./redis";
 import { mergeSecrets, type SecretConsumer, ServiceSecrets } from "./secrets";
 
-/** The services a bundle can switch on. */
-export type ServiceName =
-  | "postgresql"
-  | "redis"
-  | "nginx"
-  | "certManager"
-  | "loki"
-  | "grafana"
-  | "prometheus"
-  | "oathkeeper"
-  | "hydra"
-  | "keto"
-  | "kratos"
-  | "argocd";
+import { SERVICE_NAMES, type ServiceName } from "./service-names";
 
-/** Every service, in the order the bundle installs them. */
-export const SERVICE_NAMES: readonly ServiceName[] = [
-  "nginx",
-  "certManager",
-  "postgresql",
-  "redis",
-  "prometheus",
-  "loki",
-  "grafana",
-  "keto",
-  "kratos",
-  "hydra",
-  "oathkeeper",
-  "argocd",
-];
+export { SERVICE_NAMES, type ServiceName };
 
 /** Props the bundle wires become optional; `connection` comes from the bundle. */
 type Wired<P, K extends keyof P> = Omit<P, K | "connection"> & Partial<Pick<P, K>>;

@@ -9,7 +9,8 @@ import { checkName, NAMING_RULES } from "../naming/rules";
 import { parseIpv4Address, parseIpv4Cidr } from "../network/cidr";
 
 /** Redundancy of the account's data. Production wants zone or geo redundancy. */
-export type StorageReplication = "LRS" | "ZRS" | "GRS" | "GZRS" | "RAGRS" | "RAGZRS";
+export const STORAGE_REPLICATIONS = ["LRS", "ZRS", "GRS", "GZRS", "RAGRS", "RAGZRS"] as const;
+export type StorageReplication = (typeof STORAGE_REPLICATIONS)[number];
 
 export type StorageAccountTier = "Standard" | "Premium";
 
