@@ -328,7 +328,33 @@ describe("cluster settings", () => {
 
   test("fails if a weekly window has no day", () => {
     const dir = withClass((c) => void delete c.maintenance.autoUpgrade.dayOfWeek);
-    expectOneError(dir, { message: /weekly window needs a day/ });
+    expectOneError(dir, { message: /Weekly window needs dayOfWeek/ });
+  });
+
+  // The fleet runs the constructs' own rules (constructs/cluster/settings.ts) at load, so a
+  // window the AksCluster construct would refuse at synth is reported with its line instead.
+  test("fails at load if a daily window names a day, as the cluster construct would", () => {
+    const dir = withClass((c) => {
+      c.maintenance.nodeOs.frequency = "Daily";
+    });
+    const p = expectOneError(dir, { message: /Daily window must not set dayOfWeek/ });
+    expect(p).toMatchObject({
+      field: "environmentClasses.test.maintenance.nodeOs.dayOfWeek",
+      value: "Tuesday",
+    });
+    expect(p.line).toEqual(expect.any(Number));
+  });
+
+  test("reports a negative system pool minimum once", () => {
+    const dir = withClass((c) => {
+      c.nodePools.system.minCount = -1;
+    });
+    const { problems } = loadFleet(dir);
+    const here = errors(problems).filter(
+      (p) => p.field === "environmentClasses.test.nodePools.system.minCount",
+    );
+    expect(here).toHaveLength(1);
+    expect(here[0]!.message).toMatch(/cannot scale to zero/);
   });
 
   test("fails if the Kubernetes API would be open to everyone", () => {

@@ -18,18 +18,21 @@ import {
   maintenanceWindowProblems,
 } from "./maintenance-window";
 import { defaultRotationName, type NodePoolSpec, nodePoolProblems } from "./node-pool-spec";
+import {
+  type AksSkuTier,
+  type AutomaticUpgradeChannel,
+  type NodeOsUpgradeChannel,
+  poolNameProblems,
+} from "./settings";
 
-/** AKS pricing tiers (`sku_tier`). */
-export const AKS_SKU_TIERS = ["Free", "Standard", "Premium"] as const;
-export type AksSkuTier = (typeof AKS_SKU_TIERS)[number];
-
-/** Cluster (Kubernetes version) auto-upgrade channels. */
-export const AUTOMATIC_UPGRADE_CHANNELS = ["patch", "stable", "rapid", "node-image", "none"] as const;
-export type AutomaticUpgradeChannel = (typeof AUTOMATIC_UPGRADE_CHANNELS)[number];
-
-/** Node OS image upgrade channels. `Unmanaged` leaves reboots to the cluster (Kured). */
-export const NODE_OS_UPGRADE_CHANNELS = ["NodeImage", "SecurityPatch", "Unmanaged", "None"] as const;
-export type NodeOsUpgradeChannel = (typeof NODE_OS_UPGRADE_CHANNELS)[number];
+export {
+  AKS_SKU_TIERS,
+  type AksSkuTier,
+  AUTOMATIC_UPGRADE_CHANNELS,
+  type AutomaticUpgradeChannel,
+  NODE_OS_UPGRADE_CHANNELS,
+  type NodeOsUpgradeChannel,
+} from "./settings";
 
 /** Network policy engine. `cilium` runs on the Cilium data plane; the others on Azure's. */
 export type NetworkPolicy = "cilium" | "azure" | "calico";
@@ -360,11 +363,8 @@ export class AksCluster extends Construct {
     const pools = [props.systemPool, ...(props.userPools ?? [])];
     problems.push(...nodePoolProblems(props.systemPool, true));
     for (const pool of props.userPools ?? []) problems.push(...nodePoolProblems(pool, false));
-    const poolNames = new Set<string>();
-    for (const pool of pools) {
-      if (poolNames.has(pool.name)) problems.push(`pool name "${pool.name}" is used twice`);
-      poolNames.add(pool.name);
-    }
+    problems.push(...poolNameProblems(pools.map((p) => p.name)).map((p) => p.message));
+    const poolNames = new Set(pools.map((p) => p.name));
     const rotationNames = new Set<string>();
     for (const pool of pools) {
       const rotation = pool.temporaryNameForRotation ?? defaultRotationName(pool.name);

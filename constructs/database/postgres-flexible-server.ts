@@ -12,10 +12,10 @@ import type { PrincipalType } from "../identity/role-assignment";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import type { AvailabilityZone } from "../network/static-public-ip";
 import { type PrivateDnsOptions, privateDnsZone } from "./private-dns";
+import type { PostgresVersion } from "./settings";
 
 /** PostgreSQL major versions Azure offers on flexible servers. */
-export const POSTGRES_VERSIONS = ["13", "14", "15", "16", "17"] as const;
-export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
+export { POSTGRES_VERSIONS, type PostgresVersion } from "./settings";
 
 /**
  * Compute SKU, `<tier>_<name>`: `B_` Burstable, `GP_` General Purpose, `MO_` Memory Optimized,

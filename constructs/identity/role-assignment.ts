@@ -1,10 +1,10 @@
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import type { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
+import type { PrincipalType } from "./settings";
 
 /** Kind of principal. Stating it lets Azure skip the directory lookup that fails for new principals. */
-export const PRINCIPAL_TYPES = ["Group", "User", "ServicePrincipal"] as const;
-export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
+export { PRINCIPAL_TYPES, type PrincipalType } from "./settings";
 
 export interface RoleAssignmentOptions {
   /** Resource ID the role applies to (a resource, resource group or subscription). */

@@ -18,6 +18,7 @@ import {
   resourcesProblem,
   toValuesYaml,
 } from "./helm-values";
+import { ingressReplicaProblems } from "./settings";
 
 /**
  * The chart pin. Source: traefik/traefik-helm-chart `traefik/Chart.yaml`, release 38.0.1 of
@@ -292,14 +293,9 @@ export class Traefik extends Construct {
         `loadBalancerResourceGroup "${rg}" is not a valid resource group name; pass the resource group of the static public IP`,
       );
     }
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new ConstructValidationError(path, `replicas ${replicas} must be a whole number of at least 1`);
-    }
-    if (replicas < 2 && props.allowSingleReplica !== true) {
-      throw new ConstructValidationError(
-        path,
-        `replicas ${replicas} makes every node drain an ingress outage; use at least 2, or set allowSingleReplica: true for a test cluster`,
-      );
+    for (const p of ingressReplicaProblems(replicas, props.allowSingleReplica === true)) {
+      const single = p.value === 1 ? ", or set allowSingleReplica: true for a test cluster" : "";
+      throw new ConstructValidationError(path, `${p.message}; ${p.fix}${single}`);
     }
     if (replicas >= 2 && (!Number.isInteger(minAvailable) || minAvailable < 1 || minAvailable >= replicas)) {
       throw new ConstructValidationError(

@@ -5,9 +5,9 @@
  * reads (fleet/model.ts re-exports them), and `npm run docs` writes it as
  * docs/fleet-settings.schema.json for editors (a test fails when that file drifts).
  *
- * Enumerations that are Azure facts come from the constructs that own them (the AKS SKU tiers
- * from constructs/cluster, storage replication kinds from constructs/storage, ...), so a value
- * the schema accepts is always one the construct accepts. Rules that span fields or files
+ * Enumerations that are Azure facts come from the constructs that own them, in modules that
+ * load neither cdktf nor the provider (constructs/cluster/settings.ts, ...), so a value the
+ * schema accepts is always one the construct accepts. Rules that span fields or files
  * (min <= max, unknown orgs, address overlaps, Azure naming) are in fleet/rules/; VM sizes in
  * fleet/vm-sizes.ts.
  */
@@ -15,16 +15,17 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import {
   AKS_SKU_TIERS,
   AUTOMATIC_UPGRADE_CHANNELS,
+  DAYS_OF_WEEK,
+  MAINTENANCE_FREQUENCIES,
   NODE_OS_UPGRADE_CHANNELS,
-} from "../../constructs/cluster/aks-cluster";
-import { DAYS_OF_WEEK, MAINTENANCE_FREQUENCIES } from "../../constructs/cluster/maintenance-window";
-import { POSTGRES_VERSIONS } from "../../constructs/database/postgres-flexible-server";
-import { PRINCIPAL_TYPES } from "../../constructs/identity/role-assignment";
-import { KEY_VAULT_SKUS } from "../../constructs/keyvault/hardened-key-vault";
-import { AVAILABILITY_ZONES } from "../../constructs/network/static-public-ip";
-import { REGISTRY_SKUS } from "../../constructs/registry/container-registry";
+} from "../../constructs/cluster/settings";
+import { POSTGRES_VERSIONS } from "../../constructs/database/settings";
+import { PRINCIPAL_TYPES } from "../../constructs/identity/settings";
+import { KEY_VAULT_SKUS } from "../../constructs/keyvault/settings";
+import { AVAILABILITY_ZONES } from "../../constructs/network/settings";
+import { REGISTRY_SKUS } from "../../constructs/registry/settings";
 import { SERVICE_NAMES } from "../../constructs/services/service-names";
-import { STORAGE_REPLICATIONS } from "../../constructs/storage/hardened-storage-account";
+import { STORAGE_REPLICATIONS } from "../../constructs/storage/settings";
 
 // ---- Building blocks
 
