@@ -26,7 +26,7 @@ import { globalNameClashes } from "./rules/names";
 import { checkOverrideTargets } from "./rules/overrides";
 import { checkPipelineRoles } from "./rules/pipeline-roles";
 import { emptyRegistryProblem } from "./rules/registry";
-import { checkServiceTargets } from "./rules/services";
+import { checkServiceTargets, serviceOptionsProblems } from "./rules/services";
 import { checkStateNetwork, checkStatePrincipals, checkSubscriptions } from "./rules/state";
 import { checkSchema, isClean } from "./schema-check";
 import orgsSchema from "./schemas/altinn-orgs.schema.v1.json";
@@ -177,8 +177,16 @@ export function loadFleet(dir: string): LoadResult {
     );
   }
 
-  if (complete && ok("services") && isObject(settings.services))
+  if (complete && ok("services") && isObject(settings.services)) {
     problems.push(...checkServiceTargets(settings, clusterKeys, view.source!));
+    const zones = new Map(
+      [...apps, ...(platforms?.value ?? []), ...(studios?.value ?? [])].map((c) => [
+        c.clusterKey,
+        c.names.dnsZone,
+      ]),
+    );
+    problems.push(...serviceOptionsProblems(settings, zones, view.source!));
+  }
   // Which zones need delegating is only known when every cluster could be resolved.
   if (complete)
     problems.push(...externalDelegationNotices(apps, platforms?.value ?? [], studios?.value ?? []));

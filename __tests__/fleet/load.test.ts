@@ -780,3 +780,42 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
     ]);
   });
 });
+
+describe("supporting services' options, at load (issue 13)", () => {
+  const withServices = (services: Record<string, unknown>) =>
+    fleetFixture({ settings: (s) => void (s.services = services as Record<string, unknown>) });
+
+  test("fails at load, at its line, where the services' own rules would fail at synth", () => {
+    const dir = withServices({ clusters: { "apps-ttd-tt02": { hydra: true } } });
+    const { problems, fleet } = loadFleet(dir);
+    expect(fleet).toBeUndefined();
+    const here = errors(problems).filter((p) => p.field === "services.clusters.apps-ttd-tt02.hydra");
+    expect(here.map((p) => p.message)).toEqual([
+      expect.stringMatching(/hydra needs a database/),
+      expect.stringMatching(/hydra needs issuerUrl, loginUrl, consentUrl/),
+    ]);
+    expect(here[0]!.line).toEqual(expect.any(Number));
+    expect(here[0]!.fix).toMatch(/enable postgresql/);
+  });
+
+  test("checks a published host against the cluster's own DNS zone", () => {
+    const dir = withServices({
+      clusters: {
+        "apps-ttd-tt02": { prometheus: true, grafana: { ingress: { host: "grafana.example.com" } } },
+      },
+    });
+    const p = expectOneError(dir, { field: "services.clusters.apps-ttd-tt02.grafana.ingress.host" });
+    expect(p.message).toMatch(/not a name in this cluster's DNS zone ttd\.apps\.tt02\.altinn\.no/);
+    expect(p.value).toBe("grafana.example.com");
+  });
+
+  test("knows an external cluster has no ingress controller of its own", () => {
+    const dir = withServices({
+      external: [{ name: "lab", kubeconfigContext: "lab", services: { certManager: true } }],
+    });
+    expectOneError(dir, {
+      field: "services.external.0.services.certManager",
+      message: /needs an ingress controller/,
+    });
+  });
+});

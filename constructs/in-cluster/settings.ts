@@ -5,6 +5,12 @@
 import type { FieldProblem } from "../common/problems";
 
 /**
+ * The IngressClass Traefik serves when its Ingress provider is on: the class of every Ingress
+ * whose host resolves to the cluster's static IP (the DNS zone's apex and wildcard point there).
+ */
+export const TRAEFIK_INGRESS_CLASS = "traefik";
+
+/**
  * Ingress replicas: at least one, and two unless a single replica is accepted explicitly (one
  * replica turns every node drain into an ingress outage). Problem at `["replicas"]`.
  */

@@ -18,7 +18,7 @@ import {
   resourcesProblem,
   toValuesYaml,
 } from "./helm-values";
-import { ingressReplicaProblems } from "./settings";
+import { ingressReplicaProblems, TRAEFIK_INGRESS_CLASS } from "./settings";
 
 /**
  * The chart pin. Source: traefik/traefik-helm-chart `traefik/Chart.yaml`, release 38.0.1 of
@@ -46,11 +46,7 @@ export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
  */
 export const TRAEFIK_ENTRYPOINTS = { http: "http", https: "https" } as const;
 
-/**
- * The IngressClass Traefik serves when its Ingress provider is on: the class of every Ingress
- * whose host resolves to the cluster's static IP (the DNS zone's apex and wildcard point there).
- */
-export const TRAEFIK_INGRESS_CLASS = "traefik";
+export { TRAEFIK_INGRESS_CLASS } from "./settings";
 
 /**
  * TLS 1.2 cipher suites: AEAD with forward secrecy only (no CBC, no static RSA). TLS 1.3 suites are
