@@ -321,18 +321,7 @@ export function assembleStudios(view: SettingsView): Assembled<StudioEnvironment
 }
 
 /** The fleet, once every part is built and every cluster has its address block. */
-export function placeFleet(parts: {
-  readonly dir: string;
-  readonly settings: FleetSettings;
-  readonly environments: readonly FleetEnvironment[];
-  readonly orgs: readonly FleetOrg[];
-  readonly apps: readonly AppsEnvironment[];
-  readonly platforms: readonly PlatformEnvironment[];
-  readonly studios: readonly StudioEnvironment[];
-  readonly stateScopes: readonly string[];
-  readonly clusterKeys: readonly string[];
-  readonly allocations: ReadonlyMap<string, string>;
-}): Fleet {
+export function placeFleet(parts: Omit<Fleet, "externalClusters" | "addressPlan">): Fleet {
   const { settings, allocations } = parts;
   const services = settings.services?.clusters ?? {};
   const withServices = <T extends { clusterKey: string }>(e: T): T =>

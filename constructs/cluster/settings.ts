@@ -5,7 +5,7 @@
  * its line (fleet/rules/cluster-settings.ts). Loads neither cdktf nor the provider: a caller
  * passes `Token.isUnresolved` to skip values only known at apply time.
  */
-import { ALL_RESOLVED, type FieldProblem, type IsUnresolved } from "../common/problems";
+import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems } from "../common/problems";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import type { MaintenanceWindowSpec } from "./maintenance-window";
 import type { NodePoolSpec } from "./node-pool-spec";
@@ -222,15 +222,19 @@ export function maintenanceWindowFieldProblems(
       'write the time as HH:MM, e.g. "02:00"',
     );
   }
-  const hours = spec.durationHours;
-  if (!isUnresolved(hours) && (!Number.isInteger(hours) || hours < 4 || hours > 24)) {
-    add(
+  problems.push(
+    ...wholeNumberProblems(
       "durationHours",
-      hours,
-      `durationHours ${hours} must be a whole number from 4 to 24 (AKS needs at least four hours to finish an upgrade)`,
-      "use a duration from 4 to 24 hours",
-    );
-  }
+      spec.durationHours,
+      {
+        min: 4,
+        max: 24,
+        why: "(AKS needs at least four hours to finish an upgrade)",
+        fix: "use a duration from 4 to 24 hours",
+      },
+      isUnresolved,
+    ),
+  );
   const offset = spec.utcOffset;
   if (offset !== undefined && !isUnresolved(offset) && !UTC_OFFSET.test(offset)) {
     add(

@@ -26,6 +26,28 @@ export function under(prefix: FieldPath, problems: readonly FieldProblem[]): Fie
   }));
 }
 
+/**
+ * A whole number from `min` to `max` at `field`, or one problem saying so (`why` explains the
+ * range). Undefined and unresolved values pass.
+ */
+export function wholeNumberProblems(
+  field: string,
+  value: number | undefined,
+  range: { readonly min: number; readonly max: number; readonly why?: string; readonly fix: string },
+  isUnresolved: IsUnresolved = ALL_RESOLVED,
+): FieldProblem[] {
+  if (value === undefined || isUnresolved(value)) return [];
+  if (Number.isInteger(value) && value >= range.min && value <= range.max) return [];
+  return [
+    {
+      path: [field],
+      value,
+      message: `${field} ${value} must be a whole number from ${range.min} to ${range.max}${range.why ? ` ${range.why}` : ""}`,
+      fix: range.fix,
+    },
+  ];
+}
+
 /** Tells whether a value is a Terraform token (cdktf's `Token.isUnresolved`): such values are not checked. */
 export type IsUnresolved = (value: unknown) => boolean;
 

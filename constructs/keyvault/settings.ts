@@ -2,7 +2,7 @@
  * What a Key Vault's callers may set, as data and pure checks: HardenedKeyVault runs them and
  * throws; the fleet loader runs them on fleet.yaml. Loads neither cdktf nor the provider.
  */
-import { ALL_RESOLVED, type FieldProblem, type IsUnresolved } from "../common/problems";
+import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems } from "../common/problems";
 
 export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
 export type KeyVaultSku = (typeof KEY_VAULT_SKUS)[number];
@@ -12,14 +12,6 @@ export function softDeleteRetentionProblems(
   days: number | undefined,
   isUnresolved: IsUnresolved = ALL_RESOLVED,
 ): FieldProblem[] {
-  if (days === undefined || isUnresolved(days) || (Number.isInteger(days) && days >= 7 && days <= 90))
-    return [];
-  return [
-    {
-      path: ["softDeleteRetentionDays"],
-      value: days,
-      message: `softDeleteRetentionDays ${days} must be a whole number from 7 to 90`,
-      fix: "use a value from 7 to 90 (90 is the safe default)",
-    },
-  ];
+  const fix = "use a value from 7 to 90 (90 is the safe default)";
+  return wholeNumberProblems("softDeleteRetentionDays", days, { min: 7, max: 90, fix }, isUnresolved);
 }

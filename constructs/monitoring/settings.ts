@@ -2,21 +2,13 @@
  * What monitoring's callers may set, as pure checks: Monitoring runs them and throws; the fleet
  * loader runs them on fleet.yaml. Loads neither cdktf nor the provider.
  */
-import { ALL_RESOLVED, type FieldProblem, type IsUnresolved } from "../common/problems";
+import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems } from "../common/problems";
 
 /** Log Analytics retention on the PerGB2018 tier: 30 to 730 days. Problem at `["retentionInDays"]`. */
 export function retentionInDaysProblems(
   days: number | undefined,
   isUnresolved: IsUnresolved = ALL_RESOLVED,
 ): FieldProblem[] {
-  if (days === undefined || isUnresolved(days) || (Number.isInteger(days) && days >= 30 && days <= 730))
-    return [];
-  return [
-    {
-      path: ["retentionInDays"],
-      value: days,
-      message: `retentionInDays ${days} must be a whole number from 30 to 730 (PerGB2018)`,
-      fix: "use a value from 30 to 730",
-    },
-  ];
+  const range = { min: 30, max: 730, why: "(PerGB2018)", fix: "use a value from 30 to 730" };
+  return wholeNumberProblems("retentionInDays", days, range, isUnresolved);
 }
