@@ -20,6 +20,7 @@ import {
 import { FILE_ORDER, FILES } from "./files";
 import type { Fleet, FleetSettings, RegistryOrg } from "./model";
 import type { FleetProblem } from "./problems";
+import { postgresSettingsProblems } from "./rules/databases";
 import { externalDelegationNotices } from "./rules/dns";
 import { environmentEntryName } from "./rules/environments";
 import { globalNameClashes } from "./rules/names";
@@ -154,6 +155,7 @@ export function loadFleet(dir: string): LoadResult {
     if (ok("subscriptions")) problems.push(...checkSubscriptions(settings, stateScopes, view.source!));
   }
   if (ok("state")) problems.push(...checkStateNetwork(settings, view.source!));
+  problems.push(...postgresSettingsProblems(view));
 
   // The address plan: every cluster needs its block.
   const clusterKeys = [

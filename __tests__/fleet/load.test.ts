@@ -819,3 +819,27 @@ describe("supporting services' options, at load (issue 13)", () => {
     });
   });
 });
+
+describe("PostgreSQL servers, by the database construct's own rules (issue 13)", () => {
+  test("fails at load if a Burstable server is asked for a standby, as the construct would at synth", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        const configSync = (s.operators as Record<string, any>).configSync;
+        configSync.test.highAvailability = true;
+      },
+    });
+    const p = expectOneError(dir, { message: /Burstable, which has no standby/ });
+    expect(p).toMatchObject({ field: "operators.configSync.test.highAvailability", value: true });
+    expect(p.line).toEqual(expect.any(Number));
+  });
+
+  test("fails at load if a storage size is none Azure offers (the schema takes the construct's list)", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.platform as Record<string, any>).classes.test.postgres.storageMb = 40000;
+      },
+    });
+    const p = expectOneError(dir, { field: "platform.classes.test.postgres.storageMb" });
+    expect(p.message).toMatch(/must be one of 32768, 65536/);
+  });
+});

@@ -19,7 +19,12 @@ import {
   MAINTENANCE_FREQUENCIES,
   NODE_OS_UPGRADE_CHANNELS,
 } from "../../constructs/cluster/settings";
-import { POSTGRES_VERSIONS } from "../../constructs/database/settings";
+import {
+  POSTGRES_BACKUP_RETENTION_DAYS,
+  POSTGRES_STORAGE_SIZES_MB,
+  POSTGRES_VERSIONS,
+  type PostgresStorageMb,
+} from "../../constructs/database/settings";
 import { PRINCIPAL_TYPES } from "../../constructs/identity/settings";
 import { KEY_VAULT_SKUS } from "../../constructs/keyvault/settings";
 import { AVAILABILITY_ZONES } from "../../constructs/network/settings";
@@ -151,8 +156,11 @@ const ClusterOverrideSchema = Type.Unsafe<DeepPartial<Static<typeof ClusterSetti
 export const PostgresSchema = closed({
   sku: Type.String({ pattern: "^(B|GP|MO)_Standard_[A-Za-z0-9_]+$" }),
   version: oneOf(POSTGRES_VERSIONS),
-  storageMb: Type.Integer({ minimum: 32768 }),
-  backupRetentionDays: Type.Integer({ minimum: 7, maximum: 35 }),
+  storageMb: Type.Unsafe<PostgresStorageMb>({ enum: [...POSTGRES_STORAGE_SIZES_MB] }),
+  backupRetentionDays: Type.Integer({
+    minimum: POSTGRES_BACKUP_RETENTION_DAYS.min,
+    maximum: POSTGRES_BACKUP_RETENTION_DAYS.max,
+  }),
   highAvailability: Type.Boolean(),
   geoRedundantBackup: Type.Boolean(),
 });
