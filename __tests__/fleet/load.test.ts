@@ -783,7 +783,11 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
 
 describe("supporting services' options, at load (issue 13)", () => {
   const withServices = (services: Record<string, unknown>) =>
-    fleetFixture({ settings: (s) => void (s.services = services as Record<string, unknown>) });
+    fleetFixture({
+      settings: (s) => {
+        s.services = services as Record<string, unknown>;
+      },
+    });
 
   test("fails at load, at its line, where the services' own rules would fail at synth", () => {
     const dir = withServices({ clusters: { "apps-ttd-tt02": { hydra: true } } });
