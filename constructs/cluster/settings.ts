@@ -195,7 +195,11 @@ export function poolNameProblems(names: readonly string[]): FieldProblem[] {
 const START_TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const UTC_OFFSET = /^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$/;
 
-/** Problems with a maintenance window, at paths inside it (`["durationHours"]`). */
+/**
+ * Problems with a maintenance window, at paths inside it (`["durationHours"]`). Windows last 4 to
+ * 24 hours (`duration` of both maintenance window blocks, hashicorp/terraform-provider-azurerm@v4.55.0:
+ * internal/services/containers/kubernetes_cluster_resource.go).
+ */
 export function maintenanceWindowFieldProblems(
   spec: MaintenanceWindowSpec,
   isUnresolved: IsUnresolved = ALL_RESOLVED,

@@ -9,13 +9,17 @@ import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems
 export const POSTGRES_VERSIONS = ["13", "14", "15", "16", "17"] as const;
 export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
 
-/** Storage sizes Azure accepts, in MiB (32 GiB to 32 TiB). */
+/**
+ * Storage sizes Azure accepts, in MiB (32 GiB to 32 TiB): the provider's `storage_mb` list
+ * (hashicorp/terraform-provider-azurerm@v4.55.0:
+ * internal/services/postgres/postgresql_flexible_server_resource.go).
+ */
 export const POSTGRES_STORAGE_SIZES_MB = [
   32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408,
 ] as const;
 export type PostgresStorageMb = (typeof POSTGRES_STORAGE_SIZES_MB)[number];
 
-/** Days of point-in-time restore Azure keeps: 7 to 35. */
+/** Days of point-in-time restore Azure keeps: 7 to 35 (`backup_retention_days`, same source). */
 export const POSTGRES_BACKUP_RETENTION_DAYS = { min: 7, max: 35 } as const;
 
 /**

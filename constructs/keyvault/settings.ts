@@ -7,7 +7,11 @@ import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems
 export const KEY_VAULT_SKUS = ["standard", "premium"] as const;
 export type KeyVaultSku = (typeof KEY_VAULT_SKUS)[number];
 
-/** Days a deleted vault stays recoverable: Azure allows 7 to 90. Problem at `["softDeleteRetentionDays"]`. */
+/**
+ * Days a deleted vault stays recoverable: Azure allows 7 to 90 (`soft_delete_retention_days`,
+ * hashicorp/terraform-provider-azurerm@v4.55.0: internal/services/keyvault/key_vault_resource.go).
+ * Problem at `["softDeleteRetentionDays"]`.
+ */
 export function softDeleteRetentionProblems(
   days: number | undefined,
   isUnresolved: IsUnresolved = ALL_RESOLVED,

@@ -4,7 +4,11 @@
  */
 import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems } from "../common/problems";
 
-/** Log Analytics retention on the PerGB2018 tier: 30 to 730 days. Problem at `["retentionInDays"]`. */
+/**
+ * Log Analytics retention on the PerGB2018 tier: 30 to 730 days (`retention_in_days`,
+ * hashicorp/terraform-provider-azurerm@v4.55.0:
+ * internal/services/loganalytics/log_analytics_workspace_resource.go). Problem at `["retentionInDays"]`.
+ */
 export function retentionInDaysProblems(
   days: number | undefined,
   isUnresolved: IsUnresolved = ALL_RESOLVED,
