@@ -364,6 +364,16 @@ describe("cluster settings", () => {
     expectOneError(dir, { field: "environmentClasses.test.apiServerAuthorizedIpRanges" });
   });
 
+  test("fails at load if the API server has more authorized ranges than AKS allows, as the construct would", () => {
+    const dir = withClass((c) => {
+      c.apiServerAuthorizedIpRanges = Array.from({ length: 201 }, (_, i) => `10.${i}.0.0/16`);
+    });
+    expectOneError(dir, {
+      field: "environmentClasses.test.apiServerAuthorizedIpRanges",
+      message: /AKS allows 200/,
+    });
+  });
+
   test("fails if a pool exceeds the AKS node limit", () => {
     const dir = withClass((c) => {
       c.nodePools.user.maxCount = 1001;

@@ -21,6 +21,7 @@ import { defaultRotationName, type NodePoolSpec, nodePoolProblems } from "./node
 import {
   type AksSkuTier,
   type AutomaticUpgradeChannel,
+  apiServerProblems,
   type NodeOsUpgradeChannel,
   poolNameProblems,
 } from "./settings";
@@ -431,26 +432,8 @@ export class AksCluster extends Construct {
     }
 
     // API server exposure.
-    const api = props.apiServer;
-    const ranges = api.authorizedIpRanges ?? [];
-    const hasRanges = !resolved(ranges) || ranges.length > 0;
-    if (api.privateCluster === true && hasRanges) {
-      problems.push("apiServer: authorizedIpRanges cannot be combined with privateCluster");
-    }
-    if (!hasRanges && api.privateCluster !== true && api.allowPublicApiServer !== true) {
-      problems.push(
-        "apiServer: the API server would be open to the Internet. Give authorizedIpRanges, set " +
-          "privateCluster, or set allowPublicApiServer: true to accept that explicitly",
-      );
-    }
-    if (resolved(ranges)) {
-      if (ranges.length > 200)
-        problems.push(`apiServer.authorizedIpRanges has ${ranges.length} entries; AKS allows 200`);
-      for (const range of ranges) {
-        if (!resolved(range)) continue;
-        const parsed = parseIpv4Cidr(range);
-        if (!parsed.ok) problems.push(`apiServer.authorizedIpRanges: ${parsed.problem}`);
-      }
+    for (const p of apiServerProblems(props.apiServer, Token.isUnresolved)) {
+      problems.push(`apiServer: ${p.message}; ${p.fix}`);
     }
 
     // Network.

@@ -7,6 +7,8 @@
  */
 import { ALL_RESOLVED, type FieldProblem, type IsUnresolved, wholeNumberProblems } from "../common/problems";
 import { checkName, NAMING_RULES } from "../naming/rules";
+import { parseIpv4Cidr } from "../network/cidr";
+import type { AksApiServerSpec } from "./aks-cluster";
 import type { MaintenanceWindowSpec } from "./maintenance-window";
 import type { NodePoolSpec } from "./node-pool-spec";
 
@@ -251,6 +253,62 @@ export function maintenanceWindowFieldProblems(
   const interval = spec.interval;
   if (interval !== undefined && !isUnresolved(interval) && (!Number.isInteger(interval) || interval < 1)) {
     add("interval", interval, `interval ${interval} must be a whole number of at least 1`, "use 1 or more");
+  }
+  return problems;
+}
+
+/** AKS's limit on authorized IP ranges of the API server. */
+export const MAX_AUTHORIZED_IP_RANGES = 200;
+
+/**
+ * Who reaches the API server: authorized ranges, a private cluster, or (explicitly) everyone.
+ * Problems at paths inside the spec (`["authorizedIpRanges"]`).
+ */
+export function apiServerProblems(
+  api: AksApiServerSpec,
+  isUnresolved: IsUnresolved = ALL_RESOLVED,
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const ranges = api.authorizedIpRanges ?? [];
+  const hasRanges = isUnresolved(ranges) || ranges.length > 0;
+  if (api.privateCluster === true && hasRanges) {
+    problems.push({
+      path: ["authorizedIpRanges"],
+      related: [["privateCluster"]],
+      value: ranges,
+      message: "authorizedIpRanges cannot be combined with privateCluster",
+      fix: "drop authorizedIpRanges, or privateCluster",
+    });
+  }
+  if (!hasRanges && api.privateCluster !== true && api.allowPublicApiServer !== true) {
+    problems.push({
+      path: ["authorizedIpRanges"],
+      value: ranges,
+      message: "the API server would be open to the Internet",
+      fix: "give authorizedIpRanges (the egress ranges of the build agents and the operations VPN), set privateCluster, or set allowPublicApiServer: true to accept that explicitly",
+    });
+  }
+  if (!isUnresolved(ranges)) {
+    if (ranges.length > MAX_AUTHORIZED_IP_RANGES) {
+      problems.push({
+        path: ["authorizedIpRanges"],
+        value: ranges.length,
+        message: `authorizedIpRanges has ${ranges.length} entries; AKS allows ${MAX_AUTHORIZED_IP_RANGES}`,
+        fix: "merge ranges into larger blocks",
+      });
+    }
+    ranges.forEach((range, i) => {
+      if (isUnresolved(range)) return;
+      const parsed = parseIpv4Cidr(range);
+      if (!parsed.ok) {
+        problems.push({
+          path: ["authorizedIpRanges", i],
+          value: range,
+          message: `authorizedIpRanges: ${parsed.problem}`,
+          fix: "write an IPv4 range in CIDR notation, e.g. 203.0.113.0/24",
+        });
+      }
+    });
   }
   return problems;
 }

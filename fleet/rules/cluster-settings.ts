@@ -4,9 +4,10 @@
  *
  * The rules themselves are the constructs' own pure checks (constructs/<folder>/settings.ts), run
  * on the fleet's shape of the settings; only what the fleet decides beyond them lives here: VM
- * sizes from the listed series (fleet/vm-sizes.ts), zones, and an API server never open to all.
+ * sizes from the listed series (fleet/vm-sizes.ts) and zones.
  */
 import {
+  apiServerProblems,
   maintenanceWindowFieldProblems,
   nodePoolFieldProblems,
   poolNameProblems,
@@ -59,13 +60,9 @@ export function clusterSettingsFieldProblems(s: ClusterSettings): FieldProblem[]
       fix: 'list the zones, e.g. ["1", "2", "3"]',
     });
   }
-  if (s.apiServerAuthorizedIpRanges.length === 0) {
-    out.push({
-      path: ["apiServerAuthorizedIpRanges"],
-      value: s.apiServerAuthorizedIpRanges,
-      message: "an empty list would leave the Kubernetes API open to the internet",
-      fix: "list the egress ranges of the build agents and the operations VPN",
-    });
+  // fleet.yaml has neither private clusters nor a public API server: every cluster lists its ranges.
+  for (const p of apiServerProblems({ authorizedIpRanges: s.apiServerAuthorizedIpRanges })) {
+    out.push({ ...p, path: ["apiServerAuthorizedIpRanges", ...p.path.slice(1)] });
   }
   out.push(...under(["keyVault"], softDeleteRetentionProblems(s.keyVault.softDeleteRetentionDays)));
   out.push(...under(["logAnalytics"], retentionInDaysProblems(s.logAnalytics.retentionInDays)));
