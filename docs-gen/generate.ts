@@ -2,10 +2,11 @@
  * All generated docs as files (path relative to docs/ → content): a pure function of the
  * synthesized output and the fleet model. `docs/architecture/` holds one diagram per stack kind
  * and one per environment, each as Mermaid (for the Azure DevOps wiki) and SVG (Graphviz, for
- * everything else), and a README that embeds the Mermaid; `docs/fleet.md` the fleet at a glance.
+ * everything else), and a README that embeds the Mermaid; `docs/fleet.md` the fleet at a glance;
+ * `docs/fleet-settings.schema.json` the JSON Schema of fleet.yaml, from fleet/schemas/fleet-settings.ts.
  */
-
 import { compareText } from "../cli/sorted-json";
+import { fleetSettingsSchemaJson } from "../fleet/schemas/fleet-settings";
 import { type Diagram, toDot, toMermaid } from "./diagram";
 import { fleetSummary } from "./fleet-summary";
 import { compareKinds, type DocsInput, type DocsStack, docsStacks, environmentOrder } from "./model";
@@ -16,6 +17,8 @@ import { blocksOf, countBlocks, stringAt } from "./terraform";
 
 export const ARCHITECTURE_DIR = "architecture";
 export const FLEET_FILE = "fleet.md";
+/** The JSON Schema of fleet.yaml that editors read (`# yaml-language-server: $schema=` in fleet.yaml). */
+export const SETTINGS_SCHEMA_FILE = "fleet-settings.schema.json";
 
 export interface DocFile {
   /** Relative to docs/, with forward slashes. */
@@ -141,6 +144,7 @@ export async function generateDocs(input: DocsInput, renderer?: SvgRenderer): Pr
   }
   files.push({ path: `${ARCHITECTURE_DIR}/README.md`, content: architectureReadme(stacks, environments) });
   files.push({ path: FLEET_FILE, content: fleetSummary(input) });
+  files.push({ path: SETTINGS_SCHEMA_FILE, content: fleetSettingsSchemaJson() });
   return files.sort((a, b) => compareText(a.path, b.path));
 }
 

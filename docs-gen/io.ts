@@ -20,7 +20,7 @@ import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { STACKS_FILE } from "../stacks/metadata";
 import { synthFleet } from "../stacks/synth-fleet";
-import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE } from "./generate";
+import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE, SETTINGS_SCHEMA_FILE } from "./generate";
 import type { DocsInput } from "./model";
 import type { Manifest, StackJson } from "./terraform";
 
@@ -81,7 +81,7 @@ export function synthFleetToTemp(fleet: Fleet): string {
   return outdir;
 }
 
-/** The files the generator owns under a docs directory: all of architecture/, and fleet.md. */
+/** The files the generator owns under a docs directory: all of architecture/, fleet.md and the settings schema. */
 export function ownedFiles(docsDir: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -93,7 +93,7 @@ export function ownedFiles(docsDir: string): string[] {
     }
   };
   walk(join(docsDir, ARCHITECTURE_DIR));
-  if (existsSync(join(docsDir, FLEET_FILE))) out.push(FLEET_FILE);
+  for (const file of [FLEET_FILE, SETTINGS_SCHEMA_FILE]) if (existsSync(join(docsDir, file))) out.push(file);
   return out.sort(compareText);
 }
 

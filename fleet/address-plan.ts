@@ -52,6 +52,8 @@
  * a gap by the block size to count free blocks). IPv4 only: the VNets are single stack today (Altinn's dual-stack /56 plan is not
  * modelled).
  */
+
+import type { Static } from "@sinclair/typebox";
 import { compareText } from "../cli/sorted-json";
 import {
   addressAt,
@@ -68,7 +70,9 @@ import {
 } from "../constructs/network/cidr";
 import { ADDRESS_PLAN_FILE, loadAddressPlan, sortByAddress } from "./address-plan-file";
 import { layoutFits, SERVICE_SUBNETS, smallestBlockPrefixFor } from "./address-plan-subnets";
+import type { DeepReadonly } from "./model";
 import { type FleetProblem, FleetValidationError, notice, problem } from "./problems";
+import type { AddressPlanSettingsSchema, ReservedRangeSchema } from "./schemas/fleet-settings";
 
 export type { CidrRange } from "../constructs/network/cidr";
 export {
@@ -91,27 +95,9 @@ export {
   subnetLayout,
 } from "./address-plan-subnets";
 
-export interface ReservedRange {
-  readonly cidr: string;
-  /** Why it is reserved (shown in problems). */
-  readonly reason: string;
-}
-
-/** `addressPlan` in fleet.yaml. */
-export interface AddressPlanSettings {
-  /** IPv4 CIDR all cluster blocks come from, e.g. `10.0.0.0/9`. */
-  readonly pool: string;
-  /** Prefix length of every cluster block, e.g. 22. */
-  readonly blockPrefixLength: number;
-  /** Ranges no block may overlap (hub networks, gateways, peered and on-premises networks). */
-  readonly reserved: readonly ReservedRange[];
-  /** Overlay pod range, reused by every cluster, e.g. `10.240.0.0/16`. */
-  readonly podCidr: string;
-  /** Kubernetes service range, reused by every cluster, e.g. `10.250.0.0/24`. */
-  readonly serviceCidr: string;
-  /** The cluster DNS service address, inside `serviceCidr`, e.g. `10.250.0.10`. */
-  readonly dnsServiceIp: string;
-}
+/** `addressPlan` in fleet.yaml and its reserved ranges: types of the settings schema. */
+export type ReservedRange = DeepReadonly<Static<typeof ReservedRangeSchema>>;
+export type AddressPlanSettings = DeepReadonly<Static<typeof AddressPlanSettingsSchema>>;
 
 /**
  * Ranges Azure does not allow in a virtual network's address space (Microsoft Cloud Adoption

@@ -328,7 +328,33 @@ describe("cluster settings", () => {
 
   test("fails if a weekly window has no day", () => {
     const dir = withClass((c) => void delete c.maintenance.autoUpgrade.dayOfWeek);
-    expectOneError(dir, { message: /weekly window needs a day/ });
+    expectOneError(dir, { message: /Weekly window needs dayOfWeek/ });
+  });
+
+  // The fleet runs the constructs' own rules (constructs/cluster/settings.ts) at load, so a
+  // window the AksCluster construct would refuse at synth is reported with its line instead.
+  test("fails at load if a daily window names a day, as the cluster construct would", () => {
+    const dir = withClass((c) => {
+      c.maintenance.nodeOs.frequency = "Daily";
+    });
+    const p = expectOneError(dir, { message: /Daily window must not set dayOfWeek/ });
+    expect(p).toMatchObject({
+      field: "environmentClasses.test.maintenance.nodeOs.dayOfWeek",
+      value: "Tuesday",
+    });
+    expect(p.line).toEqual(expect.any(Number));
+  });
+
+  test("reports a negative system pool minimum once", () => {
+    const dir = withClass((c) => {
+      c.nodePools.system.minCount = -1;
+    });
+    const { problems } = loadFleet(dir);
+    const here = errors(problems).filter(
+      (p) => p.field === "environmentClasses.test.nodePools.system.minCount",
+    );
+    expect(here).toHaveLength(1);
+    expect(here[0]!.message).toMatch(/cannot scale to zero/);
   });
 
   test("fails if the Kubernetes API would be open to everyone", () => {
@@ -336,6 +362,16 @@ describe("cluster settings", () => {
       c.apiServerAuthorizedIpRanges = [];
     });
     expectOneError(dir, { field: "environmentClasses.test.apiServerAuthorizedIpRanges" });
+  });
+
+  test("fails at load if the API server has more authorized ranges than AKS allows, as the construct would", () => {
+    const dir = withClass((c) => {
+      c.apiServerAuthorizedIpRanges = Array.from({ length: 201 }, (_, i) => `10.${i}.0.0/16`);
+    });
+    expectOneError(dir, {
+      field: "environmentClasses.test.apiServerAuthorizedIpRanges",
+      message: /AKS allows 200/,
+    });
   });
 
   test("fails if a pool exceeds the AKS node limit", () => {
@@ -753,5 +789,72 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
     expect(errors(loadFleet(dir).problems)).toEqual([
       expect.objectContaining({ file: "environments.json", field: "environments[0]" }),
     ]);
+  });
+});
+
+describe("supporting services' options, at load (issue 13)", () => {
+  const withServices = (services: Record<string, unknown>) =>
+    fleetFixture({
+      settings: (s) => {
+        s.services = services as Record<string, unknown>;
+      },
+    });
+
+  test("fails at load, at its line, where the services' own rules would fail at synth", () => {
+    const dir = withServices({ clusters: { "apps-ttd-tt02": { hydra: true } } });
+    const { problems, fleet } = loadFleet(dir);
+    expect(fleet).toBeUndefined();
+    const here = errors(problems).filter((p) => p.field === "services.clusters.apps-ttd-tt02.hydra");
+    expect(here.map((p) => p.message)).toEqual([
+      expect.stringMatching(/hydra needs a database/),
+      expect.stringMatching(/hydra needs issuerUrl, loginUrl, consentUrl/),
+    ]);
+    expect(here[0]!.line).toEqual(expect.any(Number));
+    expect(here[0]!.fix).toMatch(/enable postgresql/);
+  });
+
+  test("checks a published host against the cluster's own DNS zone", () => {
+    const dir = withServices({
+      clusters: {
+        "apps-ttd-tt02": { prometheus: true, grafana: { ingress: { host: "grafana.example.com" } } },
+      },
+    });
+    const p = expectOneError(dir, { field: "services.clusters.apps-ttd-tt02.grafana.ingress.host" });
+    expect(p.message).toMatch(/not a name in this cluster's DNS zone ttd\.apps\.tt02\.altinn\.no/);
+    expect(p.value).toBe("grafana.example.com");
+  });
+
+  test("knows an external cluster has no ingress controller of its own", () => {
+    const dir = withServices({
+      external: [{ name: "lab", kubeconfigContext: "lab", services: { certManager: true } }],
+    });
+    expectOneError(dir, {
+      field: "services.external.0.services.certManager",
+      message: /needs an ingress controller/,
+    });
+  });
+});
+
+describe("PostgreSQL servers, by the database construct's own rules (issue 13)", () => {
+  test("fails at load if a Burstable server is asked for a standby, as the construct would at synth", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        const configSync = (s.operators as Record<string, any>).configSync;
+        configSync.test.highAvailability = true;
+      },
+    });
+    const p = expectOneError(dir, { message: /Burstable, which has no standby/ });
+    expect(p).toMatchObject({ field: "operators.configSync.test.highAvailability", value: true });
+    expect(p.line).toEqual(expect.any(Number));
+  });
+
+  test("fails at load if a storage size is none Azure offers (the schema takes the construct's list)", () => {
+    const dir = fleetFixture({
+      settings: (s) => {
+        (s.platform as Record<string, any>).classes.test.postgres.storageMb = 40000;
+      },
+    });
+    const p = expectOneError(dir, { field: "platform.classes.test.postgres.storageMb" });
+    expect(p.message).toMatch(/must be one of 32768, 65536/);
   });
 });

@@ -18,14 +18,22 @@ import {
   maintenanceWindowProblems,
 } from "./maintenance-window";
 import { defaultRotationName, type NodePoolSpec, nodePoolProblems } from "./node-pool-spec";
+import {
+  type AksSkuTier,
+  type AutomaticUpgradeChannel,
+  apiServerProblems,
+  type NodeOsUpgradeChannel,
+  poolNameProblems,
+} from "./settings";
 
-export type AksSkuTier = "Free" | "Standard" | "Premium";
-
-/** Cluster (Kubernetes version) auto-upgrade channel. */
-export type AutomaticUpgradeChannel = "patch" | "stable" | "rapid" | "node-image" | "none";
-
-/** Node OS image upgrade channel. `Unmanaged` leaves reboots to the cluster (Kured). */
-export type NodeOsUpgradeChannel = "NodeImage" | "SecurityPatch" | "Unmanaged" | "None";
+export {
+  AKS_SKU_TIERS,
+  type AksSkuTier,
+  AUTOMATIC_UPGRADE_CHANNELS,
+  type AutomaticUpgradeChannel,
+  NODE_OS_UPGRADE_CHANNELS,
+  type NodeOsUpgradeChannel,
+} from "./settings";
 
 /** Network policy engine. `cilium` runs on the Cilium data plane; the others on Azure's. */
 export type NetworkPolicy = "cilium" | "azure" | "calico";
@@ -356,11 +364,8 @@ export class AksCluster extends Construct {
     const pools = [props.systemPool, ...(props.userPools ?? [])];
     problems.push(...nodePoolProblems(props.systemPool, true));
     for (const pool of props.userPools ?? []) problems.push(...nodePoolProblems(pool, false));
-    const poolNames = new Set<string>();
-    for (const pool of pools) {
-      if (poolNames.has(pool.name)) problems.push(`pool name "${pool.name}" is used twice`);
-      poolNames.add(pool.name);
-    }
+    problems.push(...poolNameProblems(pools.map((p) => p.name)).map((p) => p.message));
+    const poolNames = new Set(pools.map((p) => p.name));
     const rotationNames = new Set<string>();
     for (const pool of pools) {
       const rotation = pool.temporaryNameForRotation ?? defaultRotationName(pool.name);
@@ -427,26 +432,8 @@ export class AksCluster extends Construct {
     }
 
     // API server exposure.
-    const api = props.apiServer;
-    const ranges = api.authorizedIpRanges ?? [];
-    const hasRanges = !resolved(ranges) || ranges.length > 0;
-    if (api.privateCluster === true && hasRanges) {
-      problems.push("apiServer: authorizedIpRanges cannot be combined with privateCluster");
-    }
-    if (!hasRanges && api.privateCluster !== true && api.allowPublicApiServer !== true) {
-      problems.push(
-        "apiServer: the API server would be open to the Internet. Give authorizedIpRanges, set " +
-          "privateCluster, or set allowPublicApiServer: true to accept that explicitly",
-      );
-    }
-    if (resolved(ranges)) {
-      if (ranges.length > 200)
-        problems.push(`apiServer.authorizedIpRanges has ${ranges.length} entries; AKS allows 200`);
-      for (const range of ranges) {
-        if (!resolved(range)) continue;
-        const parsed = parseIpv4Cidr(range);
-        if (!parsed.ok) problems.push(`apiServer.authorizedIpRanges: ${parsed.problem}`);
-      }
+    for (const p of apiServerProblems(props.apiServer, Token.isUnresolved)) {
+      problems.push(`apiServer: ${p.message}; ${p.fix}`);
     }
 
     // Network.

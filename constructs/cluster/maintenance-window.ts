@@ -1,9 +1,9 @@
 import type { KubernetesClusterMaintenanceWindowAutoUpgrade } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { Token } from "cdktf";
 
-export type MaintenanceFrequency = "Weekly" | "Daily";
+import { type DayOfWeek, type MaintenanceFrequency, maintenanceWindowFieldProblems } from "./settings";
 
-export type DayOfWeek = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+export { DAYS_OF_WEEK, type DayOfWeek, MAINTENANCE_FREQUENCIES, type MaintenanceFrequency } from "./settings";
 
 /**
  * A planned maintenance window (AKS `aksManagedAutoUpgradeSchedule` or
@@ -31,38 +31,9 @@ export interface MaintenanceWindowSpec {
   readonly interval?: number;
 }
 
-const START_TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
-const UTC_OFFSET = /^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$/;
-
-/** Problems with a window, as messages prefixed with `field`. */
+/** Problems with a window, as messages prefixed with `field` (the rules: `maintenanceWindowFieldProblems`). */
 export function maintenanceWindowProblems(field: string, spec: MaintenanceWindowSpec): string[] {
-  const problems: string[] = [];
-  if (spec.frequency === "Weekly" && spec.dayOfWeek === undefined) {
-    problems.push(`${field}: a Weekly window needs dayOfWeek`);
-  }
-  if (spec.frequency === "Daily" && spec.dayOfWeek !== undefined) {
-    problems.push(`${field}: a Daily window must not set dayOfWeek (got ${spec.dayOfWeek})`);
-  }
-  if (!Token.isUnresolved(spec.startTime) && !START_TIME.test(spec.startTime)) {
-    problems.push(`${field}: startTime "${spec.startTime}" must be HH:MM in 24-hour time, e.g. "23:30"`);
-  }
-  const hours = spec.durationHours;
-  if (!Token.isUnresolved(hours) && (!Number.isInteger(hours) || hours < 4 || hours > 24)) {
-    problems.push(`${field}: durationHours ${hours} must be a whole number from 4 to 24`);
-  }
-  const offset = spec.utcOffset;
-  if (offset !== undefined && !Token.isUnresolved(offset) && !UTC_OFFSET.test(offset)) {
-    problems.push(`${field}: utcOffset "${offset}" must look like "+00:00" or "-05:00"`);
-  }
-  const interval = spec.interval;
-  if (
-    interval !== undefined &&
-    !Token.isUnresolved(interval) &&
-    (!Number.isInteger(interval) || interval < 1)
-  ) {
-    problems.push(`${field}: interval ${interval} must be a whole number of at least 1`);
-  }
-  return problems;
+  return maintenanceWindowFieldProblems(spec, Token.isUnresolved).map((p) => `${field}: ${p.message}`);
 }
 
 /**

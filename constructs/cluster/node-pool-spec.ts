@@ -1,6 +1,6 @@
 import { Token } from "cdktf";
-import { checkName, NAMING_RULES } from "../naming/rules";
 import type { AvailabilityZone } from "../network/static-public-ip";
+import { nodePoolFieldProblems } from "./settings";
 
 /** OS disk kind. Ephemeral disks are faster and free but must fit the VM size's cache or temp disk. */
 export type OsDiskType = "Managed" | "Ephemeral";
@@ -79,10 +79,6 @@ export interface NodePoolSpec {
   readonly temporaryNameForRotation?: string;
 }
 
-const TAINT =
-  /^[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?(=[-A-Za-z0-9_.]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
-const MAX_SURGE = /^([1-9][0-9]*)(%?)$/;
-
 /** The default rotation name: short enough for the 12-character limit, and never the pool's own name. */
 export function defaultRotationName(poolName: string): string {
   const candidate = `${poolName.slice(0, 9)}tmp`;
@@ -91,82 +87,9 @@ export function defaultRotationName(poolName: string): string {
 
 /**
  * Problems with one pool spec, as messages naming the pool. `system` applies the system-pool
- * rules (at least one node, no taints).
+ * rules (at least one node, no taints). The rules are `nodePoolFieldProblems` (./settings).
  */
 export function nodePoolProblems(spec: NodePoolSpec, system: boolean): string[] {
-  const problems: string[] = [];
   const label = `${system ? "systemPool" : "userPools"} "${spec.name}"`;
-  const nameProblem = Token.isUnresolved(spec.name)
-    ? "pool names must be literal strings: they are part of the Terraform address"
-    : checkName(NAMING_RULES.aksNodePool, spec.name);
-  if (nameProblem) problems.push(`${label}: ${nameProblem}`);
-
-  if (spec.temporaryNameForRotation !== undefined) {
-    const tmpProblem = checkName(NAMING_RULES.aksNodePool, spec.temporaryNameForRotation);
-    if (tmpProblem) problems.push(`${label}: temporaryNameForRotation: ${tmpProblem}`);
-  }
-
-  if (!Token.isUnresolved(spec.minCount) && !Token.isUnresolved(spec.maxCount)) {
-    const min = system ? 1 : 0;
-    if (!Number.isInteger(spec.minCount) || spec.minCount < min) {
-      problems.push(
-        `${label}: minCount ${spec.minCount} must be an integer of at least ${min}` +
-          (system ? " (the system pool runs CoreDNS and other critical add-ons)" : ""),
-      );
-    }
-    if (!Number.isInteger(spec.maxCount) || spec.maxCount < 1 || spec.maxCount > 1000) {
-      problems.push(`${label}: maxCount ${spec.maxCount} must be an integer between 1 and 1000`);
-    }
-    if (spec.minCount > spec.maxCount) {
-      problems.push(`${label}: minCount ${spec.minCount} is greater than maxCount ${spec.maxCount}`);
-    }
-  }
-
-  const maxPods = spec.maxPods;
-  if (maxPods !== undefined && !Token.isUnresolved(maxPods)) {
-    if (!Number.isInteger(maxPods) || maxPods < 10 || maxPods > 250) {
-      problems.push(`${label}: maxPods ${maxPods} must be an integer between 10 and 250 (Azure CNI Overlay)`);
-    }
-  }
-
-  const disk = spec.osDiskSizeGb;
-  if (
-    disk !== undefined &&
-    !Token.isUnresolved(disk) &&
-    (!Number.isInteger(disk) || disk < 30 || disk > 2048)
-  ) {
-    problems.push(`${label}: osDiskSizeGb ${disk} must be an integer between 30 and 2048`);
-  }
-
-  const surge = spec.maxSurge;
-  if (surge !== undefined && !Token.isUnresolved(surge)) {
-    const match = MAX_SURGE.exec(surge);
-    if (match === null || (match[2] === "%" && Number(match[1]) > 100)) {
-      problems.push(
-        `${label}: maxSurge "${surge}" must be a node count such as "1" or a percentage from "1%" to "100%"`,
-      );
-    }
-  }
-
-  const zones = spec.zones;
-  if (zones !== undefined && !Token.isUnresolved(zones) && new Set(zones).size !== zones.length) {
-    problems.push(`${label}: zones [${zones.join(", ")}] lists a zone twice`);
-  }
-
-  if (spec.taints !== undefined && spec.taints.length > 0) {
-    if (system) {
-      problems.push(
-        `${label}: taints are not supported on the system pool (it is tainted CriticalAddonsOnly); ` +
-          "put tainted workloads on a user pool",
-      );
-    }
-    for (const taint of spec.taints) {
-      if (!Token.isUnresolved(taint) && !TAINT.test(taint)) {
-        problems.push(
-          `${label}: taint "${taint}" must look like key=value:NoSchedule (or PreferNoSchedule, NoExecute)`,
-        );
-      }
-    }
-  }
-  return problems;
+  return nodePoolFieldProblems(spec, system, Token.isUnresolved).map((p) => `${label}: ${p.message}`);
 }

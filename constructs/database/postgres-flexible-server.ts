@@ -8,12 +8,14 @@ import type { DayOfWeek } from "../cluster/maintenance-window";
 import { ConstructValidationError } from "../common/errors";
 import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
+import type { PrincipalType } from "../identity/role-assignment";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import type { AvailabilityZone } from "../network/static-public-ip";
 import { type PrivateDnsOptions, privateDnsZone } from "./private-dns";
+import { type PostgresStorageMb, type PostgresVersion, postgresServerProblems } from "./settings";
 
 /** PostgreSQL major versions Azure offers on flexible servers. */
-export type PostgresVersion = "13" | "14" | "15" | "16" | "17";
+export { POSTGRES_VERSIONS, type PostgresVersion } from "./settings";
 
 /**
  * Compute SKU, `<tier>_<name>`: `B_` Burstable, `GP_` General Purpose, `MO_` Memory Optimized,
@@ -21,19 +23,14 @@ export type PostgresVersion = "13" | "14" | "15" | "16" | "17";
  */
 export type PostgresSkuName = `B_Standard_${string}` | `GP_Standard_${string}` | `MO_Standard_${string}`;
 
-/** Storage sizes Azure accepts, in MiB (32 GiB to 32 TiB). */
-export const POSTGRES_STORAGE_SIZES_MB = [
-  32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408,
-] as const;
-
-export type PostgresStorageMb = (typeof POSTGRES_STORAGE_SIZES_MB)[number];
+export { POSTGRES_STORAGE_SIZES_MB, type PostgresStorageMb } from "./settings";
 
 /** Minimum TLS version clients must speak. */
 export type PostgresTlsVersion = "TLSv1.2" | "TLSv1.3";
 
 export type PostgresHighAvailabilityMode = "ZoneRedundant" | "SameZone";
 
-export type EntraPrincipalType = "User" | "Group" | "ServicePrincipal";
+export type EntraPrincipalType = PrincipalType;
 
 /** The Entra ID principal that administers the server (creates roles for the other principals). */
 export interface PostgresEntraAdministrator {
@@ -420,12 +417,8 @@ export class PostgresFlexibleServer extends Construct {
     }
 
     const ha = props.highAvailability;
-    if (ha && !Token.isUnresolved(props.sku) && props.sku.startsWith("B_")) {
-      throw err(
-        `highAvailability needs a General Purpose (GP_) or Memory Optimized (MO_) SKU; ` +
-          `"${props.sku}" is Burstable, which has no standby`,
-      );
-    }
+    const checked = { ...props, highAvailability: ha !== undefined };
+    for (const p of postgresServerProblems(checked, Token.isUnresolved)) throw err(p.message);
     if (ha?.standbyZone !== undefined && props.zone !== undefined) {
       if (ha.mode === "ZoneRedundant" && ha.standbyZone === props.zone) {
         throw err(
@@ -439,25 +432,6 @@ export class PostgresFlexibleServer extends Construct {
             `${ha.standbyZone}; drop standbyZone or use mode "ZoneRedundant"`,
         );
       }
-    }
-
-    const days = props.backupRetentionDays;
-    if (
-      days !== undefined &&
-      !Token.isUnresolved(days) &&
-      (!Number.isInteger(days) || days < 7 || days > 35)
-    ) {
-      throw err(`backupRetentionDays ${days} must be a whole number of days from 7 to 35`);
-    }
-    const storage = props.storageMb;
-    if (
-      storage !== undefined &&
-      !Token.isUnresolved(storage) &&
-      !(POSTGRES_STORAGE_SIZES_MB as readonly number[]).includes(storage)
-    ) {
-      throw err(
-        `storageMb ${storage} is not a size Azure offers; use one of ${POSTGRES_STORAGE_SIZES_MB.join(", ")}`,
-      );
     }
 
     const window = props.maintenanceWindow;

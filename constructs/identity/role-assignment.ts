@@ -1,9 +1,10 @@
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import type { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
+import type { PrincipalType } from "./settings";
 
 /** Kind of principal. Stating it lets Azure skip the directory lookup that fails for new principals. */
-export type PrincipalType = "ServicePrincipal" | "Group" | "User";
+export { PRINCIPAL_TYPES, type PrincipalType } from "./settings";
 
 export interface RoleAssignmentOptions {
   /** Resource ID the role applies to (a resource, resource group or subscription). */

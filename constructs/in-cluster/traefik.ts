@@ -19,6 +19,7 @@ import {
   toValuesYaml,
 } from "./helm-values";
 import { type PodSecurityLevel, podSecurityNamespaceLabels } from "./pod-security";
+import { ingressReplicaProblems, TRAEFIK_INGRESS_CLASS } from "./settings";
 
 /**
  * The chart pin. Source: traefik/traefik-helm-chart `traefik/Chart.yaml`, release 38.0.1 of
@@ -43,11 +44,7 @@ export type ExternalTrafficPolicy = "Local" | "Cluster";
  */
 export const TRAEFIK_ENTRYPOINTS = { http: "http", https: "https" } as const;
 
-/**
- * The IngressClass Traefik serves when its Ingress provider is on: the class of every Ingress
- * whose host resolves to the cluster's static IP (the DNS zone's apex and wildcard point there).
- */
-export const TRAEFIK_INGRESS_CLASS = "traefik";
+export { TRAEFIK_INGRESS_CLASS } from "./settings";
 
 /**
  * TLS 1.2 cipher suites: AEAD with forward secrecy only (no CBC, no static RSA). TLS 1.3 suites are
@@ -290,14 +287,9 @@ export class Traefik extends Construct {
         `loadBalancerResourceGroup "${rg}" is not a valid resource group name; pass the resource group of the static public IP`,
       );
     }
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new ConstructValidationError(path, `replicas ${replicas} must be a whole number of at least 1`);
-    }
-    if (replicas < 2 && props.allowSingleReplica !== true) {
-      throw new ConstructValidationError(
-        path,
-        `replicas ${replicas} makes every node drain an ingress outage; use at least 2, or set allowSingleReplica: true for a test cluster`,
-      );
+    for (const p of ingressReplicaProblems(replicas, props.allowSingleReplica === true)) {
+      const single = p.value === 1 ? ", or set allowSingleReplica: true for a test cluster" : "";
+      throw new ConstructValidationError(path, `${p.message}; ${p.fix}${single}`);
     }
     if (replicas >= 2 && (!Number.isInteger(minAvailable) || minAvailable < 1 || minAvailable >= replicas)) {
       throw new ConstructValidationError(

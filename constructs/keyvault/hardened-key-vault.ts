@@ -6,8 +6,9 @@ import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import { parseIpv4Address, parseIpv4Cidr } from "../network/cidr";
+import { type KeyVaultSku, softDeleteRetentionProblems } from "./settings";
 
-export type KeyVaultSku = "standard" | "premium";
+export { KEY_VAULT_SKUS, type KeyVaultSku } from "./settings";
 
 /** What the firewall does with traffic that matches no rule. */
 export type KeyVaultNetworkDefaultAction = "Deny" | "Allow";
@@ -117,13 +118,8 @@ export class HardenedKeyVault extends Construct {
       const problem = checkName(NAMING_RULES.keyVault, props.name);
       if (problem) throw err(`${problem}. Key Vault names are global; derive them from org and environment.`);
     }
-    const days = props.softDeleteRetentionDays;
-    if (
-      days !== undefined &&
-      !Token.isUnresolved(days) &&
-      (!Number.isInteger(days) || days < 7 || days > 90)
-    ) {
-      throw err(`softDeleteRetentionDays ${days} must be a whole number from 7 to 90`);
+    for (const p of softDeleteRetentionProblems(props.softDeleteRetentionDays, Token.isUnresolved)) {
+      throw err(p.message);
     }
     if (
       props.publicNetworkAccess === false &&

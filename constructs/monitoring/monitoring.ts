@@ -6,6 +6,7 @@ import { ConstructValidationError } from "../common/errors";
 import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
+import { retentionInDaysProblems } from "./settings";
 
 export interface MonitoringProps {
   /** Resource group of both resources. Changing this replaces them. */
@@ -109,14 +110,7 @@ export class Monitoring extends Construct {
       const problem = checkName(NAMING_RULES.applicationInsights, props.appInsightsName);
       if (problem) throw err(`appInsightsName: ${problem}`);
     }
-    const days = props.retentionInDays;
-    if (
-      days !== undefined &&
-      !Token.isUnresolved(days) &&
-      (!Number.isInteger(days) || days < 30 || days > 730)
-    ) {
-      throw err(`retentionInDays ${days} must be a whole number from 30 to 730 (PerGB2018)`);
-    }
+    for (const p of retentionInDaysProblems(props.retentionInDays, Token.isUnresolved)) throw err(p.message);
     const quota = props.dailyQuotaGb;
     if (quota !== undefined && !Token.isUnresolved(quota) && !(quota > 0)) {
       throw err(`dailyQuotaGb ${quota} must be greater than 0`);

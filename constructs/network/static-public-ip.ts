@@ -5,11 +5,12 @@ import { ConstructValidationError } from "../common/errors";
 import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
+import type { AvailabilityZone } from "./settings";
 
 export type IpVersion = "IPv4" | "IPv6";
 
 /** Availability zones of a zonal region. */
-export type AvailabilityZone = "1" | "2" | "3";
+export { AVAILABILITY_ZONES, type AvailabilityZone } from "./settings";
 
 export interface StaticPublicIpProps {
   /** Public IP resource name, 1-80 characters. Changing this replaces the IP (and its address). */

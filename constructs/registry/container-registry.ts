@@ -5,8 +5,9 @@ import { ConstructValidationError } from "../common/errors";
 import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
+import type { RegistrySku } from "./settings";
 
-export type RegistrySku = "Basic" | "Standard" | "Premium";
+export { REGISTRY_SKUS, type RegistrySku } from "./settings";
 
 export interface ContainerRegistryProps {
   /**

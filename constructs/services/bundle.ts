@@ -26,36 +26,10 @@ import { Prometheus, type PrometheusProps } from "./prometheus";
 import { RedisService, type RedisServiceProps } from "./redis";
 import { mergeSecrets, type SecretConsumer, ServiceSecrets } from "./secrets";
 
-/** The services a bundle can switch on. */
-export type ServiceName =
-  | "postgresql"
-  | "redis"
-  | "nginx"
-  | "certManager"
-  | "loki"
-  | "grafana"
-  | "prometheus"
-  | "oathkeeper"
-  | "hydra"
-  | "keto"
-  | "kratos"
-  | "argocd";
+import { ORY_DATABASES, selectionProblems } from "./selection";
+import { SERVICE_NAMES, type ServiceName } from "./service-names";
 
-/** Every service, in the order the bundle installs them. */
-export const SERVICE_NAMES: readonly ServiceName[] = [
-  "nginx",
-  "certManager",
-  "postgresql",
-  "redis",
-  "prometheus",
-  "loki",
-  "grafana",
-  "keto",
-  "kratos",
-  "hydra",
-  "oathkeeper",
-  "argocd",
-];
+export { SERVICE_NAMES, type ServiceName };
 
 /** Props the bundle wires become optional; `connection` comes from the bundle. */
 type Wired<P, K extends keyof P> = Omit<P, K | "connection"> & Partial<Pick<P, K>>;
@@ -177,8 +151,6 @@ export interface ExternalIngressController {
   readonly dnsZone?: string;
 }
 
-/** Databases the bundle's PostgreSQL creates for ORY services without an external database. */
-const ORY_DATABASES = ["keto", "kratos", "hydra"] as const;
 type OryDatabaseUser = (typeof ORY_DATABASES)[number];
 
 /**
@@ -217,7 +189,7 @@ export class SupportingServices extends Construct {
       typeof value === "object" ? value : {};
     this.enabled = SERVICE_NAMES.filter(on);
 
-    this.validate(s, on, opts, props.ingressController);
+    this.validate(s, props.ingressController);
 
     const extraSecrets: RequiredSecret[] = [];
 
@@ -378,105 +350,11 @@ export class SupportingServices extends Construct {
     this.secrets = new ServiceSecrets(this, "secrets", { connection, consumers });
   }
 
-  /** Checks the wiring of the whole selection and throws once, listing every problem. */
-  private validate(
-    s: SupportingServicesSelection,
-    on: (name: ServiceName) => boolean,
-    opts: <T extends object>(value: boolean | T | undefined) => Partial<T>,
-    controller: ExternalIngressController | undefined,
-  ): void {
-    const problems: string[] = [];
-    if (controller !== undefined && on("nginx")) {
-      problems.push(
-        `services.nginx: ${controller.name} already serves this cluster's hosts on the address its DNS names point at; NGINX's Service would get a new address that no DNS name points at, so its hosts and their HTTP-01 challenges would never reach it. Remove nginx; published hosts use the "${controller.ingressClassName}" class`,
-      );
-    }
-    const hasController = controller !== undefined || on("nginx");
-    const zone = controller?.dnsZone;
-    if (zone !== undefined) {
-      for (const name of ["grafana", "kratos", "hydra", "oathkeeper", "argocd"] as const) {
-        const host = on(name) ? opts<{ ingress?: ServiceIngress }>(s[name]).ingress?.host : undefined;
-        const label = host?.endsWith(`.${zone}`) ? host.slice(0, -zone.length - 1) : undefined;
-        if (host !== undefined && host !== zone && (label === undefined || label.includes("."))) {
-          problems.push(
-            `services.${name}.ingress.host "${host}" is not a name in this cluster's DNS zone ${zone}, whose apex and wildcard point at ${controller!.name}; use the zone or one label under it, e.g. "${name}.${zone}"`,
-          );
-        }
-      }
-    }
-    for (const [name, value] of Object.entries(s)) {
-      if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
-        problems.push(`services.${name} is not a supporting service; use one of ${SERVICE_NAMES.join(", ")}`);
-      } else if (
-        value !== undefined &&
-        typeof value !== "boolean" &&
-        (typeof value !== "object" || value === null)
-      ) {
-        problems.push(`services.${name} must be true, false or an options object`);
-      }
-    }
-    const required = <T extends object>(name: ServiceName, value: T, keys: readonly (keyof T & string)[]) => {
-      const missing = keys.filter((k) => value[k] === undefined);
-      if (missing.length > 0) {
-        problems.push(
-          `${name} needs ${missing.join(", ")}; pass services.${name} as an object with ${missing.length === 1 ? "it" : "them"}`,
-        );
-      }
-    };
-    for (const name of ORY_DATABASES) {
-      if (
-        on(name) &&
-        opts<{ database?: DatabaseEndpoint }>(s[name]).database === undefined &&
-        !on("postgresql")
-      ) {
-        problems.push(
-          `${name} needs a database: enable postgresql, or pass services.${name}.database (e.g. azurePostgresDatabase(server, ...))`,
-        );
-      }
-    }
-    if (on("hydra")) {
-      required("hydra", opts(s.hydra), ["issuerUrl", "loginUrl", "consentUrl"]);
-    }
-    if (on("kratos")) {
-      required("kratos", opts(s.kratos), ["publicUrl", "defaultReturnUrl"]);
-    }
-    if (on("oathkeeper")) {
-      const o = opts(s.oathkeeper);
-      if (!on("kratos") && o.kratosPublicUrl === undefined) {
-        problems.push(
-          "oathkeeper authenticates with Kratos sessions: enable kratos, or pass services.oathkeeper.kratosPublicUrl",
-        );
-      }
-      if (!on("keto") && o.ketoReadUrl === undefined) {
-        problems.push(
-          "oathkeeper authorizes with Keto: enable keto, or pass services.oathkeeper.ketoReadUrl",
-        );
-      }
-    }
-    if (on("grafana")) {
-      const o = opts(s.grafana);
-      if (o.datasources === undefined && !on("prometheus") && !on("loki")) {
-        problems.push(
-          "grafana has no data source: enable prometheus or loki, or pass services.grafana.datasources",
-        );
-      }
-    }
-    if (on("certManager")) {
-      const acme = opts(s.certManager).acme;
-      if (acme !== false && acme?.ingressClassName === undefined && !hasController) {
-        problems.push(
-          "certManager's ACME HTTP-01 solver needs an ingress controller: enable nginx, set services.certManager.acme.ingressClassName, or pass acme: false",
-        );
-      }
-    }
-    for (const name of ["grafana", "kratos", "hydra", "oathkeeper", "argocd"] as const) {
-      const ingress = on(name) ? opts<{ ingress?: ServiceIngress }>(s[name]).ingress : undefined;
-      if (ingress !== undefined && ingress.ingressClassName === undefined && !hasController) {
-        problems.push(
-          `${name}.ingress (${ingress.host}) needs an ingress controller: enable nginx, or set services.${name}.ingress.ingressClassName`,
-        );
-      }
-    }
+  /** Checks the wiring of the whole selection (`selectionProblems`) and throws once, listing every problem. */
+  private validate(s: SupportingServicesSelection, controller: ExternalIngressController | undefined): void {
+    const problems = selectionProblems(s as Readonly<Record<string, unknown>>, controller).map(
+      (p) => p.message,
+    );
     if (problems.length > 0) {
       throw new ConstructValidationError(
         this.node.path,

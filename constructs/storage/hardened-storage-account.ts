@@ -7,9 +7,10 @@ import { statefulLifecycle } from "../common/lifecycle";
 import { type Tags, withSubmodule } from "../common/tags";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import { parseIpv4Address, parseIpv4Cidr } from "../network/cidr";
+import type { StorageReplication } from "./settings";
 
 /** Redundancy of the account's data. Production wants zone or geo redundancy. */
-export type StorageReplication = "LRS" | "ZRS" | "GRS" | "GZRS" | "RAGRS" | "RAGZRS";
+export { STORAGE_REPLICATIONS, type StorageReplication } from "./settings";
 
 export type StorageAccountTier = "Standard" | "Premium";
 
