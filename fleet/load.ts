@@ -37,6 +37,7 @@ import type {
 } from "./model";
 import { type FleetProblem, notice, problem } from "./problems";
 import { type Layer, mergeLayers, originOf, originOfAny } from "./resolve";
+import { checkRollout } from "./rollout-rules";
 import { checkSchema, isClean, type SchemaCheck } from "./schema-check";
 import orgsSchema from "./schemas/altinn-orgs.schema.v1.json";
 import { environmentsSchema, fleetSettingsSchema } from "./schemas/fleet-settings";
@@ -140,6 +141,8 @@ export function loadFleet(dir: string): LoadResult {
   }
 
   checkOverrideTargets(settings, registryOrgs, definedEnvs, settingsSource, problems);
+  if (settingsSource && sOk("rollout"))
+    problems.push(...checkRollout(settings.rollout, registryOrgs, FILES.settings, FILES.orgs, settingsSource));
 
   const orgs: FleetOrg[] = [];
   const apps: AppsEnvironment[] = [];

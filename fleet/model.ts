@@ -213,6 +213,21 @@ export interface FleetSettings {
   readonly services?: ServicesSettings;
   readonly operators: OperatorsSettings;
   readonly pipelineRoles: PipelineRolesSettings;
+  /** How apply stages roll a change out within a scope (cli/rollout.ts; defaults there). */
+  readonly rollout?: RolloutSettings;
+}
+
+/**
+ * fleet.yaml `rollout`: within a scope, each dependency wave applies the canary orgs first, then
+ * the other orgs in `batches` batches, and the scope stops once more failed than the budget allows.
+ */
+export interface RolloutSettings {
+  /** Org codes applied first in every scope they run in. */
+  readonly canaries?: readonly string[];
+  /** How many batches the other orgs of a wave are split into (by a hash of the org code). */
+  readonly batches?: number;
+  /** Stop the scope when more than `stacks` stacks, or more than `percent`% of those applied so far, failed. */
+  readonly failureBudget?: { readonly stacks?: number; readonly percent?: number };
 }
 
 /**

@@ -410,6 +410,25 @@ const studio: Schema = {
   },
 };
 
+/** Apply order within a scope (cli/rollout.ts). At most 20 batches: a stage holds 256 jobs. */
+const rollout: Schema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    canaries: { type: "array", uniqueItems: true, items: { type: "string", minLength: 1 } },
+    batches: { type: "integer", minimum: 1, maximum: 20 },
+    failureBudget: {
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        stacks: { type: "integer", minimum: 0 },
+        percent: { type: "number", minimum: 0, maximum: 100 },
+      },
+    },
+  },
+};
+
 export const fleetSettingsSchema: Schema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   definitions: { clusterSettings, clusterOverride: clusterOverrideDefinition, postgres },
@@ -434,6 +453,7 @@ export const fleetSettingsSchema: Schema = {
   ],
   properties: {
     pipelineRoles,
+    rollout,
     platform,
     studio,
     services,
