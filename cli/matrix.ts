@@ -14,10 +14,12 @@
  *   after cleaning (case-insensitively) get a suffix from a hash of the stack id, so the result
  *   does not depend on which other stacks are in the set.
  * - A leg's variables: `STACKS` (space-separated ids, for `npm run plan -- --stack $(STACKS)`)
- *   and `WAVE`.
+ *   and `WAVE`; with a rollout (cli/rollout.ts), also `SLOT`: the apply slot of every stack in
+ *   the leg. A leg never mixes rollout groups, so each saved plan artifact is applied by one slot.
  */
 import { createHash } from "node:crypto";
 import type { StackGraph } from "./manifest";
+import { groupOf, type Rollout, rolloutGroups, slotOf } from "./rollout";
 
 export const AZURE_DEVOPS_MAX_JOBS = 256;
 export const LEG_NAME_MAX = 100;
@@ -26,6 +28,10 @@ const LEG_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 export interface MatrixLeg {
   readonly STACKS: string;
   readonly WAVE: string;
+  /** The apply slot (cli/rollout.ts) of the leg's stacks; absent without a rollout. */
+  readonly SLOT?: string;
+  /** `2` in the second pass (deferred stacks planned after their dependencies applied). */
+  readonly PASS?: string;
 }
 
 export type Legs = Record<string, MatrixLeg>;
@@ -56,6 +62,8 @@ export interface MatrixOptions {
   readonly maxJobs?: number;
   /** Stacks per leg; raised (with `notices`) when it would need more than `maxJobs` legs. */
   readonly shardSize?: number;
+  /** Splits each wave into rollout groups (canaries, batches) and names each leg's apply slot. */
+  readonly rollout?: { readonly rollout: Rollout; readonly orgOf: (stack: string) => string | undefined };
 }
 
 export interface MatrixResult {
@@ -129,7 +137,16 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
   if (waves.length > maxJobs) {
     throw new Error(`${waves.length} dependency waves need at least as many jobs; --max-jobs is ${maxJobs}`);
   }
-  const sizes = waves.map((w) => w.length);
+  // Each wave's stacks by rollout group (one group without a rollout); a shard holds one group.
+  const groupsOf = (ids: readonly string[]): string[][] => {
+    if (options.rollout === undefined) return [[...ids]];
+    const { rollout, orgOf } = options.rollout;
+    const parts: string[][] = rolloutGroups(rollout).map(() => []);
+    for (const id of ids) parts[groupOf(rollout, orgOf(id))]!.push(id);
+    return parts.filter((p) => p.length > 0);
+  };
+  const parts = waves.map((ids) => groupsOf(ids));
+  const sizes = parts.flatMap((p) => p.map((g) => g.length));
   let shardSize = options.shardSize ?? 1;
   const fitting = fittingShardSize(sizes, maxJobs, shardSize);
   if (fitting !== shardSize) {
@@ -143,7 +160,9 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
 
   const built = waves.map((ids, index) => {
     const shards: string[][] = [];
-    for (let i = 0; i < ids.length; i += shardSize) shards.push(ids.slice(i, i + shardSize));
+    for (const group of parts[index]!) {
+      for (let i = 0; i < group.length; i += shardSize) shards.push(group.slice(i, i + shardSize));
+    }
     return { index, ids, shards };
   });
   // Names over all waves at once: unique across the whole matrix, not only within a wave.
@@ -159,7 +178,11 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
   const result: MatrixWave[] = built.map((w) => {
     const legs: Legs = {};
     for (const shard of w.shards) {
-      legs[names.get(keys[k++]!)!] = { STACKS: shard.join(" "), WAVE: String(w.index) };
+      const slot =
+        options.rollout !== undefined
+          ? { SLOT: String(slotOf(options.rollout.rollout, w.index, options.rollout.orgOf(shard[0]!))) }
+          : {};
+      legs[names.get(keys[k++]!)!] = { STACKS: shard.join(" "), WAVE: String(w.index), ...slot };
     }
     return { index: w.index, name: `wave${w.index}`, stacks: w.ids, legs };
   });

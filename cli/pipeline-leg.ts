@@ -8,7 +8,9 @@
  * and `summary.md`) that the stage's `collect` job reads without downloading any plan. `<id>`
  * is a hash of the leg's stack list (leg names are not visible to steps); `<attempt>` is the
  * stage and job attempt, because an artifact name can be published once per run and a failed
- * job may be re-run.
+ * job may be re-run. Legs of the second pass (`PASS=2`: deferred stacks planned after their
+ * dependencies applied) add `p2` after the scope, so their artifacts never clash with the first
+ * pass's legs of the same stacks.
  */
 import { createHash } from "node:crypto";
 import {
@@ -35,6 +37,10 @@ export interface LegRecord {
   /** The leg's `STACKS`, exactly as the matrix gave it. */
   readonly stacks: string;
   readonly wave: string;
+  /** The apply slot (cli/rollout.ts) the matrix gave the leg, when it gave one. */
+  readonly slot?: string;
+  /** 1, or 2 in the second pass. */
+  readonly pass?: number;
   readonly planArtifact: string;
   readonly resultArtifact: string;
   readonly attempt: LegAttempt;
@@ -44,9 +50,14 @@ export function legId(stacks: string): string {
   return createHash("sha256").update(stacks).digest("hex").slice(0, 16);
 }
 
-export function legArtifacts(scope: string, stacks: string, attempt: LegAttempt) {
-  const suffix = `${scope}_${legId(stacks)}_${attempt.stage}_${attempt.job}`;
+export function legArtifacts(scope: string, stacks: string, attempt: LegAttempt, pass = 1) {
+  const suffix = `${scope}${pass === 1 ? "" : `_p${pass}`}_${legId(stacks)}_${attempt.stage}_${attempt.job}`;
   return { plan: `plan_${suffix}`, result: `result_${suffix}`, applied: `applied_${suffix}` };
+}
+
+/** The matrix leg's `PASS` (1 when unset). */
+export function passFrom(env: NodeJS.ProcessEnv): number {
+  return env.PASS === "2" ? 2 : 1;
 }
 
 function attemptFrom(env: NodeJS.ProcessEnv): LegAttempt {
@@ -64,7 +75,7 @@ export interface StageLegOptions {
   readonly outDir: string;
   /** A fresh directory for the artifacts to publish. */
   readonly staging: string;
-  /** The matrix leg's variables and the attempt numbers (`STACKS`, `WAVE`, `SYSTEM_*ATTEMPT`). */
+  /** The matrix leg's variables and the attempt numbers (`STACKS`, `WAVE`, `SLOT`, `PASS`, `SYSTEM_*ATTEMPT`). */
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -87,7 +98,8 @@ export function stageLeg(o: StageLegOptions): StagedLeg {
     throw new Error("STACKS is empty: run this step in a matrix leg");
   const attempt = attemptFrom(o.env);
   if (o.phase === "plan") {
-    const names = legArtifacts(o.scope, stacksText, attempt);
+    const pass = passFrom(o.env);
+    const names = legArtifacts(o.scope, stacksText, attempt, pass);
     const dir = join(o.staging, "result");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -96,6 +108,8 @@ export function stageLeg(o: StageLegOptions): StagedLeg {
       scope: o.scope,
       stacks: stacksText,
       wave: o.env.WAVE ?? "0",
+      ...(o.env.SLOT !== undefined && o.env.SLOT !== "" ? { slot: o.env.SLOT } : {}),
+      pass,
       planArtifact: names.plan,
       resultArtifact: names.result,
       attempt,

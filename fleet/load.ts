@@ -142,7 +142,9 @@ export function loadFleet(dir: string): LoadResult {
 
   checkOverrideTargets(settings, registryOrgs, definedEnvs, settingsSource, problems);
   if (settingsSource && sOk("rollout"))
-    problems.push(...checkRollout(settings.rollout, registryOrgs, FILES.settings, FILES.orgs, settingsSource));
+    problems.push(
+      ...checkRollout(settings.rollout, registryOrgs, FILES.settings, FILES.orgs, settingsSource),
+    );
 
   const orgs: FleetOrg[] = [];
   const apps: AppsEnvironment[] = [];

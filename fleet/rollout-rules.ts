@@ -13,7 +13,8 @@ export function checkRollout(
   orgsFile: string,
   source: SourceFile,
 ): FleetProblem[] {
-  if (rollout === undefined || registryOrgs === undefined || Object.keys(registryOrgs).length === 0) return [];
+  if (rollout === undefined || registryOrgs === undefined || Object.keys(registryOrgs).length === 0)
+    return [];
   const problems: FleetProblem[] = [];
   (rollout.canaries ?? []).forEach((code, i) => {
     if (registryOrgs[code] !== undefined) return;

@@ -285,9 +285,11 @@ describe("npm run pipeline -- prepare", () => {
         .find((l) => l.startsWith(`##vso[task.setvariable variable=${name};isOutput=true]`))!
         .split("]")[1];
     expect(JSON.parse(value("legs_at22")!) as Legs).toEqual({
-      platform_at22: { STACKS: "platform-at22", WAVE: "0" },
-      apps_ttd_at22: { STACKS: "apps-ttd-at22", WAVE: "1" },
-      apps_ttd_at22_k8s: { STACKS: "apps-ttd-at22-k8s", WAVE: "2" },
+      // fleet.yaml's rollout: canaries ttd and digdir, then 3 batches: 4 slots per wave. ttd is a
+      // canary (group 0); the Platform goes with the last batch (group 3).
+      platform_at22: { STACKS: "platform-at22", WAVE: "0", SLOT: "3" },
+      apps_ttd_at22: { STACKS: "apps-ttd-at22", WAVE: "1", SLOT: "4" },
+      apps_ttd_at22_k8s: { STACKS: "apps-ttd-at22-k8s", WAVE: "2", SLOT: "8" },
     });
     expect(value("legs_at22_waves")).toBe("3");
     expect(value("legs_at23")).toBe("{}");
