@@ -141,7 +141,7 @@ export function loadFleet(dir: string): LoadResult {
   }
 
   checkOverrideTargets(settings, registryOrgs, definedEnvs, settingsSource, problems);
-  if (settingsSource && sOk("rollout"))
+  if (settingsSource && sOk("rollout", "canaries"))
     problems.push(
       ...checkRollout(settings.rollout, registryOrgs, FILES.settings, FILES.orgs, settingsSource),
     );
