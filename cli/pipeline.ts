@@ -32,6 +32,7 @@
 import { Document } from "yaml";
 import { SHARED_SCOPE, STATE_SCOPE } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
+import { DEPENDENCY_WAVES } from "./rollout";
 
 export type ScopeClass = "state" | "shared" | "test" | "production";
 
@@ -77,7 +78,7 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   nodeVersion: "20.x",
   terraformVersion: "1.12.2",
   maxParallel: 32,
-  waveSlots: 3,
+  waveSlots: DEPENDENCY_WAVES,
   planMaxJobs: 250,
   driftCron: "0 3 * * *",
   planTimeoutMinutes: 90,

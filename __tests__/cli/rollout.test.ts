@@ -2,7 +2,7 @@
  * Rollout slots (fleet.yaml `rollout`): canaries first, then batches that do not move as orgs
  * come and go, the failure budget, and the validation of the section.
  */
-import { loadFleet } from "../../fleet/load";
+
 import { StackGraph } from "../../cli/manifest";
 import { allLegs, buildMatrix } from "../../cli/matrix";
 import {
@@ -14,6 +14,7 @@ import {
   resolveRollout,
   slotOf,
 } from "../../cli/rollout";
+import { loadFleet } from "../../fleet/load";
 import { fleetFixture, removeFleetFixtures } from "../../testing/fleet-fixture";
 
 afterAll(removeFleetFixtures);

@@ -291,6 +291,12 @@ describe("npm run pipeline -- prepare", () => {
       apps_ttd_at22: { STACKS: "apps-ttd-at22", WAVE: "1", SLOT: "4" },
       apps_ttd_at22_k8s: { STACKS: "apps-ttd-at22-k8s", WAVE: "2", SLOT: "8" },
     });
+    // collect reads the slots and the budget of this commit's fleet.yaml from run.json.
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).rollout).toEqual({
+      canaries: ["ttd", "digdir"],
+      batches: 3,
+      failureBudget: { stacks: 1, percent: 5 },
+    });
     expect(value("legs_at22_waves")).toBe("3");
     expect(value("legs_at23")).toBe("{}");
     expect(value("legs_at23_waves")).toBe("0");
