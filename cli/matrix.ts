@@ -3,8 +3,8 @@
  * `strategy: matrix: $[ dependencies.<job>.outputs['<step>.<variable>'] ]`.
  *
  * - Waves: stacks are grouped by dependency wave (manifest `dependencies`, also through stacks
- *   not in the set); a leg holds stacks of one wave only, so the pipeline runs wave N+1's jobs
- *   after wave N's.
+ *   not in the set; with a rollout's `scopeOf`, only dependencies within the stack's scope); a
+ *   leg holds stacks of one wave only, so the pipeline runs wave N+1's jobs after wave N's.
  * - Budget: the legs of all waves together stay within `maxJobs` (default 256, the jobs one
  *   stage may hold), so all waves fit as jobs of one stage. When there are more stacks than that,
  *   legs hold several stacks each (one shard size for all waves: the smallest that fits).
@@ -62,8 +62,17 @@ export interface MatrixOptions {
   readonly maxJobs?: number;
   /** Stacks per leg; raised (with `notices`) when it would need more than `maxJobs` legs. */
   readonly shardSize?: number;
-  /** Splits each wave into rollout groups (canaries, batches) and names each leg's apply slot. */
-  readonly rollout?: { readonly rollout: Rollout; readonly orgOf: (stack: string) => string | undefined };
+  /**
+   * Splits each wave into rollout groups (canaries, batches) and names each leg's apply slot.
+   * With `scopeOf`, waves count only dependencies in the stack's own state scope: the others
+   * were applied by an earlier stage, so an org's cluster (which reads its org registry in
+   * `shared`) is in the same first wave as the Platform, and the canaries go first there too.
+   */
+  readonly rollout?: {
+    readonly rollout: Rollout;
+    readonly orgOf: (stack: string) => string | undefined;
+    readonly scopeOf?: (stack: string) => string | undefined;
+  };
 }
 
 export interface MatrixResult {
@@ -133,7 +142,11 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
   const requested = [...new Set(options.stacks)];
   const skipped = requested.filter((s) => !options.graph.has(s)).sort();
   const stacks = requested.filter((s) => options.graph.has(s));
-  const waves = options.graph.waves(stacks);
+  const scopeOf = options.rollout?.scopeOf;
+  const waves =
+    scopeOf !== undefined
+      ? options.graph.wavesIgnoring(stacks, (s, d) => scopeOf(d) !== undefined && scopeOf(d) !== scopeOf(s))
+      : options.graph.waves(stacks);
   if (waves.length > maxJobs) {
     throw new Error(`${waves.length} dependency waves need at least as many jobs; --max-jobs is ${maxJobs}`);
   }

@@ -133,7 +133,11 @@ export async function prepareRun(o: PrepareOptions): Promise<PrepareResult> {
     const metadata = o.head.manifest.metadata;
     const rollout =
       o.rollout !== undefined
-        ? { rollout: o.rollout, orgOf: (id: string) => metadata?.get(id)?.org }
+        ? {
+            rollout: o.rollout,
+            orgOf: (id: string) => metadata?.get(id)?.org,
+            scopeOf: (id: string) => metadata?.get(id)?.scope,
+          }
         : undefined;
     const { matrix, notices } = fitMatrix(graph, stacks, scope, o.maxJobs, o.maxMatrixChars, rollout);
     if (matrix.waves.length > o.waveSlots) {
