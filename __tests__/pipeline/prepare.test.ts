@@ -299,7 +299,7 @@ describe("npm run pipeline -- prepare", () => {
       batches: 3,
       failureBudget: { stacks: 1, percent: 5 },
     });
-    expect(value("legs_at22_waves")).toBe("3");
+    expect(value("legs_at22_waves")).toBe("2");
     expect(value("legs_at23")).toBe("{}");
     expect(value("legs_at23_waves")).toBe("0");
     expect(value("mode")).toBe("drift");
