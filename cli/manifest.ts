@@ -225,7 +225,10 @@ export class StackGraph {
    * the levels of a pipeline scope, whose dependencies in other scopes were applied by an
    * earlier stage. Dependencies that count are followed also through stacks not in `subset`.
    */
-  wavesIgnoring(subset: Iterable<string>, ignore: (stack: string, dependency: string) => boolean): string[][] {
+  wavesIgnoring(
+    subset: Iterable<string>,
+    ignore: (stack: string, dependency: string) => boolean,
+  ): string[][] {
     const memo = new Map<string, number>();
     const level = (id: string): number => {
       const known = memo.get(id);
@@ -247,6 +250,19 @@ export class StackGraph {
   /** The given stacks in dependency order (by wave, then id). */
   order(subset: Iterable<string>): string[] {
     return this.waves(subset).flat();
+  }
+
+  /** Every stack `id` depends on, directly or through others, nearest first. */
+  transitiveDependencies(id: string): string[] {
+    const seen = new Set<string>();
+    const queue = [...this.dependenciesOf(id)];
+    for (let i = 0; i < queue.length; i++) {
+      const d = queue[i]!;
+      if (seen.has(d)) continue;
+      seen.add(d);
+      queue.push(...this.dependenciesOf(d));
+    }
+    return [...seen];
   }
 
   /** Every stack that depends on one of `seeds`, directly or through others (seeds excluded). */

@@ -200,17 +200,7 @@ export function collect(o: CollectOptions): CollectResult {
 
   const verdicts = new Map<string, StackVerdict>();
   // Every stack s depends on, directly or through others (only those planned in this run have verdicts).
-  const transitiveDeps = (s: string): string[] => {
-    const seen = new Set<string>();
-    const queue = [...o.graph.dependenciesOf(s)];
-    for (let i = 0; i < queue.length; i++) {
-      const d = queue[i]!;
-      if (seen.has(d)) continue;
-      seen.add(d);
-      queue.push(...o.graph.dependenciesOf(d));
-    }
-    return [...seen];
-  };
+  const transitiveDeps = (s: string): string[] => o.graph.transitiveDependencies(s);
   const pending = (d: string): boolean => {
     if (outcome.get(d) === "changes" || verdicts.get(d)?.verdict === "deferred") return true;
     return o.mode === "pr" && o.changedInRun.has(d);

@@ -269,13 +269,7 @@ export function blockedStacks(o: BlockedOptions): Map<string, string> {
   const planned = new Set((o.record?.slots ?? []).flatMap((s) => s.stacks));
   const out = new Map<string, string>();
   for (const stack of o.stacks) {
-    const seen = new Set<string>();
-    const queue = [...o.graph.dependenciesOf(stack)];
-    for (let i = 0; i < queue.length; i++) {
-      const d = queue[i]!;
-      if (seen.has(d)) continue;
-      seen.add(d);
-      queue.push(...o.graph.dependenciesOf(d));
+    for (const d of o.graph.transitiveDependencies(stack)) {
       if (own.has(d)) continue;
       const r = o.applied.get(d);
       if (r !== undefined && appliedState(r.outcome) !== "done") {

@@ -46,6 +46,19 @@ afterAll(() => {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The environment for running the real terraform binary in tests: an empty CLI configuration
+ * (no plugin cache, no credentials), no call home.
+ */
+export function terraformTestEnv(): NodeJS.ProcessEnv {
+  const config = join(tempDir(), "terraformrc");
+  writeFileSync(config, "");
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
+  delete env.TF_PLUGIN_CACHE_DIR;
+  delete env.TF_DATA_DIR;
+  return env;
+}
+
 export function tempDir(prefix = "fleet-cli-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   created.push(dir);

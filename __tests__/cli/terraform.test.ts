@@ -16,7 +16,7 @@ import {
   type TerraformOptions,
   terraformBinary,
 } from "../../cli/terraform";
-import { captureIO, type FixtureStack, tempDir, writeOut } from "./fixtures";
+import { captureIO, type FixtureStack, tempDir, terraformTestEnv, writeOut } from "./fixtures";
 
 const BINARY = terraformBinary();
 const AVAILABLE = spawnSync(BINARY, ["version"], { stdio: "ignore" }).status === 0;
@@ -61,11 +61,7 @@ describeWithTerraform("plan and apply with the terraform binary", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    const config = join(tempDir(), "terraformrc");
-    writeFileSync(config, "");
-    env = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
-    delete env.TF_PLUGIN_CACHE_DIR;
-    delete env.TF_DATA_DIR;
+    env = terraformTestEnv();
   });
 
   function fixture(stacks: (statePath: (id: string) => string) => FixtureStack[]) {

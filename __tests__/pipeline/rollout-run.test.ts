@@ -15,7 +15,7 @@ import { main } from "../../cli/pipeline-command";
 import { ROLLOUT_FILE } from "../../cli/pipeline-gate";
 import { type Rollout, resolveRollout } from "../../cli/rollout";
 import { terraformBinary } from "../../cli/terraform";
-import { captureIO, type FixtureStack, tempDir, writeOut } from "../cli/fixtures";
+import { captureIO, type FixtureStack, tempDir, terraformTestEnv, writeOut } from "../cli/fixtures";
 
 const AVAILABLE = spawnSync(terraformBinary(), ["version"], { stdio: "ignore" }).status === 0;
 if (!AVAILABLE) console.warn("terraform binary not found (set TERRAFORM_BINARY): rollout run tests skipped");
@@ -67,11 +67,7 @@ describeWithTerraform("a deploy run of one scope, slot by slot", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    const config = join(tempDir(), "terraformrc");
-    writeFileSync(config, "");
-    env = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
-    delete env.TF_PLUGIN_CACHE_DIR;
-    delete env.TF_DATA_DIR;
+    env = terraformTestEnv();
   });
 
   /** The agents of one run: plan legs, collect, gates and apply legs, reading each other's artifacts. */
