@@ -371,7 +371,7 @@ export function collectSummary(
           : "Nothing to apply.",
       "",
     );
-    if (result.canApply) out.push(...rolloutPlan(result), "");
+    if (result.canApply) out.push(...rolloutPlan(scope, result), "");
   } else if (mode === "drift") {
     out.push(
       changed > 0
@@ -409,7 +409,7 @@ export function collectSummary(
 }
 
 /** The wave plan: what each non-empty slot applies, the budget, and the second pass. */
-export function rolloutPlan(result: CollectResult): string[] {
+export function rolloutPlan(scope: string, result: CollectResult): string[] {
   const budget = result.rollout.failureBudget;
   const limits = [
     budget.stacks !== undefined ? `more than ${budget.stacks} stack(s)` : undefined,
@@ -433,7 +433,7 @@ export function rolloutPlan(result: CollectResult): string[] {
   if (deferred.length > 0) {
     out.push(
       "",
-      `**Second pass:** ${deferred.map(code).join(", ")} ${deferred.length === 1 ? "is" : "are"} planned again once this pass is applied (stage ${code(`plan2`)}), and applied after the same approval.`,
+      `**Second pass:** ${deferred.map(code).join(", ")} ${deferred.length === 1 ? "is" : "are"} planned again once this pass is applied (stage ${code(`plan2_${scope}`)}), and applied after the same approval.`,
     );
   }
   return out;
