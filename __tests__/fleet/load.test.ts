@@ -738,8 +738,10 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
         },
       });
       const found = errors(loadFleet(dir).problems);
-      // `environments` (per-environment overrides) is optional: removing it is no mistake.
-      expect(found.length).toBe(key === "environments" && how === "missing" ? 0 : 1);
+      // `environments` (per-environment overrides) and `rollout` (defaults in cli/rollout.ts) are
+      // optional: removing them is no mistake.
+      const optional = key === "environments" || key === "rollout";
+      expect(found.length).toBe(optional && how === "missing" ? 0 : 1);
     },
   );
 
