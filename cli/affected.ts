@@ -35,7 +35,9 @@ export function compareOutputs(
     if (!base.has(id)) {
       added.push(id);
       changed.push(id);
-    } else if (base.canonical(id) !== head.canonical(id)) {
+    } else if (base.canonical(id) !== head.canonical(id) || modeOf(base, id) !== modeOf(head, id)) {
+      // A stack decommissioned (stacks.json "mode": "destroy") is planned again even when its
+      // configuration stayed the same.
       changed.push(id);
     }
   }
@@ -59,6 +61,11 @@ export function compareOutputs(
     dependents: sorted(dependents),
     all: sorted([...changed, ...removed, ...dependents]),
   };
+}
+
+/** The stack's plan mode in an output: `destroy` for a decommissioned stack. */
+export function modeOf(output: SynthOutput, id: string): string | undefined {
+  return output.manifest.metadata?.get(id)?.mode;
 }
 
 /**

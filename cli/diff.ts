@@ -6,17 +6,20 @@
  *
  * - a stateful resource destroyed (removed without a `moved` block, or a `removed` block that
  *   destroys), which is also how a rename without `moved` shows up;
- * - an attribute change that replaces or rebuilds a resource (the table in `risk-rules.ts`);
+ * - an attribute change that replaces or rebuilds a resource, or that Azure refuses while the
+ *   resource is in use (a moved address block), from the table in `risk-rules.ts`;
  * - `lifecycle.prevent_destroy` dropped from a resource that had it;
  * - the state backend changed (Terraform would plan against another, possibly empty, state);
- * - a whole stack removed (nothing plans it any more: its resources are left unmanaged).
+ * - a whole stack removed (nothing plans it any more: its resources are left unmanaged);
+ * - a stack decommissioned (fleet.yaml `decommission`: planned for destruction).
  *
  * Both sides are normalized Terraform JSON (`normalize.ts`).
  */
 import { isStatefulType } from "../constructs/common/stateful";
+import { modeOf } from "./affected";
 import { isJsonObject, type Json, prop } from "./json";
-import { canonicalJson } from "./normalize";
 import { type RuleEffect, rulesFor, verdict } from "./risk-rules";
+import { canonicalJson } from "./sorted-json";
 import type { SynthOutput } from "./synth-output";
 
 export type BlockKind =
@@ -56,9 +59,11 @@ export type RiskKind =
   | "replacement"
   | "rebuild"
   | "disruptive-update"
+  | "refused-update"
   | "prevent-destroy-dropped"
   | "backend-changed"
-  | "stack-removed";
+  | "stack-removed"
+  | "stack-decommissioned";
 
 export interface Risk {
   readonly stack: string;
@@ -218,6 +223,7 @@ const RISK_OF_EFFECT: Record<RuleEffect, RiskKind> = {
   replace: "replacement",
   rotate: "rebuild",
   "in-place": "disruptive-update",
+  refused: "refused-update",
 };
 
 /** The diff of one stack; `base` or `head` is undefined for an added or removed stack. */
@@ -315,7 +321,8 @@ export function diffStack(stack: string, base: Json | undefined, head: Json | un
       risk(
         "stack-removed",
         `stack removed with ${resources.length} resource(s)${stateful.length > 0 ? `, stateful: ${stateful.join(", ")}` : ""}; ` +
-          "the pipeline no longer plans it, so they stay in Azure unmanaged: destroy or migrate them deliberately",
+          "the pipeline no longer plans it, so they stay in Azure unmanaged: destroy them with a decommission entry in fleet.yaml " +
+          '(README "Decommission an organisation") or migrate them deliberately',
       );
     }
   }
@@ -365,15 +372,46 @@ function byBlockOrder(a: BlockChange, b: BlockChange): number {
   return KIND_ORDER[a.blockKind] - KIND_ORDER[b.blockKind] || a.address.localeCompare(b.address);
 }
 
-/** Diffs every stack that differs between two syntheses, in dependency order of head. */
+/**
+ * Diffs every stack that differs between two syntheses, in dependency order of head. A stack
+ * newly in destroy mode (fleet.yaml `decommission`) is a risk of its own, even when its
+ * configuration is unchanged; a destroy-mode stack that then disappears (its entry removed after
+ * the destruction was applied) is no `stack-removed` risk.
+ */
 export function diffOutputs(base: SynthOutput, head: SynthOutput, stacks: readonly string[]): FleetDiff {
   const out: StackDiff[] = [];
   for (const id of stacks) {
     const b = base.has(id) ? base.stack(id) : undefined;
     const h = head.has(id) ? head.stack(id) : undefined;
     if (b === undefined && h === undefined) continue;
-    if (b !== undefined && h !== undefined && base.canonical(id) === head.canonical(id)) continue;
-    out.push(diffStack(id, b, h));
+    const baseMode = base.has(id) ? modeOf(base, id) : undefined;
+    const headMode = h !== undefined ? modeOf(head, id) : undefined;
+    const sameJson = b !== undefined && h !== undefined && base.canonical(id) === head.canonical(id);
+    if (sameJson && baseMode === headMode) continue;
+    const d = diffStack(id, b, h);
+    let risks = d.risks;
+    if (h === undefined && baseMode === "destroy") risks = risks.filter((r) => r.kind !== "stack-removed");
+    if (headMode === "destroy" && baseMode !== "destroy") {
+      const meta = head.manifest.metadata?.get(id);
+      const stateful = [...blocksOf(h).values()]
+        .filter((x) => x.kind === "resource" && isStatefulType(x.type!))
+        .map((x) => x.address);
+      risks = [
+        {
+          stack: id,
+          kind: "stack-decommissioned",
+          message:
+            `decommissioned (fleet.yaml decommission): the pipeline plans terraform plan -destroy for it. ` +
+            (stateful.length === 0
+              ? "It holds no stateful resources."
+              : meta?.destroyStateful === true
+                ? `destroyStatefulResources is set: its stateful resources are destroyed with it (${stateful.join(", ")})`
+                : `Its stateful resources keep prevent_destroy, so the destroy plan fails until destroyStatefulResources is set: ${stateful.join(", ")}`),
+        },
+        ...risks,
+      ];
+    }
+    out.push({ ...d, risks });
   }
   return { stacks: out, risks: out.flatMap((s) => s.risks) };
 }

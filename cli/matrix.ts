@@ -18,6 +18,7 @@
  *   the leg. A leg never mixes rollout groups, so each saved plan artifact is applied by one slot.
  */
 import { createHash } from "node:crypto";
+import { loggingCommand } from "./ado-logging";
 import type { StackGraph } from "./manifest";
 import { groupOf, type Rollout, rolloutGroups, slotOf } from "./rollout";
 
@@ -229,7 +230,7 @@ export function adoOutputCommands(
   options: { wave?: number; waveSlots?: number } = {},
 ): string[] {
   const set = (variable: string, value: string) =>
-    `##vso[task.setvariable variable=${variable};isOutput=true]${value}`;
+    loggingCommand("task.setvariable", { variable, isOutput: "true" }, value);
   const main = options.wave !== undefined ? (matrix.waves[options.wave]?.legs ?? {}) : allLegs(matrix);
   const lines = [set(name, JSON.stringify(main))];
   const slots = Math.max(matrix.waves.length, options.waveSlots ?? 0);

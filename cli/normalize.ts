@@ -51,21 +51,6 @@ function rootMask(treeRoot: string | undefined): ((text: string) => string) | un
   return (text) => (text.includes(root) ? text.replace(pattern, TREE_PLACEHOLDER) : text);
 }
 
-/** A deterministic string for a normalized value (sorted keys, no whitespace). */
-export function canonicalJson(value: Json): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: Json): Json {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isJsonObject(value)) {
-    const out: JsonObject = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]!);
-    return out;
-  }
-  return value;
-}
-
 /** Reads and normalizes one synthesized stack file. */
 export function readNormalizedStack(file: string, options: NormalizeOptions = {}): Json {
   return normalizeTerraformJson(parseJson(readFileSync(file, "utf8"), file), options);

@@ -32,6 +32,7 @@ import {
   RESOURCE_PERMISSIONS,
 } from "../constructs/permissions/resource-permissions";
 import { parseReferences, type StackJson } from "../docs-gen/terraform";
+import { STATE_SCOPE } from "../fleet/load";
 import type { Fleet, PipelineRoleAssignmentSetting } from "../fleet/model";
 
 export type IdentityKind = "plan" | "apply";
@@ -67,6 +68,8 @@ export interface Need {
   readonly targetNote?: string;
   /** For role assignments: the role being assigned (for `onlyRoles` conditions). */
   readonly assignsRole?: string;
+  /** The scope whose identities need it, when not the stack's own (init-state: the `state` scope). */
+  readonly identityScope?: string;
 }
 
 /** One role an identity holds, where. */
@@ -207,6 +210,18 @@ export function checkPermissions(input: PermissionsInput): PermissionsReport {
         action: STATE_WRITE,
         target: state,
       },
+      // `pipeline init-state` (stage init_state) creates a never-applied stack's state blob with
+      // the state scope's apply identity: terraform init leases and writes it (cli/state-init.ts).
+      {
+        stack: id,
+        address: "terraform.backend (init-state)",
+        type: "terraform.backend",
+        phase: "write",
+        plane: "data",
+        action: STATE_WRITE,
+        target: state,
+        identityScope: STATE_SCOPE,
+      },
     );
     const resolver = new TargetResolver(json, scope, groupOwners);
     for (const provider of Object.keys(json.provider ?? {})) {
@@ -259,7 +274,7 @@ export function checkPermissions(input: PermissionsInput): PermissionsReport {
   const coverage: Coverage[] = [];
   const used = new Map<Grant, Set<string>>();
   for (const need of needs) {
-    const scope = stackScope.get(need.stack)!;
+    const scope = need.identityScope ?? stackScope.get(need.stack)!;
     for (const identity of byScope.get(scope) ?? []) {
       if (identity.kind === "plan" && need.phase !== "read") continue;
       const by: Grant[] = [];

@@ -44,6 +44,8 @@ export interface StackResult {
   readonly hasDestroy?: boolean;
   readonly summary?: PlanSummary;
   readonly message?: string;
+  /** Planned against an empty state because the state blob did not exist (`plan --missing-state preview`). */
+  readonly preview?: boolean;
 }
 
 export interface LegResults {
@@ -151,6 +153,7 @@ function toStackResult(json: Json): StackResult {
     hasDestroy: prop(json, "hasDestroy") === true,
     ...(isJsonObject(summary) ? { summary: summary as unknown as PlanSummary } : {}),
     ...(typeof message === "string" ? { message } : {}),
+    ...(prop(json, "preview") === true ? { preview: true } : {}),
   };
 }
 
@@ -223,6 +226,11 @@ export function collect(o: CollectOptions): CollectResult {
     });
     const set = (verdict: Verdict, reason?: string) =>
       verdicts.set(s, { ...base, verdict, ...(reason !== undefined ? { reason } : {}) });
+    if (o.mode === "deploy" && r?.preview === true) {
+      // A preview never reaches an apply leg: its plan ran against an empty local state.
+      set("failed", headline(r.message) || "a preview plan against an empty state is never applied");
+      continue;
+    }
     if (out === "changes" || out === "unchanged") {
       if (out === "changes" && broken !== undefined) {
         set("blocked", `not applied: its dependency ${broken} is ${verdicts.get(broken)!.verdict}`);

@@ -2,17 +2,25 @@
  * `npm run pipeline`: generates azure-pipelines.yml from the fleet definition, and the commands
  * the pipeline's own steps run (prepare, leg, collect, providers). See README.md, "Pipeline".
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
+import { completeTask, logIssue, setVariable, uploadSummary } from "./ado-logging";
 import { type CommandIO, guarded, positiveInt, processIO, program } from "./commands/common";
 import { readManifest } from "./manifest";
 import type { Legs } from "./matrix";
 import { allLegs } from "./matrix";
-import { PIPELINE_DEFAULTS, PIPELINE_FILE, PIPELINE_NAMES, promotionOrder, renderPipeline } from "./pipeline";
+import {
+  PIPELINE_DEFAULTS,
+  PIPELINE_FILE,
+  PIPELINE_NAMES,
+  PIPELINE_TEMPLATES_DIR,
+  promotionOrder,
+  renderPipeline,
+} from "./pipeline";
 import { collect, collectIssues, collectSummary, readLegResults } from "./pipeline-collect";
 import {
   gate,
@@ -26,17 +34,21 @@ import { providerRequirements, stageLeg, writeProviderModules } from "./pipeline
 import { baseWarnings, prepareRun, prepareSummary } from "./pipeline-prepare";
 import { parseBoolean, type RunMode, resolveBases, resolveCommit, runContext } from "./pipeline-run";
 import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./pipeline-schema";
+import { addStateCommands } from "./pipeline-state-commands";
 import { type Rollout, resolveRollout } from "./rollout";
 import { SynthOutput } from "./synth-output";
 import { synthesizeRef } from "./synth-tree";
 
 const HELP = `
 Without a subcommand (or with "generate"): writes azure-pipelines.yml from the fleet definition
-(environments/, or FLEET_DIR) and validates it against Microsoft's schema. --check only compares:
-exit 1 when the committed file is out of date (run npm run pipeline) or invalid.
+(environments/, or FLEET_DIR): the state scopes in promotion order and the apply slots, extending
+the committed templates in pipeline/templates/. It and every template are validated against
+Microsoft's schema. --check only compares: exit 1 when the committed file is out of date (run
+npm run pipeline) or any file is invalid.
 
-Stages, in promotion order: build; then plan_<scope> and apply_<scope> for shared (org
-registries), each test scope (environments.json order, then Studio's), each production scope.
+Stages, in promotion order: build; then per scope plan_<scope>, apply_<scope> and the second
+pass plan2_<scope>, apply2_<scope>: state (then init_state), shared (org registries), each test
+scope (environments.json order, then Studio's), each production scope.
 
 Subcommands the pipeline's steps run (each has --help):
   validate [file]   schema diagnostics with line numbers (exit 1 on any)
@@ -45,20 +57,10 @@ Subcommands the pipeline's steps run (each has --help):
   collect           end of a plan stage: summary, drift, failures, apply slots, second pass
   gate              between two apply slots: failure budget and cluster health (exit 1: stop)
   providers         the provider versions to mirror (terraform providers mirror)
+  init-state        stage init_state: create the state blobs of never-applied stacks
+  check-environments  each scope's Environment exists and has an Approval check
 
 Exit codes: 0 ok, 1 error (out of date, invalid, a failed plan in collect).`;
-
-function setVariable(name: string, value: string, output = false): string {
-  return `##vso[task.setvariable variable=${name}${output ? ";isOutput=true" : ""}]${value}\n`;
-}
-
-function escapeVso(text: string): string {
-  return text.replaceAll("%", "%AZP25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
-function logIssue(type: "error" | "warning", text: string): string {
-  return `##vso[task.logissue type=${type}]${escapeVso(text)}\n`;
-}
 
 function loadFleetOrThrow(dir: string): Fleet {
   const { fleet, problems } = loadFleet(dir);
@@ -79,14 +81,39 @@ interface GenerateOptions {
   fleetDir?: string;
 }
 
+/** Every committed template file, relative to the project root, in a stable order. */
+function templateFiles(root: string): string[] {
+  const dir = join(root, PIPELINE_TEMPLATES_DIR);
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".yml"))
+    .map((f) => join(PIPELINE_TEMPLATES_DIR, f))
+    .sort();
+}
+
+/** Schema diagnostics of the root text and of every template, printed; true when there are none. */
+async function validateAll(rootText: string, rootName: string, io: CommandIO): Promise<boolean> {
+  const schema = join(io.cwd, PIPELINE_SCHEMA_FILE);
+  const files: [string, string][] = [
+    [rootName, rootText],
+    ...templateFiles(io.cwd).map((f): [string, string] => [f, readFileSync(join(io.cwd, f), "utf8")]),
+  ];
+  let ok = true;
+  for (const [name, text] of files) {
+    const diagnostics = await validatePipelineYaml(text, schema, name);
+    for (const d of diagnostics) io.err(`${formatDiagnostic(name, d)}\n`);
+    if (diagnostics.length > 0) ok = false;
+  }
+  return ok;
+}
+
 async function generate(o: GenerateOptions, io: CommandIO): Promise<number> {
   const dir = o.fleetDir !== undefined ? resolve(io.cwd, o.fleetDir) : fleetDirFromEnv(io.cwd);
   const text = renderPipeline(loadFleetOrThrow(dir));
   const file = resolve(io.cwd, o.out);
-  const diagnostics = await validatePipelineYaml(text, join(io.cwd, PIPELINE_SCHEMA_FILE), o.out);
-  for (const d of diagnostics) io.err(`${formatDiagnostic(o.out, d)}\n`);
-  if (diagnostics.length > 0) {
-    io.err(`pipeline: the generated pipeline does not validate against ${PIPELINE_SCHEMA_FILE}\n`);
+  if (!(await validateAll(text, o.out, io))) {
+    io.err(
+      `pipeline: ${o.out} or a template in ${PIPELINE_TEMPLATES_DIR}/ does not validate against ${PIPELINE_SCHEMA_FILE}\n`,
+    );
     return 1;
   }
   if (o.check) {
@@ -102,12 +129,12 @@ async function generate(o: GenerateOptions, io: CommandIO): Promise<number> {
       );
       return 1;
     }
-    io.out(`pipeline: ${o.out} is up to date and valid\n`);
+    io.out(`pipeline: ${o.out} is up to date, and it and ${PIPELINE_TEMPLATES_DIR}/ are valid\n`);
     return 0;
   }
   writeFileSync(file, text);
   io.out(
-    `pipeline: wrote ${o.out} (${text.split("\n").length} lines), valid against ${PIPELINE_SCHEMA_FILE}\n`,
+    `pipeline: wrote ${o.out} (${text.split("\n").length} lines), valid against ${PIPELINE_SCHEMA_FILE} with ${PIPELINE_TEMPLATES_DIR}/\n`,
   );
   return 0;
 }
@@ -217,8 +244,8 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
       io.out(setVariable(`${name}_waves`, String(s.matrix.waves.length), true));
     }
     io.out(setVariable("mode", context.mode, true));
-    io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
-    for (const f of diffFiles) io.out(`##vso[task.uploadsummary]${f}\n`);
+    io.out(uploadSummary(summaryFile));
+    for (const f of diffFiles) io.out(uploadSummary(f));
     for (const w of baseWarnings(result)) io.out(logIssue("warning", w));
     if (risks > 0) {
       io.out(
@@ -227,7 +254,7 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
           `${risks} risky change(s) in the configuration diff: read the run summary before approving`,
         ),
       );
-      io.out("##vso[task.complete result=SucceededWithIssues;]risky changes\n");
+      io.out(completeTask("SucceededWithIssues", "risky changes"));
     }
   } else {
     io.out(`${JSON.stringify(run, null, 2)}\n`);
@@ -334,12 +361,12 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
     io.out(setVariable("deferred", String(deferred), true));
     io.out(setVariable("legs_deferred", JSON.stringify(result.deferredLegs), true));
     io.out(setVariable("DECISIONS_ARTIFACT", decisionsArtifact));
-    io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
+    io.out(uploadSummary(summaryFile));
     const issues = collectIssues(o.scope, run.mode, result);
     for (const i of issues) io.out(logIssue(i.type, i.text));
     if (result.failed.length === 0 && issues.length > 0) {
       const why = run.mode === "drift" ? "drift found" : "deferred stacks";
-      io.out(`##vso[task.complete result=SucceededWithIssues;]${why}\n`);
+      io.out(completeTask("SucceededWithIssues", why));
     }
   } else {
     io.out(`${JSON.stringify({ ...result, decisions: Object.fromEntries(result.decisions) }, null, 2)}\n`);
@@ -368,7 +395,7 @@ async function gateCommand(o: GateCliOptions, io: CommandIO): Promise<number> {
   if (o.ado) {
     const file = join(mkdtempSync(join(tmpdir(), "fleet-gate-")), `gate-${o.scope}-${slot}.md`);
     writeFileSync(file, text);
-    io.out(`##vso[task.uploadsummary]${file}\n`);
+    io.out(uploadSummary(file));
     for (const reason of result.reasons) io.out(logIssue("error", `${o.scope} slot ${slot}: ${reason}`));
   }
   return result.proceed ? 0 : 1;
@@ -485,6 +512,14 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
       .action((o: { cdktfOut: string; out: string }) => {
         action = () => providers(o, io);
       }),
+  );
+  addStateCommands(
+    cmd,
+    sub,
+    (a) => {
+      action = a;
+    },
+    io,
   );
 
   try {

@@ -8,9 +8,8 @@
  * and `summary.md`) that the stage's `collect` job reads without downloading any plan. `<id>`
  * is a hash of the leg's stack list (leg names are not visible to steps); `<attempt>` is the
  * stage and job attempt, because an artifact name can be published once per run and a failed
- * job may be re-run. Legs of the second pass (`PASS=2`: deferred stacks planned after their
- * dependencies applied) add `p2` after the scope, so their artifacts never clash with the first
- * pass's legs of the same stacks.
+ * job may be re-run. Legs of the second pass (deferred stacks planned after their dependencies
+ * applied) name theirs `<kind>_p2_<scope>_...` (see `legArtifacts`).
  */
 import { createHash } from "node:crypto";
 import {
@@ -50,14 +49,19 @@ export function legId(stacks: string): string {
   return createHash("sha256").update(stacks).digest("hex").slice(0, 16);
 }
 
+/**
+ * The artifact names of a leg. The second pass (`FLEET_PASS=2`, stages plan2_/apply2_) names
+ * its artifacts `<kind>_p2_<scope>_...`: its legs often hold exactly the stacks a first-pass leg
+ * held (a new cluster's -k8s stack alone), and an artifact name can be published once per run.
+ */
 export function legArtifacts(scope: string, stacks: string, attempt: LegAttempt, pass = 1) {
-  const suffix = `${scope}${pass === 1 ? "" : `_p${pass}`}_${legId(stacks)}_${attempt.stage}_${attempt.job}`;
+  const suffix = `${pass === 2 ? "p2_" : ""}${scope}_${legId(stacks)}_${attempt.stage}_${attempt.job}`;
   return { plan: `plan_${suffix}`, result: `result_${suffix}`, applied: `applied_${suffix}` };
 }
 
-/** The matrix leg's `PASS` (1 when unset). */
+/** The pass of a leg: the job's `FLEET_PASS`, or the second-pass matrix's `PASS` (1 when unset). */
 export function passFrom(env: NodeJS.ProcessEnv): number {
-  return env.PASS === "2" ? 2 : 1;
+  return env.FLEET_PASS === "2" || env.PASS === "2" ? 2 : 1;
 }
 
 function attemptFrom(env: NodeJS.ProcessEnv): LegAttempt {

@@ -18,7 +18,12 @@ export type RuleEffect =
   /** Rebuilt in place by cycling (a node pool through `temporary_name_for_rotation`). */
   | "rotate"
   /** Updated in place, but with an effect a reviewer must approve knowingly. */
-  | "in-place";
+  | "in-place"
+  /**
+   * Planned as an in-place update that Azure refuses while the resource is in use: the apply
+   * fails, and the only way through is rebuilding what uses it.
+   */
+  | "refused";
 
 export interface RuleVerdict {
   readonly effect: RuleEffect;
@@ -101,9 +106,22 @@ function poolCycle(note: string): AttributeRule["classify"] {
   return () => ({ effect: "rotate", note });
 }
 
+function refused(note: string): AttributeRule["classify"] {
+  return () => ({ effect: "refused", note });
+}
+
 const AKS = ["azurerm_kubernetes_cluster"];
 const NODE_POOL = ["azurerm_kubernetes_cluster_node_pool"];
 const STORAGE = ["azurerm_storage_account"];
+
+/**
+ * A cluster network's address block (fleet/address-plan.ts) is written into exactly two places:
+ * the VNet's `address_space` and each subnet's `address_prefixes`; the pod and service ranges are
+ * fleet-wide overlay ranges (`addressPlan.podCidr`, `serviceCidr`), written into every cluster's
+ * `network_profile`.
+ */
+const ADDRESS_BLOCK_MOVED =
+  "a moved address block means a new network and, with it, a new cluster: keep the old block, or rebuild the environment deliberately";
 
 export const ATTRIBUTE_RULES: readonly AttributeRule[] = [
   // Every stateful resource is addressed in Azure by name, location and resource group.
@@ -149,6 +167,18 @@ export const ATTRIBUTE_RULES: readonly AttributeRule[] = [
     attribute: "network_profile.pod_cidr",
     note: "AKS networking is fixed at creation: replaces the cluster",
   },
+  // ForceNew like the single-range attributes (hashicorp/terraform-provider-azurerm@v4.55.0:
+  // internal/services/containers/kubernetes_cluster_resource.go, network_profile).
+  {
+    types: AKS,
+    attribute: "network_profile.pod_cidrs",
+    note: "AKS networking is fixed at creation: replaces the cluster",
+  },
+  {
+    types: AKS,
+    attribute: "network_profile.service_cidrs",
+    note: "AKS networking is fixed at creation: replaces the cluster",
+  },
   { types: AKS, attribute: "default_node_pool.vm_size", classify: nodePoolCycle },
   { types: AKS, attribute: "default_node_pool.name", classify: nodePoolCycle },
   { types: AKS, attribute: "default_node_pool.zones", classify: nodePoolCycle },
@@ -170,6 +200,30 @@ export const ATTRIBUTE_RULES: readonly AttributeRule[] = [
       ),
     }),
   ),
+
+  // Cluster networks. Neither attribute is ForceNew in azurerm v4.55.0
+  // (internal/services/network/virtual_network_resource.go, subnet_resource.go: both are sent
+  // in an update), so the plan shows an in-place change; Azure refuses it while the range is in
+  // use (Learn: https://learn.microsoft.com/azure/virtual-network/manage-virtual-network,
+  // "Add or remove an address range": a range a subnet uses cannot be removed;
+  // https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet, "Change
+  // subnet settings": the address range of a subnet with resources in it cannot be changed).
+  // Every subnet of a fleet network has members: the node pools, the private endpoints, the
+  // delegated PostgreSQL server.
+  {
+    types: ["azurerm_virtual_network"],
+    attribute: "address_space",
+    classify: refused(
+      `updated in place by the provider, but Azure refuses to remove a range its subnets still use, so the apply fails; ${ADDRESS_BLOCK_MOVED}`,
+    ),
+  },
+  {
+    types: ["azurerm_subnet"],
+    attribute: "address_prefixes",
+    classify: refused(
+      `updated in place by the provider, but Azure refuses to change the range of a subnet with nodes, private endpoints or a delegated server in it, so the apply fails; ${ADDRESS_BLOCK_MOVED}`,
+    ),
+  },
 
   // Storage accounts.
   { types: STORAGE, attribute: "account_replication_type", classify: replicationChange },

@@ -52,13 +52,11 @@ export interface Rollout {
   readonly failureBudget: FailureBudget;
 }
 
+/** One apply slot, as the pipeline generator takes it (`{index, label}`, the contract). */
 export interface ApplySlot {
   readonly index: number;
   /** "wave 0 canaries", "wave 0 batch 2 of 3". */
   readonly label: string;
-  readonly wave: number;
-  /** Index into `rolloutGroups`. */
-  readonly group: number;
 }
 
 /** The rollout with every default filled in. */
@@ -83,8 +81,8 @@ function slotsOf(rollout: Rollout): ApplySlot[] {
   const groups = rolloutGroups(rollout);
   const slots: ApplySlot[] = [];
   for (let wave = 0; wave < DEPENDENCY_WAVES; wave++) {
-    groups.forEach((g, group) => {
-      slots.push({ index: slots.length, label: `wave ${wave} ${g}`, wave, group });
+    groups.forEach((g) => {
+      slots.push({ index: slots.length, label: `wave ${wave} ${g}` });
     });
   }
   return slots;

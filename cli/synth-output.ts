@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import type { Json } from "./json";
 import { type FleetManifest, readManifest } from "./manifest";
-import { canonicalJson, readNormalizedStack } from "./normalize";
+import { readNormalizedStack } from "./normalize";
+import { canonicalJson } from "./sorted-json";
 
 export class SynthOutput {
   readonly manifest: FleetManifest;

@@ -47,7 +47,34 @@ export interface TerraformOptions {
   readonly initLock?: Mutex;
   /** Receives every chunk of Terraform output, as it arrives. */
   readonly onOutput?: (stack: string, chunk: string) => void;
+  /**
+   * What plan does when the stack's state blob does not exist yet (see `MISSING_STATE`):
+   * `fail` the stack, naming the stage that creates the blob, or plan a `preview` against an
+   * empty local state, which is never applied.
+   * @default "fail"
+   */
+  readonly missingState?: MissingStateMode;
 }
+
+/** `plan --missing-state`: deploy runs `fail`, pull request and scheduled runs `preview`. */
+export const MISSING_STATE_MODES = ["preview", "fail"] as const;
+export type MissingStateMode = (typeof MISSING_STATE_MODES)[number];
+
+/**
+ * How `terraform init` fails for a stack that was never applied, with an identity that may only
+ * read state. The azurerm backend's `StateMgr`, which `terraform init` calls, finds no state blob,
+ * takes a lease on it (creating the blob first) and writes an empty state; with Storage Blob Data
+ * Reader the write is refused, and `-lock=false` does not avoid it
+ * (hashicorp/terraform v1.12.2 internal/backend/remote-state/azure/backend_state.go, `StateMgr`:
+ * "failed to lock azure state"; internal/command/init.go calls it; the same in v1.11.4).
+ */
+export const MISSING_STATE = /failed to lock azure state/;
+
+/** The stage of a deploy run that creates missing state blobs (`pipeline init-state`). */
+export const INIT_STATE_STAGE = "init_state";
+
+/** The override file that points a preview plan at an empty local state. */
+const PREVIEW_OVERRIDE = "fleet_missing_state_override.tf.json";
 
 export type PlanOutcome = "unchanged" | "changes" | "failed" | "locked" | "skipped";
 export type ApplyOutcome =
@@ -77,6 +104,11 @@ export interface PlanResult extends ResultBase {
   readonly hasDestroy: boolean;
   readonly summary?: PlanSummary;
   readonly planFile?: string;
+  /**
+   * The stack's state blob did not exist, so this plan ran against an empty local state
+   * (`--missing-state preview`): it shows what the first apply would create, and is never applied.
+   */
+  readonly preview?: boolean;
 }
 
 export interface ApplyResult extends ResultBase {
@@ -115,7 +147,7 @@ export async function terraformVersion(binary: string): Promise<string | undefin
 }
 
 /** Terraform in automation: no prompts, no "run terraform apply" hints, no version check call home. */
-function tfEnv(options: TerraformOptions): NodeJS.ProcessEnv {
+export function tfEnv(options: Pick<TerraformOptions, "env">): NodeJS.ProcessEnv {
   const env = options.env ?? process.env;
   return { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? "1" };
 }
@@ -131,8 +163,8 @@ async function terraform(stack: ManifestStack, args: string[], options: Terrafor
   return r;
 }
 
-async function init(stack: ManifestStack, options: TerraformOptions, log: string[]) {
-  const go = () => terraform(stack, ["init", "-input=false", "-no-color"], options, log);
+async function init(stack: ManifestStack, options: TerraformOptions, log: string[], extra: string[] = []) {
+  const go = () => terraform(stack, ["init", "-input=false", "-no-color", ...extra], options, log);
   return options.initLock ? options.initLock.run(go) : go();
 }
 
@@ -144,11 +176,24 @@ export function stackDir(outDir: string, stack: string): string {
   return join(resolve(outDir), stack);
 }
 
-/** init + plan -out + show -json for one stack; writes the stack's plan artifacts. */
+/** How one stack is planned: `destroy` for a decommissioned stack (stacks.json `"mode": "destroy"`). */
+export interface PlanMode {
+  readonly destroy?: boolean;
+}
+
+const PREVENTED_DESTROY = /Resource (\S+) has lifecycle\.prevent_destroy set/g;
+
+/**
+ * init + plan -out + show -json for one stack; writes the stack's plan artifacts. A stack in
+ * destroy mode is planned with `-destroy`, unless its state is already empty (nothing left to
+ * destroy: its data sources may read resources that are gone); Terraform's refusal to destroy a
+ * resource with `prevent_destroy` becomes one message naming every such resource and the setting.
+ */
 export async function planStack(
   stack: ManifestStack,
   outDir: string,
   options: TerraformOptions,
+  mode: PlanMode = {},
 ): Promise<PlanResult> {
   const started = Date.now();
   const dir = stackDir(outDir, stack.id);
@@ -156,11 +201,15 @@ export async function planStack(
   mkdirSync(dir, { recursive: true });
   const planFile = join(dir, "tfplan");
   const log: string[] = [];
+  let restore: (() => void) | undefined;
   const finish = (r: Omit<PlanResult, "stack" | "command" | "durationMs">): PlanResult => {
+    restore?.();
     const result: PlanResult = { stack: stack.id, command: "plan", ...r, durationMs: Date.now() - started };
     writeFileSync(join(dir, "plan.log"), log.join(""));
     writeFileSync(join(dir, "result.json"), `${JSON.stringify(result, null, 2)}\n`);
-    const status = result.outcome === "changes" ? `changes (${countsLine(result.summary!)})` : result.outcome;
+    const outcome =
+      result.outcome === "changes" ? `changes (${countsLine(result.summary!)})` : result.outcome;
+    const status = result.preview ? `preview against an empty state, never applied: ${outcome}` : outcome;
     writeFileSync(join(dir, "summary.md"), planSummaryMarkdown(stack.id, result.summary, status));
     return result;
   };
@@ -176,12 +225,54 @@ export async function planStack(
 
   if (!existsSync(stack.workingDirectory)) return failed(`no stack directory ${stack.workingDirectory}`);
   const i = await init(stack, options, log);
-  if (i.code !== 0) return failed(failureMessage("terraform init failed", i.output, i.spawnError), i.code);
+  let preview = false;
+  if (i.code !== 0 && MISSING_STATE.test(i.output)) {
+    if (options.missingState !== "preview") {
+      return failed(
+        `the state blob of ${stack.id} does not exist yet, and this identity may not create it: the ` +
+          `${INIT_STATE_STAGE} stage of a deploy run creates it (npm run pipeline -- init-state, with the ` +
+          `state scope's apply identity); run the pipeline again on main, or plan with --missing-state preview\n` +
+          tail(i.output, 15),
+        i.code,
+      );
+    }
+    preview = true;
+  } else if (i.code !== 0) {
+    return failed(failureMessage("terraform init failed", i.output, i.spawnError), i.code);
+  }
+  // A preview plans against an empty local state: the override replaces the backend until the
+  // plan is made (see `previewBackend`; `finish` restores the real backend).
+  if (preview) {
+    restore = previewBackend(stack, dir);
+    const r = await init(stack, options, log, ["-reconfigure"]);
+    if (r.code !== 0) {
+      return failed(
+        failureMessage("terraform init (preview, empty local state) failed", r.output, r.spawnError),
+        r.code,
+      );
+    }
+  }
+
+  if (mode.destroy) {
+    const list = await terraform(stack, ["state", "list", "-no-color"], options, log);
+    if (list.code === 0 && list.stdout.trim() === "") {
+      return finish({
+        outcome: "unchanged",
+        exitCode: PLAN_EXIT.unchanged,
+        terraformExitCode: 0,
+        hasChanges: false,
+        hasDestroy: false,
+        message:
+          'decommissioned and its state is empty: nothing left to destroy; remove its decommission entry from fleet.yaml (README "Decommission an organisation")',
+      });
+    }
+  }
 
   const p = await terraform(
     stack,
     [
       "plan",
+      ...(mode.destroy ? ["-destroy"] : []),
       "-input=false",
       "-no-color",
       ...(options.planStateLock === false ? ["-lock=false"] : [`-lock-timeout=${options.lockTimeout}`]),
@@ -192,6 +283,15 @@ export async function planStack(
     log,
   );
   if (p.code !== 0 && p.code !== 2) {
+    const prevented = [...p.output.matchAll(PREVENTED_DESTROY)].map((m) => m[1]!);
+    if (mode.destroy && prevented.length > 0) {
+      return failed(
+        `the decommission would destroy stateful resources that keep lifecycle.prevent_destroy: ${[...new Set(prevented)].join(", ")}. ` +
+          "Nothing of the stack is destroyed. Save what must be kept, then set destroyStatefulResources: true in its " +
+          'decommission entry in fleet.yaml (README "Decommission an organisation"), or remove the entry',
+        p.code,
+      );
+    }
     const locked = LOCKED.test(p.output);
     return failed(
       failureMessage(locked ? "the state is locked by another operation" : "terraform plan failed", p.output),
@@ -223,7 +323,33 @@ export async function planStack(
     hasDestroy: hasDestroy(summary),
     summary,
     planFile,
+    ...(preview
+      ? {
+          preview: true,
+          message: `preview: the state blob of ${stack.id} does not exist yet; planned against an empty state, never applied (the ${INIT_STATE_STAGE} stage of a deploy run creates the blob)`,
+        }
+      : {}),
   });
+}
+
+/**
+ * Points a never-applied stack at an empty local state: an override file replaces the backend
+ * (Terraform merges `*_override.tf.json`, and a backend in an override replaces the original).
+ * Returns the function that removes the override, the empty state and the backend record it
+ * leaves in `.terraform/`, so later commands in the stack directory use the real backend again.
+ */
+function previewBackend(stack: ManifestStack, dir: string): () => void {
+  const override = join(stack.workingDirectory, PREVIEW_OVERRIDE);
+  const emptyState = join(dir, "preview.tfstate");
+  writeFileSync(
+    override,
+    `${JSON.stringify({ terraform: { backend: { local: { path: emptyState } } } }, null, 2)}\n`,
+  );
+  return () => {
+    rmSync(override, { force: true });
+    rmSync(join(stack.workingDirectory, ".terraform", "terraform.tfstate"), { force: true });
+    rmSync(emptyState, { force: true });
+  };
 }
 
 /** The plan result a previous `planStack` left, if readable. */
@@ -262,6 +388,13 @@ export async function applyStack(
       outcome: "no-plan",
       exitCode: APPLY_EXIT.failed,
       message: `the plan of ${stack.id} failed: nothing to apply`,
+    });
+  }
+  if (planned?.preview === true) {
+    return finish({
+      outcome: "no-plan",
+      exitCode: APPLY_EXIT.failed,
+      message: `the plan of ${stack.id} is a preview against an empty state (its state blob did not exist): previews are never applied; the ${INIT_STATE_STAGE} stage of a deploy run creates the blob, then plan again`,
     });
   }
   if (!existsSync(planFile)) {

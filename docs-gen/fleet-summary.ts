@@ -3,10 +3,12 @@
  * sizes, address blocks and DNS zones from the synthesized stacks, so Platform and Studio
  * clusters appear as soon as their stacks do.
  */
+
+import { compareText } from "../cli/sorted-json";
 import { sortByAddress } from "../fleet/address-plan-file";
 import { compareKinds, type DocsInput, type DocsStack, docsStacks, environmentOrder } from "./model";
 import { type Block, blocksOf, countBlocks, type Json, parseReferences, stringAt } from "./terraform";
-import { compareText, markdownTable, plural } from "./text";
+import { markdownTable, plural } from "./text";
 
 export function fleetSummary(input: DocsInput): string {
   const stacks = docsStacks(input);

@@ -4,6 +4,8 @@
  * and one per environment, each as Mermaid (for the Azure DevOps wiki) and SVG (Graphviz, for
  * everything else), and a README that embeds the Mermaid; `docs/fleet.md` the fleet at a glance.
  */
+
+import { compareText } from "../cli/sorted-json";
 import { type Diagram, toDot, toMermaid } from "./diagram";
 import { fleetSummary } from "./fleet-summary";
 import { compareKinds, type DocsInput, type DocsStack, docsStacks, environmentOrder } from "./model";
@@ -11,7 +13,6 @@ import { resourceDiagram, resourceGraph } from "./resource-graph";
 import { environmentDiagram } from "./stack-graph";
 import { type SvgRenderer, svgRenderer } from "./svg";
 import { blocksOf, countBlocks, stringAt } from "./terraform";
-import { compareText } from "./text";
 
 export const ARCHITECTURE_DIR = "architecture";
 export const FLEET_FILE = "fleet.md";

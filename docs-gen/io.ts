@@ -13,31 +13,29 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
+import { readManifest } from "../cli/manifest";
 import { PROJECT_ROOT } from "../cli/project-root";
+import { compareText } from "../cli/sorted-json";
 import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
-import { readStackMetadata, STACKS_FILE } from "../stacks/metadata";
+import { STACKS_FILE } from "../stacks/metadata";
 import { synthFleet } from "../stacks/synth-fleet";
 import { ARCHITECTURE_DIR, type DocFile, FLEET_FILE } from "./generate";
 import type { DocsInput } from "./model";
 import type { Manifest, StackJson } from "./terraform";
-import { compareText } from "./text";
-
-interface ManifestFile extends Manifest {
-  readonly stacks: Readonly<
-    Record<string, { readonly dependencies?: readonly string[]; readonly synthesizedStackPath: string }>
-  >;
-}
 
 /** The docs input from a synthesized output directory (cdktf.out) and the fleet it came from. */
 export function readSynthOutput(outdir: string, fleet: Fleet): DocsInput {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as ManifestFile;
+  const output = readManifest(outdir);
   const stacks = new Map<string, StackJson>();
-  for (const id of Object.keys(manifest.stacks).sort(compareText)) {
-    const path = join(outdir, manifest.stacks[id]!.synthesizedStackPath);
-    stacks.set(id, JSON.parse(readFileSync(path, "utf8")) as StackJson);
+  const manifestStacks: Record<string, { readonly dependencies: readonly string[] }> = {};
+  for (const id of [...output.stacks.keys()].sort(compareText)) {
+    const entry = output.stacks.get(id)!;
+    manifestStacks[id] = { dependencies: entry.dependencies };
+    stacks.set(id, JSON.parse(readFileSync(entry.synthesizedStackPath, "utf8")) as StackJson);
   }
-  const metadata = readStackMetadata(outdir);
+  const manifest: Manifest = { stacks: manifestStacks };
+  const metadata = output.metadata;
   if (metadata === undefined)
     throw new Error(`${join(outdir, STACKS_FILE)} is missing: synthesize again (npm run synth)`);
   const planned = [...metadata.values()].map((m) => ({

@@ -2,11 +2,12 @@
  * What the docs are generated from: the synthesized output (manifest and each stack's JSON) and
  * the fleet model. Nothing else, so the same input always gives the same bytes.
  */
+
+import { compareText } from "../cli/sorted-json";
 import type { Fleet } from "../fleet/model";
 import { STACK_KINDS } from "../stacks/metadata";
 import type { StackInfo } from "./stack-graph";
 import type { Manifest, StackJson } from "./terraform";
-import { compareText } from "./text";
 
 export interface PlannedStackInfo {
   readonly id: string;

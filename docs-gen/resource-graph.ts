@@ -4,6 +4,8 @@
  * Everything is read from the Terraform JSON, so a stack kind nobody wrote a diagram for still
  * gets a truthful one.
  */
+
+import { compareText } from "../cli/sorted-json";
 import type { Diagram, DiagramEdge, DiagramGroup, DiagramNode, GroupStyle, NodeStyle } from "./diagram";
 import {
   type Address,
@@ -17,7 +19,7 @@ import {
   type StackJson,
   stringAt,
 } from "./terraform";
-import { compareText, plural } from "./text";
+import { plural } from "./text";
 
 export interface GraphNode {
   /** The Terraform address (`azurerm_subnet.x`, `data.azurerm_public_ip.y`, `provider.helm`). */

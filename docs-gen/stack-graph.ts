@@ -4,9 +4,10 @@
  * per-org stack (`apps-{org}-prod × 53`), with edge labels wherever not every org's stack has
  * the dependency, so collapsing never hides an exception.
  */
+
+import { compareText } from "../cli/sorted-json";
 import type { Diagram, DiagramEdge, DiagramGroup, DiagramNode } from "./diagram";
 import { IdMap } from "./resource-graph";
-import { compareText } from "./text";
 
 export interface StackInfo {
   readonly id: string;

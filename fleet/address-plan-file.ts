@@ -14,7 +14,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, stringify } from "yaml";
-import { compareBig, compareText, parseCidr } from "./address-plan-cidr";
+import { compareText } from "../cli/sorted-json";
+import { compareBig, parseCidr } from "../constructs/network/cidr";
 import { type FleetProblem, problem } from "./problems";
 
 export const ADDRESS_PLAN_FILE = "address-plan.yaml";

@@ -20,7 +20,7 @@
  * and `aks_workpool` are the first two /24s of the cluster block). Pods and services use the
  * overlay ranges, so a /24 holds 251 nodes (Azure keeps 5 addresses of every subnet).
  */
-import { type CidrRange, compareBig, nthSubnet, overlaps, parseCidr } from "./address-plan-cidr";
+import { type CidrRange, compareBig, nthSubnet, overlaps, parseCidr } from "../constructs/network/cidr";
 
 export interface SubnetSpec {
   /** Subnet name in Azure; also the node pool name for node subnets. */

@@ -2,8 +2,9 @@
  * The fleet's address plan: one IPv4 block per cluster network, from one pool, recorded in the
  * committed file `address-plan.yaml` and never moved.
  *
- * Why a committed allocation file: a cluster's VNet address space cannot change in place, so a
- * block that moves replaces the cluster. Deriving blocks from a cluster's position in a list
+ * Why a committed allocation file: Azure refuses to move a VNet's or a subnet's range while the
+ * subnets have members (nodes, private endpoints), so a block that moves means a new network and
+ * a new cluster (`npm run diff` flags it: cli/risk-rules.ts). Deriving blocks from a cluster's position in a list
  * (`cidrsubnet(pool, n, index)`) moves every later block when an org is added or removed. Here a
  * block, once written, is kept until it is released on purpose (`--prune`).
  *
@@ -51,24 +52,25 @@
  * a gap by the block size to count free blocks). IPv4 only: the VNets are single stack today (Altinn's dual-stack /56 plan is not
  * modelled).
  */
-import { Address4 } from "ip-address";
+import { compareText } from "../cli/sorted-json";
 import {
+  addressAt,
   alignedBlockAtOrAfter,
   alignedBlocksBetween,
   type CidrRange,
   compareBig,
-  compareText,
   contains,
   overlaps,
   parseAddress,
   parseCidr,
   RangeIndex,
-} from "./address-plan-cidr";
+  widerBlock,
+} from "../constructs/network/cidr";
 import { ADDRESS_PLAN_FILE, loadAddressPlan, sortByAddress } from "./address-plan-file";
 import { layoutFits, SERVICE_SUBNETS, smallestBlockPrefixFor } from "./address-plan-subnets";
 import { type FleetProblem, FleetValidationError, notice, problem } from "./problems";
 
-export type { CidrRange } from "./address-plan-cidr";
+export type { CidrRange } from "../constructs/network/cidr";
 export {
   ADDRESS_PLAN_FILE,
   ADDRESS_PLAN_HEADER,
@@ -345,7 +347,7 @@ function resolveSettings(
     );
   } else if (service !== undefined) {
     const at = dns.bigInt();
-    const tenth = Address4.fromBigInt(service.start + 10n).correctForm();
+    const tenth = addressAt(service.start + 10n);
     if (!dns.isInSubnet(service.address)) {
       report(
         "dnsServiceIp",
@@ -590,7 +592,7 @@ export class AddressPoolExhaustedError extends Error {
     readonly free: number,
     readonly used: number,
   ) {
-    const wider = widerPool(pool);
+    const wider = widerBlock(pool);
     super(
       `The address pool ${pool} is exhausted: ${needed} new cluster${needed === 1 ? "" : "s"} need${
         needed === 1 ? "s" : ""
@@ -750,15 +752,4 @@ function findFreeBlocks(
     }
   }
   return found;
-}
-
-/** The pool one bit wider (`10.0.0.0/8` for `10.0.0.0/9`), for the exhaustion message. */
-function widerPool(pool: string): string | undefined {
-  const parsed = parseCidr(pool);
-  if (!parsed.ok || parsed.range.prefixLength === 0) {
-    return undefined;
-  }
-  return new Address4(
-    `${parsed.range.address.addressMinusSuffix}/${parsed.range.prefixLength - 1}`,
-  ).networkForm();
 }

@@ -20,7 +20,14 @@ import {
   studioNames,
 } from "../constructs/naming";
 import { BUILTIN_ROLES } from "../constructs/permissions/builtin-roles";
-import { APPS_SUBNETS, checkAddressPlan, SERVICE_SUBNETS, subnetLayout } from "./address-plan";
+import {
+  APPS_SUBNETS,
+  checkAddressPlan,
+  loadAddressPlan,
+  SERVICE_SUBNETS,
+  subnetLayout,
+} from "./address-plan";
+import { DECOMMISSION_FIELD, decommissionedEnvironments, resolveDecommission } from "./decommission";
 import { fleetZones, zoneDelegations } from "./dns-zones";
 import type {
   AppsEnvironment,
@@ -269,33 +276,63 @@ export function loadFleet(dir: string): LoadResult {
     orgs.push(org);
 
     for (const env of orgEnvs) {
-      const layers: Layer[] = [
-        { path: ["environmentClasses", env.type], value: settings.environmentClasses?.[env.type] },
-        { path: ["environments", env.name], value: settings.environments?.[env.name] },
-        { path: ["orgs", code, "all"], value: override?.all },
-        { path: ["orgs", code, "environments", env.name], value: override?.environments?.[env.name] },
-      ];
-      if (!layers.every((l) => sOk(...l.path)) || !sOk("location")) {
-        complete = false;
-        continue;
-      }
-      const resolved = mergeLayers(layers) as ClusterSettings;
-      pushSettingsIssues(problems, layers, resolved, settingsSource!, code, env.name);
-      const appsNamesFor = appsNames(code, env.token, env.hostname, settings.location);
-      pushNameProblems(problems, checkedAppsNames(appsNamesFor), FILES.orgs, orgLine, code, env.name);
-      const clusterKey = stackIds.apps(code, env.token);
-      apps.push({
-        org,
-        environment: env,
-        settings: resolved,
-        names: appsNamesFor,
-        clusterKey,
-        addressSpace: "",
-        subnets: [],
-        clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[env.type] ?? [],
-      });
+      const a = appsOf(org, env, FILES.orgs, orgLine);
+      if (a) apps.push(a);
     }
   }
+
+  /** The org's Apps environment with its layered settings and names (undefined: settings unusable). */
+  function appsOf(
+    org: FleetOrg,
+    env: FleetEnvironment,
+    file: string,
+    line: number | undefined,
+  ): AppsEnvironment | undefined {
+    const code = org.code;
+    const override = sOk("orgs", code) ? settings.orgs?.[code] : undefined;
+    const layers: Layer[] = [
+      { path: ["environmentClasses", env.type], value: settings.environmentClasses?.[env.type] },
+      { path: ["environments", env.name], value: settings.environments?.[env.name] },
+      { path: ["orgs", code, "all"], value: override?.all },
+      { path: ["orgs", code, "environments", env.name], value: override?.environments?.[env.name] },
+    ];
+    if (!layers.every((l) => sOk(...l.path)) || !sOk("location")) {
+      complete = false;
+      return undefined;
+    }
+    const resolved = mergeLayers(layers) as ClusterSettings;
+    pushSettingsIssues(problems, layers, resolved, settingsSource!, code, env.name);
+    const appsNamesFor = appsNames(code, env.token, env.hostname, settings.location);
+    pushNameProblems(problems, checkedAppsNames(appsNamesFor), file, line, code, env.name);
+    return {
+      org,
+      environment: env,
+      settings: resolved,
+      names: appsNamesFor,
+      clusterKey: stackIds.apps(code, env.token),
+      addressSpace: "",
+      subnets: [],
+      clusterAdminGroupObjectIds: settings.clusterAdminGroupObjectIds?.[env.type] ?? [],
+    };
+  }
+
+  // Orgs (or org environments) that left the registry and are destroyed deliberately.
+  const decommissioned =
+    settingsSource && registryOrgs && retired && sOk(DECOMMISSION_FIELD)
+      ? resolveDecommission({
+          settings,
+          settingsSource,
+          files: FILES,
+          registryOrgs,
+          environments: envByName,
+          retired,
+          orgs,
+          allocations: loadAddressPlan(join(dir, FILES.addressPlan)).allocations,
+          appsOf: (org, env) =>
+            appsOf(org, env, FILES.settings, settingsSource.lineOf([DECOMMISSION_FIELD, org.code])),
+        })
+      : undefined;
+  if (decommissioned) problems.push(...decommissioned.problems);
 
   const platforms =
     sOk("platform") && sOk("location")
@@ -335,6 +372,8 @@ export function loadFleet(dir: string): LoadResult {
   // The address plan: every cluster needs its block.
   const clusterKeys = [
     ...apps.map((a) => a.clusterKey),
+    // A decommissioned cluster keeps its block until its entry is removed (then --prune releases it).
+    ...(decommissioned?.decommission.apps ?? []).map((d) => d.apps.clusterKey),
     ...(platforms ?? []).map((p) => p.clusterKey),
     ...(studios ?? []).map((s) => s.clusterKey),
   ];
@@ -365,14 +404,15 @@ export function loadFleet(dir: string): LoadResult {
     return { problems: sortProblems(deduped), addressing };
   }
 
-  const placed = apps.map((a) => {
+  const placeApps = (a: AppsEnvironment): AppsEnvironment => {
     const block = plan.allocations.get(a.clusterKey)!;
     return {
       ...a,
       addressSpace: block,
       subnets: subnetLayout(block, APPS_SUBNETS),
     };
-  });
+  };
+  const placed = apps.map(placeApps);
   const services = settings.services?.clusters ?? {};
   const withServices = <T extends { clusterKey: string }>(e: T): T =>
     services[e.clusterKey] ? { ...e, services: services[e.clusterKey] } : e;
@@ -393,6 +433,17 @@ export function loadFleet(dir: string): LoadResult {
     clusterKeys,
     addressPlan: settings.addressPlan,
     allocations: plan.allocations,
+    ...(decommissioned
+      ? {
+          decommission: {
+            ...decommissioned.decommission,
+            apps: decommissioned.decommission.apps.map((d) => ({
+              ...d,
+              apps: withServices(placeApps(d.apps)),
+            })),
+          },
+        }
+      : {}),
   };
   return { fleet, problems: sortProblems(deduped), addressing };
 }
@@ -1053,6 +1104,8 @@ function checkOverrideTargets(
   if (!registryOrgs || Object.keys(registryOrgs).length === 0 || !isObject(settings.orgs)) return;
   for (const [code, override] of Object.entries(settings.orgs)) {
     const reg = registryOrgs[code];
+    // An org that left the registry keeps its settings while its decommission entry exists.
+    if (!reg && settings.decommission?.[code] !== undefined) continue;
     if (!reg) {
       problems.push(
         problem({
@@ -1069,8 +1122,9 @@ function checkOverrideTargets(
     }
     const listed = Array.isArray(reg.environments) ? reg.environments : undefined;
     if (!listed || !isObject(override) || !isObject(override.environments)) continue;
+    const leaving = decommissionedEnvironments(settings, code);
     for (const envName of Object.keys(override.environments)) {
-      if (!listed.includes(envName)) {
+      if (!listed.includes(envName) && !leaving.includes(envName)) {
         unknownEnvironment(envName, ["orgs", code, "environments", envName], code, listed);
       }
     }

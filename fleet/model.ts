@@ -208,6 +208,8 @@ export interface FleetSettings {
     >
   >;
   readonly addressPlan: AddressPlanSettings;
+  /** Orgs, or an org's environments, whose stacks are destroyed deliberately (README "Decommission an organisation"). */
+  readonly decommission?: Readonly<Record<string, DecommissionSetting>>;
   readonly platform: PlatformSettings;
   readonly studio: StudioSettings;
   readonly services?: ServicesSettings;
@@ -228,6 +230,24 @@ export interface RolloutSettings {
   readonly batches?: number;
   /** Stop the scope when more than `stacks` stacks, or more than `percent`% of those applied so far, failed. */
   readonly failureBudget?: { readonly stacks?: number; readonly percent?: number };
+}
+
+/**
+ * `decommission.<org>` in fleet.yaml: what of an org that left the registry (or left some of its
+ * environments) is destroyed. Its stacks keep being synthesized, in destroy mode, until the entry
+ * is removed after the destruction was applied.
+ */
+export interface DecommissionSetting {
+  /** Environments (names as in environments.json) whose `apps-<org>-<env>` and `-k8s` stacks are destroyed. */
+  readonly environments?: readonly string[];
+  /** Destroy `org-<org>`, the org's container registry (only once no Apps environment of the org is left). */
+  readonly registry?: boolean;
+  /**
+   * The second, explicit setting: let the destruction take the stateful resources too (storage,
+   * vaults, databases, registries, clusters, resource groups). Without it they keep
+   * `prevent_destroy` and the destroy plan fails, naming each of them.
+   */
+  readonly destroyStatefulResources?: boolean;
 }
 
 /**
@@ -379,4 +399,21 @@ export interface Fleet {
   readonly clusterKeys: readonly string[];
   readonly addressPlan: AddressPlanSettings;
   readonly allocations: ReadonlyMap<string, string>;
+  /** Stacks of orgs (or org environments) that left the registry (fleet.yaml `decommission`). */
+  readonly decommission?: Decommission;
+}
+
+/** What `decommission` in fleet.yaml keeps synthesizing after the registry dropped it. */
+export interface Decommission {
+  /** Apps environments whose `apps-<org>-<env>` and `-k8s` stacks are synthesized in destroy mode. */
+  readonly apps: readonly { readonly apps: AppsEnvironment; readonly destroyStateful: boolean }[];
+  /**
+   * Orgs that left the registry whose `org-<org>` stack is still synthesized: as before until
+   * `registry: true` (`destroy`), then in destroy mode.
+   */
+  readonly registries: readonly {
+    readonly org: FleetOrg;
+    readonly destroy: boolean;
+    readonly destroyStateful: boolean;
+  }[];
 }

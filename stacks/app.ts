@@ -8,10 +8,11 @@ import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
 import { delegationsByParentStack } from "../fleet/dns-zones";
 import { SHARED_SCOPE, STATE_SCOPE } from "../fleet/load";
-import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
+import type { AppsEnvironment, Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
+import { allowStatefulDestroy, type DestroyMode, destroyMode } from "./decommission";
 import type { BackendKind, FleetStack } from "./fleet-stack";
 import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
@@ -52,6 +53,13 @@ export interface PlannedStack {
   readonly reads: readonly StackRead[];
   /** Ids of the stacks this one reads from (derived from `reads`); they are applied first. */
   readonly dependsOn: readonly string[];
+  /**
+   * `destroy`: a decommissioned stack (fleet.yaml `decommission`), planned with
+   * `terraform plan -destroy`; absent for every other stack.
+   */
+  readonly mode?: DestroyMode["mode"];
+  /** In destroy mode: whether its stateful resources may be destroyed too (`destroyStatefulResources`). */
+  readonly destroyStateful?: boolean;
   readonly build: (app: App, backend: BackendKind) => FleetStack;
 }
 
@@ -150,7 +158,12 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       }),
     );
   }
-  for (const org of fleet.orgs) {
+  const registries = [
+    ...fleet.orgs.map((org) => ({ org, destroy: false, destroyStateful: false })),
+    // Orgs that left the registry: their registry is kept, or destroyed (fleet.yaml `decommission`).
+    ...(fleet.decommission?.registries ?? []),
+  ];
+  for (const { org, destroy, destroyStateful } of registries) {
     const orgId = stackIds.org(org.code);
     out.push(
       plan({
@@ -160,7 +173,12 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         scope: SHARED_SCOPE,
         org: org.code,
         reads: [],
-        build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+        ...(destroy ? destroyMode(destroyStateful) : {}),
+        build: (app, backend) =>
+          decommissioned(
+            new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+            destroy && destroyStateful,
+          ),
       }),
     );
   }
@@ -181,38 +199,53 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       ),
     );
   }
-  for (const apps of fleet.apps) {
-    const token = apps.environment.token;
-    const appsId = stackIds.apps(apps.org.code, token);
-    const k8sId = stackIds.appsK8s(apps.org.code, token);
-    out.push(
-      plan({
-        id: appsId,
-        kind: "apps",
-        environment: token,
-        scope: token,
-        org: apps.org.code,
-        // Nothing of the Platform (its config-sync server is its own).
-        reads: [
-          {
-            stack: stackIds.org(apps.org.code),
-            what: "the org's container registry (AcrPull for the kubelet)",
-          },
-        ],
-        build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
-      }),
-      plan({
-        id: k8sId,
-        kind: "apps-k8s",
-        environment: token,
-        scope: token,
-        org: apps.org.code,
-        reads: [{ stack: appsId, what: "the cluster, its identities and ingress IP (data sources)" }],
-        build: (app, backend) => new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }),
-      }),
-    );
+  for (const apps of fleet.apps) out.push(...appsStacks(fleet, apps));
+  // Decommissioned Apps environments (fleet.yaml `decommission`), built as before and planned for destruction.
+  for (const { apps, destroyStateful } of fleet.decommission?.apps ?? []) {
+    out.push(...appsStacks(fleet, apps, destroyMode(destroyStateful)));
   }
   return out;
+}
+
+/**
+ * An org's Apps environment: the cluster stack and its `-k8s` stack. Live, the cluster stack
+ * reads its org's registry and the `-k8s` stack reads the cluster. In destroy mode the `-k8s`
+ * stack goes first (its releases run in the cluster), so the cluster stack depends on it.
+ */
+function appsStacks(fleet: Fleet, apps: AppsEnvironment, destroy?: DestroyMode): PlannedStack[] {
+  const token = apps.environment.token;
+  const org = apps.org.code;
+  const appsId = stackIds.apps(org, token);
+  const k8sId = stackIds.appsK8s(org, token);
+  const common = { environment: token, scope: token, org, ...destroy };
+  const mayDestroyStateful = destroy?.destroyStateful === true;
+  const cluster = plan({
+    ...common,
+    id: appsId,
+    kind: "apps",
+    // Nothing of the Platform (its config-sync server is its own).
+    reads: destroy
+      ? [{ stack: k8sId, what: "destroyed first: its releases run in this stack's cluster" }]
+      : [{ stack: stackIds.org(org), what: "the org's container registry (AcrPull for the kubelet)" }],
+    build: (app, backend) =>
+      decommissioned(new AppsStack(app, { fleet, apps, stackId: appsId, backend }), mayDestroyStateful),
+  });
+  const k8s = plan({
+    ...common,
+    id: k8sId,
+    kind: "apps-k8s",
+    reads: destroy
+      ? []
+      : [{ stack: appsId, what: "the cluster, its identities and ingress IP (data sources)" }],
+    build: (app, backend) =>
+      decommissioned(new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }), mayDestroyStateful),
+  });
+  return destroy ? [k8s, cluster] : [cluster, k8s];
+}
+
+/** A decommissioned stack whose stateful resources may go loses their prevent_destroy. */
+function decommissioned(stack: FleetStack, destroyStateful: boolean): FleetStack {
+  return destroyStateful ? allowStatefulDestroy(stack) : stack;
 }
 
 /** A Platform or Studio environment: its cluster stack and the `-k8s` stack that depends on it. */

@@ -9,8 +9,9 @@ import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/dat
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
+import { podSecurityNamespaceLabels } from "../constructs/in-cluster/pod-security";
 import type { AppsNames } from "../constructs/naming";
-import { AzureServiceOperator, CertManager, podSecurityNamespaceLabels } from "../constructs/services";
+import { AzureServiceOperator, CertManager } from "../constructs/services";
 import type { ClusterWorkloads } from "./cluster-workloads";
 import { SERVICE_OPERATOR_SERVICE_ACCOUNT } from "./operators";
 

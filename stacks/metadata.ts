@@ -9,9 +9,14 @@
  *   "stacks": { "apps-ttd-at22": { "kind": "apps", "scope": "at22", "environment": "at22", "org": "ttd",
  *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }] } } }
  * ```
+ *
+ * A decommissioned stack (fleet.yaml `decommission`) also has `"mode": "destroy"` (the plan
+ * command runs `terraform plan -destroy` for it) and `"destroyStateful"` (whether its stateful
+ * resources lost `prevent_destroy`).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { compareText, stableJson } from "../cli/sorted-json";
 import type { PlannedStack } from "./app";
 
 /** The metadata file's name inside the synthesized output directory. */
@@ -37,7 +42,7 @@ export type StackKind = (typeof STACK_KINDS)[number];
 /** What stacks.json records of a planned stack (the fields are documented on `PlannedStack`). */
 export type StackMetadata = Pick<
   PlannedStack,
-  "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads"
+  "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads" | "mode" | "destroyStateful"
 >;
 
 export function metadataOf(p: PlannedStack): StackMetadata {
@@ -47,6 +52,8 @@ export function metadataOf(p: PlannedStack): StackMetadata {
     scope: p.scope,
     environment: p.environment,
     ...(p.org !== undefined ? { org: p.org } : {}),
+    // Only decommissioned stacks carry these (fleet.yaml `decommission`).
+    ...(p.mode !== undefined ? { mode: p.mode, destroyStateful: p.destroyStateful === true } : {}),
     // Sorted, as the manifest lists them.
     dependsOn: [...p.dependsOn].sort(),
     reads: [...p.reads],
@@ -56,7 +63,7 @@ export function metadataOf(p: PlannedStack): StackMetadata {
 /** Writes `<outdir>/stacks.json` (keys sorted, so equal metadata gives equal bytes). */
 export function writeStackMetadata(outdir: string, entries: Iterable<StackMetadata>): void {
   const stacks: Record<string, unknown> = {};
-  for (const e of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const e of [...entries].sort((a, b) => compareText(a.id, b.id))) {
     const { id, ...rest } = e;
     stacks[id] = rest;
   }
@@ -90,29 +97,14 @@ export function readStackMetadata(outdir: string): Map<string, StackMetadata> | 
       typeof e.scope === "string" &&
       typeof e.environment === "string" &&
       Array.isArray(e.dependsOn) &&
-      e.dependsOn.every((d) => typeof d === "string");
+      e.dependsOn.every((d) => typeof d === "string") &&
+      (e.mode === undefined || e.mode === "destroy");
     if (!ok) {
       throw new Error(
-        `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn; synthesize again (npm run synth)`,
+        `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn (and mode "destroy" or none); synthesize again (npm run synth)`,
       );
     }
     out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });
   }
   return out;
-}
-
-/** JSON with keys sorted at every level and two-space indent, as cdktf writes its manifest. */
-export function stableJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v !== null && typeof v === "object") {
-      return Object.fromEntries(
-        Object.keys(v as object)
-          .sort()
-          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(sort(value), null, 2);
 }

@@ -3,7 +3,9 @@
  * and apply access to it. The pipeline plans and applies it before every other scope
  * (`plan_state`, `apply_state`), with the `state` scope's identities, which `bootstrap-state`
  * allowed to create containers and to assign exactly the two state roles on the account. A new
- * environment therefore gets its container in the same run that first plans its stacks.
+ * environment therefore gets its container in the same run that first plans its stacks, and the
+ * `state` scope's apply identity may create the state blobs of its never-applied stacks in every
+ * container (`pipeline init-state`, stage `init_state`) before their plans.
  */
 import type { Construct } from "constructs";
 import { StateScopes } from "../constructs/state";
@@ -50,6 +52,8 @@ export class StateScopesStack extends FleetStack {
           planPrincipalId: state.principals[s]!.plan,
           applyPrincipalId: state.principals[s]!.apply,
         })),
+      // The init_state stage runs `pipeline init-state` with the state scope's apply identity.
+      initializerPrincipalId: state.principals[STATE_SCOPE]!.apply,
     });
   }
 }

@@ -13,16 +13,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
+import { stableJson } from "../cli/sorted-json";
 import type { Fleet } from "../fleet/model";
 import { assertUniqueIds, type PlannedStack, planStacks, selectStacks } from "./app";
 import type { BackendKind } from "./fleet-stack";
-import {
-  metadataOf,
-  readStackMetadata,
-  type StackMetadata,
-  stableJson,
-  writeStackMetadata,
-} from "./metadata";
+import { metadataOf, readStackMetadata, type StackMetadata, writeStackMetadata } from "./metadata";
 import { disableTokenStackTraces } from "./token-traces";
 
 export interface SynthFleetOptions {

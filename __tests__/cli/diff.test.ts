@@ -74,16 +74,14 @@ describe("diffAttributes", () => {
 describe("diffStack", () => {
   it("lists added, removed and changed resources with the changed attributes", () => {
     const d = diffOf((r) => {
-      r.azurerm_subnet!.aks!.address_prefixes = ["10.0.0.0/21"];
+      r.azurerm_subnet!.aks!.service_endpoints = ["Microsoft.Storage"];
       r.azurerm_subnet!.extra = { name: "extra" };
     });
     expect(d.changes.map((c) => `${c.kind} ${c.address}`)).toEqual([
       "changed azurerm_subnet.aks",
       "added azurerm_subnet.extra",
     ]);
-    expect(d.changes[0]!.attributes).toEqual([
-      { path: "address_prefixes.0", before: "10.0.0.0/22", after: "10.0.0.0/21" },
-    ]);
+    expect(d.changes[0]!.attributes).toEqual([{ path: "service_endpoints", after: ["Microsoft.Storage"] }]);
     expect(d.risks).toEqual([]);
   });
 
@@ -235,6 +233,45 @@ describe("diffStack", () => {
     expect(kinds(d.risks)).toEqual([`${kind} azurerm_storage_account.storage`]);
   });
 
+  it("flags a moved address block: the VNet's address_space and each subnet's address_prefixes", () => {
+    const d = diffOf((r) => {
+      r.azurerm_virtual_network = { vnet: { name: "ttd-at22-vnet", address_space: ["10.0.4.0/22"] } };
+      r.azurerm_subnet!.aks!.address_prefixes = ["10.0.4.0/22"];
+    });
+    // The base has no VNet: only the subnet's change is a change of an existing resource.
+    expect(kinds(d.risks)).toEqual(["refused-update azurerm_subnet.aks"]);
+    expect(d.risks[0]!.message).toMatch(
+      /^address_prefixes \["10\.0\.0\.0\/22"\] → \["10\.0\.4\.0\/22"\]: .*Azure refuses .*new cluster/,
+    );
+    const vnet = (space: string) => (r: Resources) => {
+      r.azurerm_virtual_network = { vnet: { name: "ttd-at22-vnet", address_space: [space] } };
+    };
+    const before = baseResources();
+    vnet("10.0.0.0/22")(before);
+    const after = baseResources();
+    vnet("10.0.4.0/22")(after);
+    const id = "apps-ttd-at22";
+    const moved = diffStack(
+      id,
+      normalizeTerraformJson(stackJson(id, before)),
+      normalizeTerraformJson(stackJson(id, after)),
+    );
+    expect(kinds(moved.risks)).toEqual(["refused-update azurerm_virtual_network.vnet"]);
+    expect(moved.risks[0]!.message).toContain("Azure refuses to remove a range its subnets still use");
+  });
+
+  it.each(["pod_cidr", "pod_cidrs", "service_cidr", "service_cidrs", "dns_service_ip"])(
+    "flags an AKS network_profile.%s change as a replacement of the cluster",
+    (attribute) => {
+      const value = attribute.endsWith("s") ? ["10.244.0.0/16"] : "10.244.0.10";
+      const d = diffOf((r) => {
+        r.azurerm_kubernetes_cluster!.aks = aks({ network_profile: { [attribute]: value } });
+      });
+      expect(kinds(d.risks)).toEqual(["replacement azurerm_kubernetes_cluster.aks"]);
+      expect(d.risks[0]!.message).toMatch(new RegExp(`^network_profile\\.${attribute} `));
+    },
+  );
+
   it("flags a backend change", () => {
     const id = "apps-ttd-at22";
     const before = stackJson(id, {});
@@ -290,7 +327,8 @@ describe("rendering", () => {
 
   it("renders plain text with the risks first", () => {
     const text = renderText(fleet, { base: "origin/main", head: "working tree" });
-    expect(text).toContain("1 stack(s) differ, 1 risk(s)");
+    // The dns_prefix change and the subnet's moved range.
+    expect(text).toContain("1 stack(s) differ, 2 risk(s)");
     expect(text.indexOf("RISKS")).toBeLessThan(text.indexOf("apps-ttd-at22 (changed)"));
     expect(text).toContain('      dns_prefix: "ttd-at22" → "ttd-at22-x"');
     expect(text).toContain("  ~ azurerm_subnet.aks");

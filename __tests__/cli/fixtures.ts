@@ -11,7 +11,14 @@ export interface FixtureStack {
   readonly deps?: readonly string[];
   readonly json: JsonObject;
   /** Its stacks.json entry (kind, scope, org); stacks without one are not listed there. */
-  readonly meta?: { readonly kind: string; readonly scope: string; readonly org?: string };
+  readonly meta?: {
+    readonly kind: string;
+    readonly scope: string;
+    readonly org?: string;
+    /** A decommissioned stack: `destroy` (with `destroyStateful`). */
+    readonly mode?: "destroy";
+    readonly destroyStateful?: boolean;
+  };
 }
 
 /**
@@ -45,19 +52,6 @@ const created: string[] = [];
 afterAll(() => {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-/**
- * The environment for running the real terraform binary in tests: an empty CLI configuration
- * (no plugin cache, no credentials), no call home.
- */
-export function terraformTestEnv(): NodeJS.ProcessEnv {
-  const config = join(tempDir(), "terraformrc");
-  writeFileSync(config, "");
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
-  delete env.TF_PLUGIN_CACHE_DIR;
-  delete env.TF_DATA_DIR;
-  return env;
-}
 
 export function tempDir(prefix = "fleet-cli-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -126,6 +120,19 @@ export function stackJson(
     resource,
     ...extra,
   };
+}
+
+/**
+ * The environment for tests that run the real terraform binary on provider-free stacks: an
+ * empty CLI configuration, no plugin cache or data directory from the caller, no version check.
+ */
+export function isolatedTerraformEnv(): NodeJS.ProcessEnv {
+  const config = join(tempDir(), "terraformrc");
+  writeFileSync(config, "");
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: "1" };
+  delete env.TF_PLUGIN_CACHE_DIR;
+  delete env.TF_DATA_DIR;
+  return env;
 }
 
 export interface CapturedIO extends CommandIO {

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalJson, normalizeTerraformJson, readNormalizedStack } from "../../cli/normalize";
+import { normalizeTerraformJson, readNormalizedStack } from "../../cli/normalize";
+import { canonicalJson } from "../../cli/sorted-json";
 import { tempDir } from "./fixtures";
 
 describe("normalizeTerraformJson", () => {

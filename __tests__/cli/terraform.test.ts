@@ -16,7 +16,7 @@ import {
   type TerraformOptions,
   terraformBinary,
 } from "../../cli/terraform";
-import { captureIO, type FixtureStack, tempDir, terraformTestEnv, writeOut } from "./fixtures";
+import { captureIO, type FixtureStack, isolatedTerraformEnv, tempDir, writeOut } from "./fixtures";
 
 const BINARY = terraformBinary();
 const AVAILABLE = spawnSync(BINARY, ["version"], { stdio: "ignore" }).status === 0;
@@ -61,7 +61,7 @@ describeWithTerraform("plan and apply with the terraform binary", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    env = terraformTestEnv();
+    env = isolatedTerraformEnv();
   });
 
   function fixture(stacks: (statePath: (id: string) => string) => FixtureStack[]) {

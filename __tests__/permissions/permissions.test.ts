@@ -384,6 +384,45 @@ describe("the state scope's identities", () => {
     ).toBe(false);
   });
 
+  // Issue 14: plans of never-applied stacks need their state blob, which `pipeline init-state`
+  // creates with the state scope's apply identity before any other plan stage.
+  const initNeeds = (report: ReturnType<typeof checkPermissions>) =>
+    report.coverage.filter((c) => c.need.address === "terraform.backend (init-state)");
+
+  test("may create the state blob of every pipeline stack (init-state), by state-scopes' grant on each container", () => {
+    const all = readStacks(sharedFleetOutput());
+    const report = checkPermissions({ fleet: committedFleet(), stacks: all });
+    const needs = initNeeds(report);
+    // One need per stack run by the pipeline, all on the state scope's apply identity.
+    expect(new Set(needs.map((c) => c.need.stack)).size).toBe(all.size - report.skipped.length);
+    expect(new Set(needs.map((c) => `${c.identity.scope}-${c.identity.kind}`))).toEqual(
+      new Set(["state-apply"]),
+    );
+    expect(needs.filter((c) => c.by.length === 0)).toEqual([]);
+    const tt02 = needs.find((c) => c.need.stack === "apps-ttd-tt02")!;
+    expect(tt02.need.target).toEqual({ kind: "container", name: "tfstate-tt02" });
+    expect(tt02.by.map((g) => g.from)).toEqual([
+      expect.stringMatching(/^state-scopes azurerm_role_assignment\.scopes_init-tt02_/),
+    ]);
+  });
+
+  test("without state-scopes' init grants, creating the blobs of every scope but its own is missing", () => {
+    const s = readStacks(sharedFleetOutput());
+    const scopes = structuredClone(s.get("state-scopes")!) as Doc;
+    const assignments = scopes.resource.azurerm_role_assignment as Doc;
+    for (const name of Object.keys(assignments)) if (name.includes("_init-")) delete assignments[name];
+    s.set("state-scopes", scopes as StackJson);
+    const report = checkPermissions({ fleet: committedFleet(), stacks: s });
+    const missing = new Set(
+      initNeeds(report)
+        .filter((c) => c.by.length === 0)
+        .map((c) => (c.need.target as { name: string }).name),
+    );
+    expect(missing.has("tfstate-tt02")).toBe(true);
+    expect(missing.has("tfstate-shared")).toBe(true);
+    expect(missing.has("tfstate-state")).toBe(false);
+  });
+
   test("without that grant the container writes are missing", () => {
     const s = stacks();
     const bootstrap = structuredClone(s.get("bootstrap-state")!) as Doc;

@@ -25,6 +25,33 @@ describe("leg artifacts", () => {
     expect(legId("apps-ttd-at22")).not.toBe(id);
   });
 
+  it("are named apart in the second pass, whose leg may hold exactly a first-pass leg's stacks", () => {
+    const first = legArtifacts("at22", "apps-ttd-at22-k8s", { stage: 1, job: 1 });
+    const second = legArtifacts("at22", "apps-ttd-at22-k8s", { stage: 1, job: 1 }, 2);
+    expect(second.plan).toBe(`plan_p2_at22_${legId("apps-ttd-at22-k8s")}_1_1`);
+    expect(second.result).not.toBe(first.result);
+    expect(second.result.startsWith("result_at22_")).toBe(false);
+    const root = tempDir("pipeline-leg-");
+    mkdirSync(join(root, "plans"), { recursive: true });
+    const staged = stageLeg({
+      phase: "plan",
+      scope: "at22",
+      outDir: join(root, "plans"),
+      staging: join(root, "staging"),
+      env: { STACKS: "apps-ttd-at22-k8s", WAVE: "0", FLEET_PASS: "2" },
+    });
+    expect(staged.variables).toEqual({ RESULT_ARTIFACT: second.result, PLAN_ARTIFACT: second.plan });
+    // The apply leg derives its applied_ name from the saved-plan artifact it applied.
+    const apply = stageLeg({
+      phase: "apply",
+      scope: "at22",
+      outDir: join(root, "plans"),
+      staging: join(root, "staging"),
+      env: { ARTIFACT: second.plan, FLEET_PASS: "2" },
+    });
+    expect(apply.variables.APPLY_ARTIFACT).toBe(`applied_p2_at22_${legId("apps-ttd-at22-k8s")}_1_1_1_1`);
+  });
+
   it("stage a plan leg's small results and leg.json, never the saved plan", () => {
     const root = tempDir("pipeline-leg-");
     const plans = join(root, "plans");

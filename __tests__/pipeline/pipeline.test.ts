@@ -1,10 +1,12 @@
 /**
- * azure-pipelines.yml is generated from the fleet definition: the committed file is current, and
- * its stages, gates and identities follow the fleet's state scopes in promotion order.
+ * azure-pipelines.yml is generated from the fleet definition and extends the committed templates
+ * in pipeline/templates/: the committed file is current, and the pipeline Azure DevOps compiles
+ * from it (expanded here by testing/pipeline-expand.ts) has its stages, gates and identities
+ * following the fleet's state scopes in promotion order.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import {
   buildPipeline,
   PIPELINE_DEFAULTS,
@@ -15,12 +17,14 @@ import {
   renderPipeline,
 } from "../../cli/pipeline";
 import { main } from "../../cli/pipeline-command";
+import { applySlots } from "../../cli/rollout";
 import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import { STATE_SCOPES_STACK_ID } from "../../stacks/app";
 import { resourcesOf } from "../../testing";
 import { COMMITTED_FLEET, fleetFixture } from "../../testing/fleet-fixture";
 import { synthFleetStacks } from "../../testing/fleet-synth";
+import { expandPipeline } from "../../testing/pipeline-expand";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { captureIO, tempDir } from "../cli/fixtures";
 
@@ -34,7 +38,10 @@ function fleetOf(dir: string): Fleet {
 
 const fleet = fleetOf(COMMITTED_FLEET);
 const committed = readFileSync(join(REPO_ROOT, PIPELINE_FILE), "utf8");
-const pipeline = parse(committed) as Node;
+const root = parse(committed) as Node;
+/** The pipeline as Azure DevOps compiles it: root and templates expanded. */
+const pipeline = expandPipeline(join(REPO_ROOT, PIPELINE_FILE)) as Node;
+const slots = applySlots(fleet.settings);
 const stages = pipeline.stages as Node[];
 const stage = (id: string) => stages.find((s) => s.stage === id)!;
 const job = (s: Node, id: string) => (s.jobs as Node[]).find((j) => j.job === id || j.deployment === id)!;
@@ -72,7 +79,7 @@ describe("azure-pipelines.yml", () => {
     }
   });
 
-  it("has a plan and an apply stage per state scope, in promotion order after the build", () => {
+  it("has a plan, an apply, a second pass and a done stage per state scope, in promotion order after the build", () => {
     // Derived from the registry files, so adding an environment (README) keeps this green.
     const scopes = expectedScopes();
     expect(scopes.slice(0, 2)).toEqual(["state", "shared"]);
@@ -80,25 +87,49 @@ describe("azure-pipelines.yml", () => {
     expect(new Set(scopes)).toEqual(new Set(fleet.stateScopes));
     expect(stages.map((s) => s.stage)).toEqual([
       "build",
-      ...scopes.flatMap((s) => [PIPELINE_NAMES.planStage(s), PIPELINE_NAMES.applyStage(s)]),
+      ...scopes.flatMap((s) => [
+        PIPELINE_NAMES.planStage(s),
+        PIPELINE_NAMES.applyStage(s),
+        `plan2_${s}`,
+        `apply2_${s}`,
+        `done_${s}`,
+        ...(s === "state" ? ["init_state"] : []),
+      ]),
     ]);
   });
 
-  it("waits for every stage of the earlier rings: state containers, then shared, then test, then production", () => {
-    const prior = (scopes: string[]) => scopes.flatMap((s) => [`plan_${s}`, `apply_${s}`]);
+  it("waits for every scope of the earlier rings to finish: state containers, then shared, then test, then production", () => {
+    const done = (scopes: string[]) => scopes.map((s) => `done_${s}`);
     expect(stage("plan_state").dependsOn).toEqual(["build"]);
-    expect(stage("plan_shared").dependsOn).toEqual(["build", ...prior(["state"])]);
-    expect(stage("plan_at22").dependsOn).toEqual(["build", ...prior(["state", "shared"])]);
-    expect(stage("plan_staging").dependsOn).toEqual(["build", ...prior(["state", "shared"])]);
+    expect(stage("plan_shared").dependsOn).toEqual(["build", "init_state", ...done(["state"])]);
+    expect(stage("plan_at22").dependsOn).toEqual(["build", "init_state", ...done(["state", "shared"])]);
+    expect(stage("plan_staging").dependsOn).toEqual(["build", "init_state", ...done(["state", "shared"])]);
     const test = expectedScopes().filter((x) => !["state", "shared", "prod"].includes(x));
     expect(test).toEqual(expect.arrayContaining(["at22", "tt02", "dev", "staging"]));
-    expect(stage("plan_prod").dependsOn).toEqual(["build", ...prior(["state", "shared", ...test])]);
-    for (const d of prior(["state", "shared", ...test])) {
-      expect(stage("plan_prod").condition).toContain(
-        `in(dependencies.${d}.result, 'Succeeded', 'SucceededWithIssues', 'Skipped')`,
-      );
+    expect(stage("plan_prod").dependsOn).toEqual([
+      "build",
+      "init_state",
+      ...done(["state", "shared", ...test]),
+    ]);
+    for (const d of done(["state", "shared", ...test])) {
+      expect(stage("plan_prod").condition).toContain(`eq(dependencies.${d}.result, 'Succeeded')`);
     }
-    expect(stage("apply_prod").dependsOn).toEqual(["plan_prod"]);
+    expect(stage("apply_prod").dependsOn).toBe("plan_prod");
+    for (const scope of expectedScopes()) {
+      expect(stage(`done_${scope}`).dependsOn).toEqual([
+        "build",
+        `plan_${scope}`,
+        `apply_${scope}`,
+        `plan2_${scope}`,
+        `apply2_${scope}`,
+      ]);
+    }
+  });
+
+  it("keeps every condition short (Azure DevOps has refused stage conditions of more than 2,000 characters)", () => {
+    const conditions = stages.flatMap((s) => [s.condition, ...(s.jobs as Node[]).map((j) => j.condition)]);
+    const longest = Math.max(...conditions.filter((c) => typeof c === "string").map((c: string) => c.length));
+    expect(longest).toBeLessThan(2000);
   });
 
   it("skips a scope's plan stage when nothing in it is affected", () => {
@@ -115,7 +146,7 @@ describe("azure-pipelines.yml", () => {
       );
       const plan = job(s, "plan");
       expect(plan.strategy.matrix).toBe("$[ dependencies.discover.outputs['m.legs'] ]");
-      expect(plan.strategy.maxParallel).toBe(PIPELINE_DEFAULTS.maxParallel);
+      expect(plan.strategy.maxParallel).toBeGreaterThan(0);
       expect(plan.condition).toContain("ne(dependencies.discover.outputs['m.legs'], '{}')");
       const publishes = stepsOf(plan).filter((st) => st.task === "PublishPipelineArtifact@1");
       expect(publishes.map((p) => p.inputs.artifact)).toEqual(["$(PLAN_ARTIFACT)", "$(RESULT_ARTIFACT)"]);
@@ -123,33 +154,42 @@ describe("azure-pipelines.yml", () => {
     }
   });
 
-  it("gates every apply stage with a deployment job on the scope's Environment, then applies saved plans wave by wave", () => {
+  it("gates every apply stage with a deployment job on the scope's Environment, then applies saved plans slot by slot", () => {
+    expect(root.extends.parameters.slots).toEqual(slots);
     for (const scope of expectedScopes()) {
-      const s = stage(`apply_${scope}`);
-      const approve = job(s, "approve");
-      expect(approve.environment).toBe(`fleet-${scope}`);
-      expect(approve.strategy.runOnce).toBeDefined();
-      expect(approve.strategy.matrix).toBeUndefined();
-      expect(stepsOf(approve)[0]).toEqual({ download: "none" });
-      const waves = (s.jobs as Node[]).filter((j) => /^apply_w\d$/.test(j.job ?? ""));
-      expect(waves).toHaveLength(PIPELINE_DEFAULTS.waveSlots);
-      waves.forEach((w, i) => {
-        expect(w.dependsOn).toEqual(["approve", "legs", ...(i > 0 ? [`apply_w${i - 1}`] : [])]);
-        expect(w.strategy.matrix).toBe(`$[ dependencies.legs.outputs['m.wave${i}'] ]`);
-        expect(w.condition).toContain(`ne(dependencies.legs.outputs['m.wave${i}'], '{}')`);
-        const apply = stepsOf(w).find((st) => st.task === "AzureCLI@2")!;
-        expect(apply.inputs.inlineScript).toContain("npm run --silent apply --");
-        expect(apply.inputs.inlineScript).not.toContain("npm run --silent plan");
-      });
+      for (const id of [`apply_${scope}`, `apply2_${scope}`]) {
+        const s = stage(id);
+        const approve = job(s, "approve");
+        expect(approve.environment).toBe(`fleet-${scope}`);
+        expect(approve.strategy.runOnce).toBeDefined();
+        expect(approve.strategy.matrix).toBeUndefined();
+        expect(stepsOf(approve)[0]).toEqual({ download: "none" });
+        const slotJobs = (s.jobs as Node[]).filter((j) => /^slot_\d+$/.test(j.job ?? ""));
+        expect(slotJobs.map((j) => j.job)).toEqual(slots.map((x) => `slot_${x.index}`));
+        slotJobs.forEach((w, i) => {
+          expect(w.dependsOn).toEqual(["approve", "legs", ...(i > 0 ? [`gate_${i}`] : [])]);
+          expect(w.displayName).toBe(`Apply ${slots[i]!.label}`);
+          expect(w.strategy.matrix).toBe(`$[ dependencies.legs.outputs['m.slot${i}'] ]`);
+          expect(w.condition).toContain(`ne(dependencies.legs.outputs['m.slot${i}'], '{}')`);
+          const apply = stepsOf(w).find((st) => st.task === "AzureCLI@2")!;
+          expect(apply.inputs.inlineScript).toContain('node "$(FLEET_CLI)" apply --');
+          expect(apply.inputs.inlineScript).not.toContain('"$(FLEET_CLI)" plan');
+        });
+      }
     }
   });
 
   it("applies only on the main branch, never for pull requests or the nightly drift check", () => {
     for (const scope of expectedScopes()) {
-      const c = stage(`apply_${scope}`).condition as string;
-      expect(c).toContain(`eq(dependencies.plan_${scope}.outputs['collect.c.canApply'], 'true')`);
-      expect(c).toContain("eq(variables['Build.SourceBranch'], 'refs/heads/main')");
-      expect(c).toContain("notIn(variables['Build.Reason'], 'PullRequest', 'Schedule')");
+      for (const [apply, plan] of [
+        [`apply_${scope}`, `plan_${scope}`],
+        [`apply2_${scope}`, `plan2_${scope}`],
+      ]) {
+        const c = stage(apply!).condition as string;
+        expect(c).toContain(`eq(dependencies.${plan}.outputs['collect.c.canApply'], 'true')`);
+        expect(c).toContain("eq(variables['Build.SourceBranch'], 'refs/heads/main')");
+        expect(c).toContain("notIn(variables['Build.Reason'], 'PullRequest', 'Schedule')");
+      }
     }
     expect(pipeline.trigger).toEqual({ batch: true, branches: { include: ["main"] } });
     expect(pipeline.pr).toEqual({ branches: { include: ["main"] } });
@@ -171,6 +211,8 @@ describe("azure-pipelines.yml", () => {
       for (const [stageId, kind] of [
         [`plan_${scope}`, "plan"],
         [`apply_${scope}`, "apply"],
+        [`plan2_${scope}`, "plan"],
+        [`apply2_${scope}`, "apply"],
       ] as const) {
         const tasks = (stage(stageId).jobs as Node[])
           .flatMap(stepsOf)
@@ -194,25 +236,25 @@ describe("azure-pipelines.yml", () => {
   it("plans without taking the state lock (plan identities only read state)", () => {
     const plan = stepsOf(job(stage("plan_at22"), "plan")).find((st) => st.task === "AzureCLI@2")!;
     expect(plan.inputs.inlineScript).toContain(
-      "npm run --silent plan -- --stack $STACKS --out-dir plans --no-state-lock",
+      'node "$(FLEET_CLI)" plan --stack $STACKS --out-dir plans --no-state-lock',
     );
     expect(plan.continueOnError).toBe(true);
   });
 
   it("holds no secrets: no secret variables, keys or client secrets", () => {
-    expect(committed).not.toMatch(
+    expect(stringify(pipeline)).not.toMatch(
       /isSecret|ARM_CLIENT_SECRET|ARM_ACCESS_KEY|client_secret|clientSecret|SAS_TOKEN/i,
     );
     for (const v of pipeline.variables as Node[]) expect(Object.keys(v).sort()).toEqual(["name", "value"]);
   });
 
   it("caches providers as a read-only mirror keyed on the provider versions, never a shared plugin cache", () => {
-    expect(committed).not.toContain("TF_PLUGIN_CACHE_DIR");
+    expect(stringify(pipeline)).not.toContain("TF_PLUGIN_CACHE_DIR");
     const steps = stepsOf(job(stage("plan_at22"), "plan"));
     const cache = steps.find((st) => st.task === "Cache@2" && String(st.inputs.key).startsWith("terraform"))!;
     expect(cache.inputs.key).toContain(".pipeline/providers/versions.json");
     expect(cache.inputs.key).toContain("$(TERRAFORM_VERSION)");
-    expect(committed).toContain("filesystem_mirror");
+    expect(stringify(pipeline)).toContain("filesystem_mirror");
   });
 
   it("records the applied commit only from the record jobs, with the only checkouts that keep credentials", () => {
@@ -221,7 +263,14 @@ describe("azure-pipelines.yml", () => {
         .filter((j) => stepsOf(j).some((st) => st.persistCredentials === true))
         .map((j) => `${s.stage}.${j.job}`),
     );
-    expect(pushing).toEqual(expectedScopes().flatMap((s) => [`plan_${s}.record`, `apply_${s}.record`]));
+    expect(pushing).toEqual(
+      expectedScopes().flatMap((s) => [
+        `plan_${s}.record`,
+        `apply_${s}.record`,
+        `plan2_${s}.record`,
+        `apply2_${s}.record`,
+      ]),
+    );
     expect(job(stage("apply_prod"), "record").condition).toContain(
       "eq(dependencies.legs.outputs['m.complete'], 'true')",
     );
@@ -230,15 +279,25 @@ describe("azure-pipelines.yml", () => {
     );
   });
 
-  it("builds with npm ci, npm test and the synth before deciding what is affected, and publishes cdktf.out", () => {
+  it("builds with npm ci, npm test and the synth before deciding what is affected, and publishes cdktf.out and the command line", () => {
     const steps = stepsOf(job(stage("build"), "build"));
     const scripts = steps.map((st) => st.bash ?? st.publish ?? st.task ?? st.checkout);
     expect(scripts.indexOf("npm ci --no-audit --no-fund")).toBeLessThan(scripts.indexOf("npm test"));
     expect(scripts.indexOf("npm test")).toBeLessThan(scripts.indexOf("npm run synth"));
+    expect(scripts.indexOf("npm ci --no-audit --no-fund")).toBeLessThan(scripts.indexOf("npm run bundle"));
     const prepare = steps.find((st) => st.name === "prepare")!;
     expect(scripts.indexOf("npm run synth")).toBeLessThan(steps.indexOf(prepare));
-    expect(prepare.bash).toContain(`--plan-all "${PLAN_ALL_EXPRESSION}"`);
+    expect(root.extends.parameters.planAll).toBe(PLAN_ALL_EXPRESSION);
+    expect(prepare.bash).toContain('--plan-all "False"');
+    const planAll = stepsOf(
+      job(expandPipeline(join(REPO_ROOT, PIPELINE_FILE), { planAll: true }).stages[0], "build"),
+    );
+    expect(planAll.find((st) => st.name === "prepare")!.bash).toContain('--plan-all "True"');
+    expect(prepare.bash).toContain(`--wave-slots ${slots.length}`);
     expect(steps).toContainEqual(expect.objectContaining({ publish: "cdktf.out", artifact: "cdktf-out" }));
+    expect(steps).toContainEqual(
+      expect.objectContaining({ publish: "dist/fleet-cli", artifact: "fleet-cli" }),
+    );
     expect(steps[0]).toEqual({ checkout: "self", fetchDepth: 0, fetchTags: true });
   });
 });
@@ -308,15 +367,33 @@ describe("promotionOrder", () => {
         "6a2c9e1b-8f4d-4b3a-a5e7-2d9c0f1b3e42",
       ]),
     );
-    const stagesOfNew = buildPipeline(newFleet).stages as Node[];
+    // Adding the environment adds one line to the generated file.
+    const before = renderPipeline(fleet).split("\n");
+    const after = renderPipeline(newFleet).split("\n");
+    expect(after.filter((l) => !before.includes(l))).toEqual([
+      `      - { scope: ${name}, class: test, ring: 2, holds: Apps and Platform ${name} }`,
+    ]);
+    expect(before.filter((l) => !after.includes(l))).toEqual([]);
+    const rootFile = join(tempDir("pipeline-env-"), PIPELINE_FILE);
+    writeFileSync(
+      rootFile,
+      renderPipeline(newFleet).replace("template: pipeline/", `template: ${REPO_ROOT}/pipeline/`),
+    );
+    const stagesOfNew = expandPipeline(rootFile).stages as Node[];
     const planNew = stagesOfNew.find((s) => s.stage === `plan_${name}`)!;
-    expect(planNew.dependsOn).toEqual(expect.arrayContaining(["plan_state", "apply_state"]));
+    expect(planNew.dependsOn).toEqual(expect.arrayContaining(["init_state", "done_state", "done_shared"]));
     const ids = stagesOfNew.map((s) => s.stage);
-    expect(ids.indexOf("apply_state")).toBeLessThan(ids.indexOf("plan_shared"));
-    expect(ids.indexOf(`plan_${name}`)).toBeGreaterThan(ids.indexOf(`apply_${lastTest}`));
-    expect(ids.indexOf(`apply_${name}`)).toBeLessThan(ids.indexOf("plan_dev"));
-    const prod = (buildPipeline(fleetOf(dir)).stages as Node[]).find((s) => s.stage === "plan_prod")!;
-    expect(prod.dependsOn).toContain(`apply_${name}`);
+    expect(ids.indexOf("init_state")).toBeLessThan(ids.indexOf("plan_shared"));
+    expect(ids.indexOf(`plan_${name}`)).toBeGreaterThan(ids.indexOf(`done_${lastTest}`));
+    expect(ids.indexOf(`done_${name}`)).toBeLessThan(ids.indexOf("plan_dev"));
+    const prod = stagesOfNew.find((s) => s.stage === "plan_prod")!;
+    expect(prod.dependsOn).toContain(`done_${name}`);
+    expect(buildPipeline(newFleet).extends.parameters.scopes.find((s) => s.scope === name)).toEqual({
+      scope: name,
+      class: "test",
+      ring: 2,
+      holds: `Apps and Platform ${name}`,
+    });
   });
 });
 
@@ -324,13 +401,13 @@ describe("npm run pipeline", () => {
   it("--check passes for the committed file", async () => {
     const io = captureIO(REPO_ROOT);
     expect(await main(["--check"], io)).toBe(0);
-    expect(io.stdout()).toContain("up to date and valid");
+    expect(io.stdout()).toContain("is up to date, and it and pipeline/templates/ are valid");
   });
 
   it("--check fails for an outdated file, naming the fix", async () => {
     const dir = tempDir("pipeline-");
     const file = join(dir, "azure-pipelines.yml");
-    writeFileSync(file, committed.replace("plan_at22", "plan_at21"));
+    writeFileSync(file, committed.replace("scope: at22,", "scope: at21,"));
     const io = captureIO(REPO_ROOT);
     expect(await main(["--check", "--out", file], io)).toBe(1);
     expect(io.stderr()).toContain("run npm run pipeline");

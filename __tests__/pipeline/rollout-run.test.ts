@@ -15,7 +15,7 @@ import { main } from "../../cli/pipeline-command";
 import { ROLLOUT_FILE } from "../../cli/pipeline-gate";
 import { type Rollout, resolveRollout } from "../../cli/rollout";
 import { terraformBinary } from "../../cli/terraform";
-import { captureIO, type FixtureStack, tempDir, terraformTestEnv, writeOut } from "../cli/fixtures";
+import { captureIO, type FixtureStack, isolatedTerraformEnv, tempDir, writeOut } from "../cli/fixtures";
 
 const AVAILABLE = spawnSync(terraformBinary(), ["version"], { stdio: "ignore" }).status === 0;
 if (!AVAILABLE) console.warn("terraform binary not found (set TERRAFORM_BINARY): rollout run tests skipped");
@@ -67,7 +67,7 @@ describeWithTerraform("a deploy run of one scope, slot by slot", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(() => {
-    env = terraformTestEnv();
+    env = isolatedTerraformEnv();
   });
 
   /** The agents of one run: plan legs, collect, gates and apply legs, reading each other's artifacts. */
@@ -162,6 +162,7 @@ describeWithTerraform("a deploy run of one scope, slot by slot", () => {
               dir,
               "--skip-blocked",
               applied,
+              "--ado",
             ],
             io,
           );
@@ -306,6 +307,10 @@ describeWithTerraform("a deploy run of one scope, slot by slot", () => {
       "[apply] apps-skd-at22-k8s: BLOCKED: not applied: its dependency apps-skd-at22 did not apply in an earlier slot (failed)",
     );
     expect(within.log).toContain("[apply] apps-brg-at22-k8s: applied");
+    // The slot ends orange, so the scope is not recorded as applied.
+    expect(within.log).toContain(
+      "##vso[task.complete result=SucceededWithIssues;]1 stack(s) blocked by an earlier slot",
+    );
     expect(existsSync(state("apps-skd-at22-k8s"))).toBe(false);
 
     // The same results against a budget of 20%: the gate stops the scope, naming the failure.

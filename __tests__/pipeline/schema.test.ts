@@ -1,12 +1,12 @@
 /**
- * azure-pipelines.yml against Microsoft's official schema, with Microsoft's validator
- * (azure-pipelines-language-service): no diagnostics at all, and broken copies are reported
- * with the line that is wrong.
+ * azure-pipelines.yml and every template in pipeline/templates/ against Microsoft's official
+ * schema, with Microsoft's validator (azure-pipelines-language-service): no diagnostics at all,
+ * and broken copies are reported with the line that is wrong.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PIPELINE_FILE } from "../../cli/pipeline";
+import { PIPELINE_FILE, PIPELINE_TEMPLATES_DIR } from "../../cli/pipeline";
 import { main } from "../../cli/pipeline-command";
 import {
   PIPELINE_SCHEMA_FILE,
@@ -19,6 +19,11 @@ import { captureIO, tempDir } from "../cli/fixtures";
 const schemaPath = join(REPO_ROOT, PIPELINE_SCHEMA_FILE);
 const committed = readFileSync(join(REPO_ROOT, PIPELINE_FILE), "utf8");
 const lines = committed.split("\n");
+const templates = readdirSync(join(REPO_ROOT, PIPELINE_TEMPLATES_DIR), { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".yml"))
+  .map((f) => join(PIPELINE_TEMPLATES_DIR, f))
+  .sort();
+const applyTemplate = readFileSync(join(REPO_ROOT, PIPELINE_TEMPLATES_DIR, "stages", "apply.yml"), "utf8");
 
 /** The 1-based number of the first line matching `pattern` (after line `after`). */
 function lineOf(pattern: RegExp, text = committed, after = 0): number {
@@ -56,23 +61,56 @@ describe("azure-pipelines.yml against the schema", () => {
     expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity}: ${d.message}`)).toEqual([]);
   });
 
+  it("extends a template, and every template has no diagnostics either", async () => {
+    expect(committed).toMatch(/^extends:\n {2}template: pipeline\/templates\/fleet\.yml$/m);
+    expect(templates).toEqual(
+      expect.arrayContaining([
+        "pipeline/templates/fleet.yml",
+        "pipeline/templates/stages/plan.yml",
+        "pipeline/templates/stages/apply.yml",
+        "pipeline/templates/stages/second-pass.yml",
+        "pipeline/templates/jobs/gate.yml",
+        "pipeline/templates/steps/azure-cli.yml",
+      ]),
+    );
+    for (const f of templates) {
+      const diagnostics = await validatePipelineYaml(readFileSync(join(REPO_ROOT, f), "utf8"), schemaPath, f);
+      expect(diagnostics.map((d) => `${f}:${d.line}:${d.column} ${d.severity}: ${d.message}`)).toEqual([]);
+    }
+  });
+
   it("reports a misspelled top-level key with its line", async () => {
-    const n = lineOf(/^stages:$/);
+    const n = lineOf(/^extends:$/);
     const d = await validatePipelineYaml(
-      replaceLine(n, () => "stagse:"),
+      replaceLine(n, () => "extend:"),
       schemaPath,
     );
-    expect(at(d, n).map((x) => x.message)).toContain("Unexpected property stagse");
+    expect(at(d, n).map((x) => x.message)).toContain("Unexpected property extend");
   });
 
   it("reports a matrix on a deployment job (deployment jobs cannot fan out) with its line", async () => {
-    const n = lineOf(/^\s+strategy:$/, committed, lineOf(/deployment: approve/));
-    const broken = replaceLine(
-      n,
-      (l) => `${l}\n${l.replace("strategy:", "  matrix: $[ dependencies.legs.outputs['m.wave0'] ]")}`,
-    );
+    const n = lineOf(/^\s+strategy:$/, applyTemplate, lineOf(/deployment: approve/, applyTemplate));
+    const broken = applyTemplate
+      .split("\n")
+      .map((l, i) =>
+        i === n - 1
+          ? `${l}\n${l.replace("strategy:", "  matrix: $[ dependencies.legs.outputs['m.slot0'] ]")}`
+          : l,
+      )
+      .join("\n");
     const d = await validatePipelineYaml(broken, schemaPath);
     expect(at(d, n + 1).map((x) => x.message)).toEqual(["Unexpected property matrix"]);
+  });
+
+  it("takes no template expression in a job's name (so the slot and gate templates get theirs from the caller)", async () => {
+    const d = await validatePipelineYaml(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure Pipelines template expression
+      "parameters:\n  - name: i\n    type: number\njobs:\n  - job: gate_${{ parameters.i }}\n    steps:\n      - bash: echo\n",
+      schemaPath,
+    );
+    expect(at(d, 5).map((x) => x.message)).toEqual([
+      'String does not match the pattern of "^[-_A-Za-z0-9]*$".',
+    ]);
   });
 
   it("reports an invalid lockBehavior value with its line", async () => {
@@ -85,44 +123,61 @@ describe("azure-pipelines.yml against the schema", () => {
   });
 
   it("reports broken YAML as an error with its line", async () => {
-    const n = lineOf(/^\s+- stage: plan_at22$/);
+    const n = lineOf(/^ {2}template: pipeline/);
     const d = await validatePipelineYaml(
       replaceLine(n, (l) => `${l}: [`),
       schemaPath,
     );
     expect(d.filter((x) => x.severity === "error")).toEqual([
-      { line: n, column: 1, severity: "error", message: "Invalid YAML structure" },
+      expect.objectContaining({
+        line: n,
+        severity: "error",
+        message: expect.stringContaining("mapping pair"),
+      }),
     ]);
   });
 
+  const azureCli = readFileSync(join(REPO_ROOT, PIPELINE_TEMPLATES_DIR, "steps", "azure-cli.yml"), "utf8");
+  const editLine = (text: string, n: number, fn: (l: string) => string) =>
+    text
+      .split("\n")
+      .map((l, i) => (i === n - 1 ? fn(l) : l))
+      .join("\n");
+
   it("reports a task that is not in the schema (a marketplace task) with its line", async () => {
-    const n = lineOf(/task: AzureCLI@2/);
+    const n = lineOf(/task: AzureCLI@2/, azureCli);
     const d = await validatePipelineYaml(
-      replaceLine(n, (l) => l.replace("AzureCLI@2", "TerraformTaskV4@4")),
+      editLine(azureCli, n, (l) => l.replace("AzureCLI@2", "TerraformTaskV4@4")),
       schemaPath,
     );
     expect(at(d, n).length).toBeGreaterThan(0);
   });
 
-  it("reports an unknown task input with its line", async () => {
-    const n = lineOf(/addSpnToEnvironment: true/);
+  it("reports an unknown task input with its line, and knows AzureCLI@2's keepAzSessionActive", async () => {
+    const n = lineOf(/addSpnToEnvironment: true/, azureCli);
     const d = await validatePipelineYaml(
-      replaceLine(n, (l) => l.replace("addSpnToEnvironment", "addSpnToEnviroment")),
+      editLine(azureCli, n, (l) => l.replace("addSpnToEnvironment", "addSpnToEnviroment")),
       schemaPath,
     );
     expect(at(d, n).map((x) => x.message)).toContain("Unexpected property addSpnToEnviroment");
+    const k = lineOf(/keepAzSessionActive: true/, azureCli);
+    const misspelt = await validatePipelineYaml(
+      editLine(azureCli, k, (l) => l.replace("keepAzSessionActive", "keepAzureSessionActive")),
+      schemaPath,
+    );
+    expect(at(misspelt, k).map((x) => x.message)).toContain("Unexpected property keepAzureSessionActive");
   });
 
   it("npm run pipeline -- validate prints file:line:column and exits 1 for a broken copy", async () => {
-    const n = lineOf(/^stages:$/);
+    const n = lineOf(/^extends:$/);
     const file = join(tempDir("pipeline-schema-"), "broken.yml");
     writeFileSync(
       file,
-      replaceLine(n, () => "stagse:"),
+      replaceLine(n, () => "extend:"),
     );
     const io = captureIO(REPO_ROOT);
     expect(await main(["validate", file], io)).toBe(1);
-    expect(io.stderr()).toContain(`${file}:${n}:1: warning: Unexpected property stagse`);
+    expect(io.stderr()).toContain(`${file}:${n}:1: warning: Unexpected property extend`);
   });
 
   it("npm run pipeline -- validate exits 0 for the committed file", async () => {

@@ -1,20 +1,16 @@
 /**
- * The shell scripts inside azure-pipelines.yml: every one parses with `bash -n` (after Azure
- * DevOps expands `${{ }}` template expressions; `$(...)` macros are valid shell either way), and
- * the Terraform step treats plan's exit code 2 as success.
+ * The shell scripts of the pipeline (root and templates, expanded as Azure DevOps compiles them):
+ * every one parses with `bash -n` (`$(...)` macros are valid shell either way), and the steps
+ * keep the exit codes the README documents.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
-import {
-  armEnvironmentScript,
-  PIPELINE_FILE,
-  PLAN_ALL_EXPRESSION,
-  recordScript,
-  TERRAFORM_SETUP_SCRIPT,
-} from "../../cli/pipeline";
+import { PIPELINE_FILE } from "../../cli/pipeline";
+import { applySlots } from "../../cli/rollout";
+import { committedFleet } from "../../testing/fleet-synth";
+import { expandPipeline } from "../../testing/pipeline-expand";
 import { REPO_ROOT } from "../../testing/run-cli";
+import { tempDir } from "../cli/fixtures";
 
 type Node = Record<string, any>;
 
@@ -34,20 +30,29 @@ function scripts(node: unknown, where: string, out: { where: string; script: str
 }
 
 function bashParses(script: string): string {
-  const expanded = script.replaceAll(PLAN_ALL_EXPRESSION, "False");
-  const r = spawnSync("bash", ["-n"], { input: expanded, encoding: "utf8" });
+  const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
   return r.status === 0 ? "" : r.stderr;
 }
 
-const pipeline = parse(readFileSync(join(REPO_ROOT, PIPELINE_FILE), "utf8"));
+const pipeline = expandPipeline(join(REPO_ROOT, PIPELINE_FILE));
 const all = scripts(pipeline.stages, "stages");
+const stage = (id: string): Node => pipeline.stages.find((s: Node) => s.stage === id);
+const job = (s: Node, id: string): Node => s.jobs.find((j: Node) => j.job === id);
+
+/** The marker between the identity set-up every AzureCLI@2 step shares and the step's own script. */
+const OWN_SCRIPT = "# ---- the step's own script ----\n";
+const azureCliSteps = all.filter((s) => s.script.includes(OWN_SCRIPT)).map((s) => s.script);
+/** The identity set-up: the same in every AzureCLI@2 step. */
+const armEnvironmentScript = azureCliSteps[0]!.split(OWN_SCRIPT)[0]!;
+const ownScript = (step: Node) => (step.inputs.inlineScript as string).split(OWN_SCRIPT)[1]!;
 
 describe("scripts in azure-pipelines.yml", () => {
   it("finds the scripts of every kind of step", () => {
     expect(all.length).toBeGreaterThan(50);
     const bodies = all.map((s) => s.script);
-    expect(bodies).toContain(TERRAFORM_SETUP_SCRIPT);
-    expect(bodies).toContain(recordScript("prod"));
+    expect(bodies.some((b) => b.includes("releases.hashicorp.com/terraform"))).toBe(true);
+    expect(bodies.some((b) => b.includes('tag="applied/prod/$(Build.BuildId)"'))).toBe(true);
+    expect(new Set(azureCliSteps.map((s) => s.split(OWN_SCRIPT)[0])).size).toBe(1);
   });
 
   it("all parse with bash -n", () => {
@@ -62,7 +67,7 @@ describe("scripts in azure-pipelines.yml", () => {
   });
 
   it("checks the service connection id before Terraform runs, and needs no subscription variable", () => {
-    const script = `${armEnvironmentScript()}\necho ok`;
+    const script = `${armEnvironmentScript}echo ok`;
     const run = (env: NodeJS.ProcessEnv) =>
       spawnSync("bash", ["-c", `set -euo pipefail\n${script}`], {
         env: { PATH: process.env.PATH, ...env },
@@ -81,7 +86,7 @@ describe("scripts in azure-pipelines.yml", () => {
   });
 
   it("exports the OIDC settings Terraform's azurerm provider and backend read", () => {
-    const script = `${armEnvironmentScript()}\nenv | grep ^ARM_ | sort`;
+    const script = `${armEnvironmentScript}env | grep ^ARM_ | sort`;
     const r = spawnSync("bash", ["-c", `set -euo pipefail\n${script}`], {
       env: {
         PATH: process.env.PATH,
@@ -103,12 +108,10 @@ describe("scripts in azure-pipelines.yml", () => {
   });
 
   it("lets plan's exit code 2 (changes) pass and fails the step on 1", () => {
-    const stage = pipeline.stages.find((s: Node) => s.stage === "plan_at22");
-    const plan = stage.jobs.find((j: Node) => j.job === "plan");
-    const step = plan.steps.find((s: Node) => s.task === "AzureCLI@2");
-    const body = (step.inputs.inlineScript as string).split(`${armEnvironmentScript()}\n`)[1]!;
+    const step = job(stage("plan_at22"), "plan").steps.find((s: Node) => s.task === "AzureCLI@2");
+    const body = ownScript(step).replace(/\$\(([A-Za-z_.]+)\)/g, "/macro/$1");
     const withExit = (code: number) =>
-      spawnSync("bash", ["-c", `set -euo pipefail\nnpm() { return ${code}; }\n${body}`], {
+      spawnSync("bash", ["-c", `set -euo pipefail\nnode() { return ${code}; }\n${body}`], {
         env: { PATH: process.env.PATH, STACKS: "apps-ttd-at22" },
         encoding: "utf8",
       }).status;
@@ -118,21 +121,18 @@ describe("scripts in azure-pipelines.yml", () => {
   });
 
   it("keeps apply's exit code, and explains a stale plan (3)", () => {
-    const stage = pipeline.stages.find((s: Node) => s.stage === "apply_at22");
-    const wave = stage.jobs.find((j: Node) => j.job === "apply_w1");
-    const step = wave.steps.find((s: Node) => s.task === "AzureCLI@2");
+    const step = job(stage("apply_at22"), "slot_1").steps.find((s: Node) => s.task === "AzureCLI@2");
     // Azure DevOps expands $(Variable) macros before bash runs.
-    const body = (step.inputs.inlineScript as string)
-      .split(`${armEnvironmentScript()}\n`)[1]!
-      .replace(/\$\(([A-Za-z_.]+)\)/g, "/macro/$1");
+    const work = tempDir("apply-script-");
+    const body = ownScript(step).replace(/\$\(([A-Za-z_.]+)\)/g, `${work}/$1`);
     const withExit = (code: number) =>
-      spawnSync("bash", ["-c", `set -euo pipefail\nnpm() { echo "npm $*"; return ${code}; }\n${body}`], {
+      spawnSync("bash", ["-c", `set -euo pipefail\nnode() { echo "node $*"; return ${code}; }\n${body}`], {
         encoding: "utf8",
       });
     const ok = withExit(0);
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain(
-      "npm run --silent apply -- --stacks-file /macro/Pipeline.Workspace/decisions//macro/ARTIFACT.txt --out-dir plans --ado",
+      `node ${work}/FLEET_CLI apply --stacks-file ${work}/Pipeline.Workspace/decisions/${work}/ARTIFACT.txt --out-dir plans --skip-blocked ${work}/Pipeline.Workspace/applied --ado`,
     );
     const stale = withExit(3);
     expect(stale.status).toBe(3);
@@ -140,25 +140,32 @@ describe("scripts in azure-pipelines.yml", () => {
     expect(withExit(1).status).toBe(1);
   });
 
-  it("relays matrices between stages, an unset one as an empty matrix (whose job is then skipped)", () => {
-    const legsJob = pipeline.stages
-      .find((s: Node) => s.stage === "apply_at22")
-      .jobs.find((j: Node) => j.job === "legs");
-    const relay = legsJob.steps.find((s: Node) => s.name === "m").bash as string;
-    const r = spawnSync("bash", ["-c", `set -euo pipefail\n${relay}`], {
+  it("relays the apply slots between stages, an unset one as an empty matrix (whose job is then skipped), and the decisions artifact for the gates", () => {
+    const legsJob = job(stage("apply_at22"), "legs");
+    const relay = legsJob.steps.find((s: Node) => s.name === "m");
+    // One relay per slot of the committed fleet's rollout (3 waves × canaries and batches).
+    expect(relay.env.SLOT_COUNT).toBe(applySlots(committedFleet().settings).length);
+    expect(relay.env.SLOT2).toBe("$(slot2)");
+    expect(legsJob.variables.slot2).toBe("$[ stageDependencies.plan_at22.collect.outputs['c.slot2'] ]");
+    const r = spawnSync("bash", ["-c", relay.bash], {
       env: {
         PATH: process.env.PATH,
         COMPLETE: "true",
-        W0: '{"a":{"ARTIFACT":"x","DECISIONS":"d","WAVE":"0"}}',
-        W1: "",
+        SLOTS: "1",
+        SLOT_COUNT: "3",
+        SLOT0: "",
+        SLOT1: '{"a":{"ARTIFACT":"x","DECISIONS":"decisions_at22_1_1","WAVE":"1"}}',
       },
       encoding: "utf8",
     });
+    expect(r.status).toBe(0);
     expect(r.stdout.trim().split("\n")).toEqual([
       "##vso[task.setvariable variable=complete;isOutput=true]true",
-      '##vso[task.setvariable variable=wave0;isOutput=true]{"a":{"ARTIFACT":"x","DECISIONS":"d","WAVE":"0"}}',
-      "##vso[task.setvariable variable=wave1;isOutput=true]{}",
-      "##vso[task.setvariable variable=wave2;isOutput=true]{}",
+      "##vso[task.setvariable variable=slots;isOutput=true]1",
+      "##vso[task.setvariable variable=slot0;isOutput=true]{}",
+      '##vso[task.setvariable variable=slot1;isOutput=true]{"a":{"ARTIFACT":"x","DECISIONS":"decisions_at22_1_1","WAVE":"1"}}',
+      "##vso[task.setvariable variable=slot2;isOutput=true]{}",
+      "##vso[task.setvariable variable=decisions;isOutput=true]decisions_at22_1_1",
     ]);
   });
 });

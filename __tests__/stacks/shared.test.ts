@@ -340,9 +340,32 @@ describe("bootstrap-state", () => {
       expect(mine(plan).map((a) => [a.role_definition_name, a.scope])).toEqual([
         ["Storage Blob Data Reader", own],
       ]);
-      expect(mine(apply).map((a) => [a.role_definition_name, a.scope])).toEqual([
+      // The state scope's apply identity also initialises the other scopes' state (next test).
+      const applyGrants = mine(apply).filter((a) => scope !== "state" || a.scope === own);
+      expect(applyGrants.map((a) => [a.role_definition_name, a.scope])).toEqual([
         ["Storage Blob Data Contributor", own],
       ]);
+    }
+  });
+
+  test("lets the state scope's apply identity create the state blobs of never-applied stacks in every other container, never delete (init-state)", () => {
+    const { apply } = fleet.settings.state.principals.state!;
+    const containers = resourcesOf(stateScopes, "azurerm_storage_container");
+    const grants = Object.values(resourcesOf(stateScopes, "azurerm_role_assignment")).filter(
+      (a) => a.principal_id === apply,
+    );
+    const expected = fleet.stateScopes
+      .filter((s) => s !== "state")
+      .map((s) => {
+        const container = Object.entries(containers).find(([, c]) => c.name === `tfstate-${s}`)![0];
+        return `\${azurerm_storage_container.${container}.resource_manager_id}`;
+      });
+    expect(grants.map((a) => a.scope).sort()).toEqual(expected.sort());
+    for (const a of grants) {
+      expect(a.role_definition_name).toBe("Storage Blob Data Contributor");
+      expect(a.condition).toBe(
+        "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})))",
+      );
     }
   });
 

@@ -12,10 +12,12 @@ removed, changed (with the attributes that changed, dotted paths, old → new, v
 short) and moved (a removed and an added address joined by a moved block). Risks are listed
 first:
   - a stateful resource destroyed (also a rename without a moved block)
-  - an attribute change that replaces or rebuilds a resource (table: cli/risk-rules.ts)
+  - an attribute change that replaces or rebuilds a resource, or that Azure refuses while
+    the resource is in use, such as a moved address block (table: cli/risk-rules.ts)
   - lifecycle.prevent_destroy dropped from a resource
   - the state backend changed
   - a whole stack removed (its resources stay in Azure unmanaged)
+  - a stack decommissioned (fleet.yaml decommission: planned with terraform plan -destroy)
 
 --markdown prints markdown for the pipeline summary (##vso[task.uploadsummary]).
 --json prints the diff as JSON ({stacks: [{stack, status, changes, risks}], risks}).

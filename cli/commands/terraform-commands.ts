@@ -1,7 +1,8 @@
 /** `npm run plan` and `npm run apply`: Terraform over many stacks, in dependency waves. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { completeTask, logIssue, setVariable, uploadSummary } from "../ado-logging";
 import { type FleetManifest, readManifest } from "../manifest";
 import { blockedStacks, readAppliedResults, rolloutBeside } from "../pipeline-gate";
 import { countsLine } from "../plan-summary";
@@ -12,6 +13,8 @@ import {
   aggregateApplyExit,
   aggregatePlanExit,
   applyStack,
+  MISSING_STATE_MODES,
+  type MissingStateMode,
   PLAN_EXIT,
   type PlanResult,
   planStack,
@@ -41,6 +44,7 @@ interface Options {
   stateLock?: boolean;
   verbose?: boolean;
   ado?: boolean;
+  missingState?: MissingStateMode;
   skipBlocked?: string;
 }
 
@@ -53,7 +57,9 @@ one stack at a time when it is set.`;
 
 const PLAN_HELP = `${COMMON_HELP}
 
-Per stack: terraform init, terraform plan -detailed-exitcode -out, terraform show -json; writes
+Per stack: terraform init, terraform plan -detailed-exitcode -out, terraform show -json (a
+stack marked "mode": "destroy" in <cdktf-out>/stacks.json, a decommissioned one, is planned with
+-destroy, unless its state is empty already); writes
 <out-dir>/<stack>/{tfplan, plan.json, summary.md, result.json, plan.log} and
 <out-dir>/summary.md for all stacks (--ado uploads it as the run summary and sets the output
 variable hasChanges). Treat tfplan and plan.json as secrets.
@@ -62,6 +68,12 @@ result.json: {stack, command, outcome (unchanged|changes|failed|locked), exitCod
 terraformExitCode, hasChanges, hasDestroy, summary {create, update, delete, replace, move,
 import, forget, outputChanges, drift, destroyed[], replaced[], statefulDestroyed[]},
 planFile, durationMs, message}
+
+A stack that was never applied has no state blob, and terraform init would create one, which a
+read-only identity may not: --missing-state fail (the default, deploy runs) fails it naming the
+init_state stage that creates the blob; --missing-state preview (pull request and scheduled
+runs) plans it against an empty local state and marks its result "preview": true, which apply
+and the pipeline's collect never apply.
 
 Exit codes: 0 no stack has changes, 2 at least one stack has changes, 1 any stack failed
 (including a state lock not acquired within --lock-timeout).
@@ -134,6 +146,7 @@ function terraformOptions(o: Options, io: CommandIO): TerraformOptions {
     binary: terraformBinary(io.env),
     lockTimeout: o.lockTimeout,
     planStateLock: o.stateLock !== false,
+    missingState: o.missingState ?? "fail",
     env: io.env,
     ...(cache !== undefined && cache !== "" ? { initLock: new Mutex() } : {}),
     ...(o.verbose
@@ -155,13 +168,16 @@ function firstLine(text: string | undefined): string {
   return (text ?? "").split("\n")[0] ?? "";
 }
 
-function escapeVso(text: string): string {
-  return text.replaceAll("%", "%AZP25").replaceAll("\r", "%0D").replaceAll("\n", "%0A");
-}
-
 export async function planMain(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
   const cmd = addRunOptions(
     program("plan", "terraform plan (saved) for each stack, in dependency order.", io),
+  ).addOption(
+    new Option(
+      "--missing-state <mode>",
+      "a stack without a state blob: fail, or preview against an empty state",
+    )
+      .choices(MISSING_STATE_MODES)
+      .default("fail"),
   );
   cmd.addHelpText("after", PLAN_HELP);
   const code = parse(cmd, argv);
@@ -178,7 +194,10 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
       graph: manifest.graph,
       stacks,
       parallelism: o.parallelism,
-      task: (id) => planStack(manifest.stacks.get(id)!, outDir, tf),
+      task: (id) =>
+        planStack(manifest.stacks.get(id)!, outDir, tf, {
+          destroy: manifest.metadata?.get(id)?.mode === "destroy",
+        }),
       skipped: (id, by) => ({
         stack: id,
         command: "plan",
@@ -192,7 +211,7 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
       onDone: (id, r) => {
         const detail =
           r.outcome === "changes"
-            ? `changes ${countsLine(r.summary!)}${r.hasDestroy ? " DESTROYS" : ""}`
+            ? `${r.preview ? "preview (no state yet, never applied): " : ""}changes ${countsLine(r.summary!)}${r.hasDestroy ? " DESTROYS" : ""}`
             : r.outcome === "unchanged"
               ? "no changes"
               : `${r.outcome.toUpperCase()}: ${firstLine(r.message)}`;
@@ -211,7 +230,7 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
     const changed = all.filter((r) => r.hasChanges).length;
     const failed = all.filter((r) => r.exitCode === PLAN_EXIT.failed).length;
     io.out(`plan: ${all.length} stack(s), ${changed} with changes, ${failed} failed → exit ${exit}\n`);
-    if (o.ado) io.out(`##vso[task.setvariable variable=hasChanges;isOutput=true]${changed > 0}\n`);
+    if (o.ado) io.out(setVariable("hasChanges", String(changed > 0), true));
     return exit;
   });
 }
@@ -301,6 +320,9 @@ export async function applyMain(argv: readonly string[], io: CommandIO = process
     io.out(
       `apply: ${all.length} stack(s), ${stale} stale, ${failed} failed${blockedCount > 0 ? `, ${blockedCount} blocked` : ""} → exit ${exit}\n`,
     );
+    // Blocked stacks leave the scope incomplete: the job ends orange, and record does not tag.
+    if (o.ado && exit === APPLY_EXIT.ok && blockedCount > 0)
+      io.out(completeTask("SucceededWithIssues", `${blockedCount} stack(s) blocked by an earlier slot`));
     return exit;
   });
 }
@@ -329,8 +351,8 @@ function report(
     io.err(`--- ${r.stack}: ${r.message}\n`);
     if (ado) {
       const type = r.outcome === "stale" || r.outcome === "blocked" ? "warning" : "error";
-      io.out(`##vso[task.logissue type=${type}]${escapeVso(`${r.stack}: ${firstLine(r.message)}`)}\n`);
+      io.out(logIssue(type, `${r.stack}: ${firstLine(r.message)}`));
     }
   }
-  if (ado) io.out(`##vso[task.uploadsummary]${summaryFile}\n`);
+  if (ado) io.out(uploadSummary(summaryFile));
 }

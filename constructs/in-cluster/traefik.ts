@@ -18,6 +18,7 @@ import {
   resourcesProblem,
   toValuesYaml,
 } from "./helm-values";
+import { type PodSecurityLevel, podSecurityNamespaceLabels } from "./pod-security";
 
 /**
  * The chart pin. Source: traefik/traefik-helm-chart `traefik/Chart.yaml`, release 38.0.1 of
@@ -35,9 +36,6 @@ const TLS_VERSIONS: readonly TraefikTlsVersion[] = ["VersionTLS12", "VersionTLS1
 
 /** Service `externalTrafficPolicy`. */
 export type ExternalTrafficPolicy = "Local" | "Cluster";
-
-/** Pod Security Standard enforced on the namespace. */
-export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
 /**
  * Entry point names. Altinn names them `http` and `https` (not the chart's `web`/`websecure`),
@@ -233,7 +231,7 @@ export class Traefik extends Construct {
       provider: props.connection?.kubernetesProvider,
       metadata: {
         name: namespaceName,
-        labels: podSecurityLabels(props.podSecurityLevel ?? "restricted"),
+        labels: podSecurityNamespaceLabels({ enforce: props.podSecurityLevel ?? "restricted" }),
       },
     });
 
@@ -338,15 +336,6 @@ function isIpOrCidr(value: string): boolean {
     return false;
   }
   return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= max);
-}
-
-/** Pod Security Admission labels for a namespace. */
-export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
-  return {
-    "pod-security.kubernetes.io/enforce": level,
-    "pod-security.kubernetes.io/audit": level,
-    "pod-security.kubernetes.io/warn": level,
-  };
 }
 
 interface ResolvedTraefikProps extends TraefikProps {

@@ -2,24 +2,18 @@
  * Argo CD for continuous delivery with Helm: the cluster pulls its workloads from Git. Terraform
  * installs Argo CD itself; Applications are then Git's business, not this stack's.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { ContainerResources, HelmValues } from "../in-cluster/helm-values";
 import {
-  createNamespace,
-  defined,
   ingressProblems,
-  installChart,
-  nameProblem,
   type RequiredSecret,
   replicasProblem,
   resourcesFieldProblem,
   resourcesValue,
   type ServiceBaseProps,
   type ServiceIngress,
-  throwIfProblems,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: argoproj/argo-helm `charts/argo-cd/Chart.yaml`, release 9.2.3 of
@@ -83,106 +77,90 @@ export interface ArgoCdProps extends ServiceBaseProps {
   readonly resources?: Partial<Record<ArgoCdComponent, ContainerResources>>;
 }
 
+/** The chart names the server's certificate Secret this, whatever the release is called. */
+export const ARGOCD_TLS_SECRET = "argocd-server-tls";
+
+/** The chart ArgoCd installs and its default namespace and release name. */
+export const ARGOCD_SERVICE: HelmServiceDefaults = {
+  chart: { repository: ARGOCD_CHART_REPOSITORY, chart: ARGOCD_CHART_NAME, version: ARGOCD_CHART_VERSION },
+  namespace: "argocd",
+};
+
 /**
  * Argo CD with its CRDs (kept on uninstall, so Applications survive), Dex off, the local admin off
  * unless asked for, anonymous access and the web terminal off, the server not published unless an
  * ingress is given, HA API and repo servers with PDBs.
  */
-export class ArgoCd extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class ArgoCd extends HelmService {
   public readonly requiredSecrets: readonly RequiredSecret[];
 
   constructor(scope: Construct, id: string, props: ArgoCdProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "argocd";
-    const releaseName = props.releaseName ?? "argocd";
+    super(scope, id, props, ARGOCD_SERVICE);
     const login = props.login ?? "sso";
     const replicas = props.replicas ?? 2;
     const resources = { ...ARGOCD_DEFAULT_RESOURCES, ...props.resources };
     const ingress = props.ingress;
     const domain = props.domain ?? ingress?.host;
-    this.chartVersion = props.chartVersion ?? ARGOCD_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        (["sso", "localAdmin"] as readonly string[]).includes(login)
-          ? undefined
-          : `login "${login}" is not allowed; use "sso" or "localAdmin"`,
-        login === "localAdmin" && props.oidcConfig !== undefined
-          ? 'oidcConfig is set with login "localAdmin"; use "sso" for OIDC, the local admin is a break-glass account'
-          : undefined,
-        ingress !== undefined && props.domain !== undefined && props.domain !== ingress.host
-          ? `domain "${props.domain}" differs from ingress.host "${ingress.host}"; SSO redirects would point elsewhere`
-          : undefined,
-        ingress?.tlsSecretName !== undefined && ingress.tlsSecretName !== "argocd-server-tls"
-          ? `ingress.tlsSecretName "${ingress.tlsSecretName}" is not used; the chart always names the certificate Secret "argocd-server-tls"`
-          : undefined,
-        replicasProblem("replicas", replicas),
-        ...(Object.entries(resources) as [ArgoCdComponent, ContainerResources][]).map(([c, r]) =>
-          resourcesFieldProblem(`resources.${c}`, r),
-        ),
-        ...ingressProblems("ingress", ingress),
-      ]),
-    );
+    this.validate([
+      (["sso", "localAdmin"] as readonly string[]).includes(login)
+        ? undefined
+        : `login "${login}" is not allowed; use "sso" or "localAdmin"`,
+      login === "localAdmin" && props.oidcConfig !== undefined
+        ? 'oidcConfig is set with login "localAdmin"; use "sso" for OIDC, the local admin is a break-glass account'
+        : undefined,
+      ingress !== undefined && props.domain !== undefined && props.domain !== ingress.host
+        ? `domain "${props.domain}" differs from ingress.host "${ingress.host}"; SSO redirects would point elsewhere`
+        : undefined,
+      ingress?.tlsSecretName !== undefined && ingress.tlsSecretName !== ARGOCD_TLS_SECRET
+        ? `ingress.tlsSecretName "${ingress.tlsSecretName}" is not used; the chart always names the certificate Secret "${ARGOCD_TLS_SECRET}"`
+        : undefined,
+      replicasProblem("replicas", replicas),
+      ...(Object.entries(resources) as [ArgoCdComponent, ContainerResources][]).map(([c, r]) =>
+        resourcesFieldProblem(`resources.${c}`, r),
+      ),
+      ...ingressProblems("ingress", ingress),
+    ]);
 
     const pdb: HelmValues = replicas >= 2 ? { enabled: true, minAvailable: 1 } : { enabled: false };
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        ...(domain !== undefined ? { global: { domain } } : {}),
-        crds: { install: true, keep: true },
-        dex: { enabled: false },
-        configs: {
-          cm: {
-            "admin.enabled": login === "localAdmin",
-            "users.anonymous.enabled": false,
-            "exec.enabled": false,
-            ...(props.oidcConfig !== undefined ? { "oidc.config": props.oidcConfig } : {}),
-          },
-          // TLS ends at the ingress controller when published.
-          params: { "server.insecure": ingress !== undefined },
-          // With the local admin, the operator owns argocd-secret (admin.password is a bcrypt
-          // hash that must not pass through Terraform).
-          secret: { createSecret: login !== "localAdmin" },
+    this.install({
+      ...(domain !== undefined ? { global: { domain } } : {}),
+      crds: { install: true, keep: true },
+      dex: { enabled: false },
+      configs: {
+        cm: {
+          "admin.enabled": login === "localAdmin",
+          "users.anonymous.enabled": false,
+          "exec.enabled": false,
+          ...(props.oidcConfig !== undefined ? { "oidc.config": props.oidcConfig } : {}),
         },
-        controller: { replicas: 1, resources: resourcesValue(resources.controller) },
-        server: {
-          replicas,
-          pdb,
-          resources: resourcesValue(resources.server),
-          service: { type: "ClusterIP" },
-          ingress:
-            ingress === undefined
-              ? { enabled: false }
-              : {
-                  enabled: true,
-                  ingressClassName: ingress.ingressClassName ?? "",
-                  annotations: { ...ingress.annotations },
-                  hostname: ingress.host,
-                  tls: true,
-                },
-        },
-        repoServer: { replicas, pdb, resources: resourcesValue(resources.repoServer) },
-        applicationSet: { replicas: 1, resources: resourcesValue(resources.applicationSet) },
-        redis: { resources: resourcesValue(resources.redis) },
-        "redis-ha": { enabled: false },
+        // TLS ends at the ingress controller when published.
+        params: { "server.insecure": ingress !== undefined },
+        // With the local admin, the operator owns argocd-secret (admin.password is a bcrypt
+        // hash that must not pass through Terraform).
+        secret: { createSecret: login !== "localAdmin" },
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: ARGOCD_CHART_REPOSITORY, chart: ARGOCD_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
+      controller: { replicas: 1, resources: resourcesValue(resources.controller) },
+      server: {
+        replicas,
+        pdb,
+        resources: resourcesValue(resources.server),
+        service: { type: "ClusterIP" },
+        ingress:
+          ingress === undefined
+            ? { enabled: false }
+            : {
+                enabled: true,
+                ingressClassName: ingress.ingressClassName ?? "",
+                annotations: { ...ingress.annotations },
+                hostname: ingress.host,
+                tls: true,
+              },
+      },
+      repoServer: { replicas, pdb, resources: resourcesValue(resources.repoServer) },
+      applicationSet: { replicas: 1, resources: resourcesValue(resources.applicationSet) },
+      redis: { resources: resourcesValue(resources.redis) },
+      "redis-ha": { enabled: false },
     });
     this.requiredSecrets =
       login === "localAdmin"

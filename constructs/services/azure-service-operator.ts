@@ -9,11 +9,11 @@
  * groups the operators may create.
  */
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import type { ClusterConnection } from "../in-cluster/cluster-connection";
 import type { ContainerResources } from "../in-cluster/helm-values";
-import { type ChartSource, createNamespace, installChart, resourcesValue } from "./common";
+import { type ChartSource, resourcesValue } from "./common";
+import { HelmService } from "./helm-service";
 
 /**
  * The chart pin, written as the repository's index.yaml writes versions since 2.3.0 (no "v").
@@ -61,33 +61,38 @@ export interface AzureServiceOperatorProps {
   readonly resources?: ContainerResources;
 }
 
-export class AzureServiceOperator extends Construct {
-  readonly namespace: NamespaceV1;
-  readonly release: Release;
-
+/**
+ * ASO in the namespace of its service account, release `azure-service-operator`, after
+ * cert-manager. Its names come from the identity wiring (stacks/operators.ts), so it takes no
+ * namespace, release or values overrides.
+ */
+export class AzureServiceOperator extends HelmService {
   constructor(scope: Construct, id: string, props: AzureServiceOperatorProps) {
-    super(scope, id);
-    this.namespace = createNamespace(this, props.connection, props.serviceAccount.namespace, {
-      enforce: "restricted",
-    });
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: "azure-service-operator",
-      source: AZURE_SERVICE_OPERATOR_CHART,
-      values: {
-        crdPattern: props.crdPattern ?? DEFAULT_CRD_PATTERN,
-        // The federated credential's subject is this account; name it rather than rely on the default.
-        serviceAccount: { create: true, name: props.serviceAccount.name },
-        useWorkloadIdentityAuth: true,
-        azureTenantID: props.tenantId,
-        azureSubscriptionID: props.subscriptionId,
-        azureClientID: props.clientId,
-        resources: resourcesValue(
-          props.resources ?? { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-        ),
+    super(
+      scope,
+      id,
+      {
+        connection: props.connection,
+        namespace: props.serviceAccount.namespace,
+        dependsOn: [props.certManager],
       },
-      dependsOn: [props.certManager],
+      {
+        chart: AZURE_SERVICE_OPERATOR_CHART,
+        namespace: props.serviceAccount.namespace,
+        releaseName: "azure-service-operator",
+      },
+    );
+    this.install({
+      crdPattern: props.crdPattern ?? DEFAULT_CRD_PATTERN,
+      // The federated credential's subject is this account; name it rather than rely on the default.
+      serviceAccount: { create: true, name: props.serviceAccount.name },
+      useWorkloadIdentityAuth: true,
+      azureTenantID: props.tenantId,
+      azureSubscriptionID: props.subscriptionId,
+      azureClientID: props.clientId,
+      resources: resourcesValue(
+        props.resources ?? { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+      ),
     });
   }
 }

@@ -9,17 +9,18 @@
 import { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
 import type { ClusterConnection } from "../in-cluster/cluster-connection";
-import { ArgoCd, type ArgoCdProps } from "./argocd";
+import { ARGOCD_SERVICE, ARGOCD_TLS_SECRET, ArgoCd, type ArgoCdProps } from "./argocd";
 import { CertManager, type CertManagerProps } from "./cert-manager";
 import type { RequiredSecret, ServiceIngress } from "./common";
 import type { DatabaseEndpoint } from "./database";
-import { Grafana, type GrafanaDataSources, type GrafanaProps } from "./grafana";
+import { GRAFANA_SERVICE, Grafana, type GrafanaDataSources, type GrafanaProps } from "./grafana";
+import { serviceNames } from "./helm-service";
 import { Loki, type LokiProps } from "./loki";
 import { NginxRouting, type NginxRoutingProps } from "./nginx";
-import { OryHydra, type OryHydraProps } from "./ory-hydra";
+import { HYDRA_SERVICE, OryHydra, type OryHydraProps } from "./ory-hydra";
 import { OryKeto, type OryKetoProps } from "./ory-keto";
-import { OryKratos, type OryKratosProps } from "./ory-kratos";
-import { OryOathkeeper, type OryOathkeeperProps } from "./ory-oathkeeper";
+import { KRATOS_SERVICE, OryKratos, type OryKratosProps } from "./ory-kratos";
+import { OATHKEEPER_SERVICE, OryOathkeeper, type OryOathkeeperProps } from "./ory-oathkeeper";
 import { PostgresService, type PostgresServiceProps } from "./postgres";
 import { Prometheus, type PrometheusProps } from "./prometheus";
 import { RedisService, type RedisServiceProps } from "./redis";
@@ -234,15 +235,20 @@ export class SupportingServices extends Construct {
       });
     }
     const certManager = this.certManager;
-    const expose = (ingress: ServiceIngress | undefined, namespace: string, release: string) => {
+    // Without an issuer, the pipeline provides each published host's certificate Secret, in the
+    // service's namespace, under the name the service will use (serviceNames).
+    const expose = (
+      ingress: ServiceIngress | undefined,
+      names: { readonly namespace: string; readonly tlsSecretName: string },
+    ) => {
       if (ingress === undefined) {
         return undefined;
       }
       const managed = certManager?.clusterIssuerName !== undefined;
       if (!managed) {
         extraSecrets.push({
-          namespace,
-          name: ingress.tlsSecretName ?? `${release}-tls`,
+          namespace: names.namespace,
+          name: ingress.tlsSecretName ?? names.tlsSecretName,
           keys: ["tls.crt", "tls.key"],
           purpose: `TLS certificate of ${ingress.host} (no cert-manager issuer in this bundle)`,
         });
@@ -291,7 +297,7 @@ export class SupportingServices extends Construct {
         ...o,
         connection,
         datasources,
-        ingress: expose(o.ingress, o.namespace ?? "grafana", o.releaseName ?? "grafana"),
+        ingress: expose(o.ingress, serviceNames(GRAFANA_SERVICE, o)),
       });
     }
     if (on("keto")) {
@@ -312,7 +318,7 @@ export class SupportingServices extends Construct {
         defaultReturnUrl: o.defaultReturnUrl!,
         database: database("kratos", o.database),
         dependsOn: o.dependsOn ?? afterDatabase(o.database),
-        ingress: expose(o.ingress, o.namespace ?? "kratos", `${o.releaseName ?? "kratos"}-public`),
+        ingress: expose(o.ingress, serviceNames(KRATOS_SERVICE, o)),
       });
     }
     if (on("hydra")) {
@@ -325,7 +331,7 @@ export class SupportingServices extends Construct {
         consentUrl: o.consentUrl!,
         database: database("hydra", o.database),
         dependsOn: o.dependsOn ?? afterDatabase(o.database),
-        ingress: expose(o.ingress, o.namespace ?? "hydra", `${o.releaseName ?? "hydra"}-public`),
+        ingress: expose(o.ingress, serviceNames(HYDRA_SERVICE, o)),
       });
     }
     if (on("oathkeeper")) {
@@ -335,7 +341,7 @@ export class SupportingServices extends Construct {
         connection,
         kratosPublicUrl: o.kratosPublicUrl ?? this.kratos!.publicServiceUrl,
         ketoReadUrl: o.ketoReadUrl ?? this.keto?.readUrl,
-        ingress: expose(o.ingress, o.namespace ?? "oathkeeper", `${o.releaseName ?? "oathkeeper"}-proxy`),
+        ingress: expose(o.ingress, serviceNames(OATHKEEPER_SERVICE, o)),
       });
     }
     if (on("argocd")) {
@@ -344,9 +350,8 @@ export class SupportingServices extends Construct {
         ...o,
         connection,
         ingress: expose(
-          o.ingress === undefined ? undefined : { ...o.ingress, tlsSecretName: "argocd-server-tls" },
-          o.namespace ?? "argocd",
-          "argocd-server",
+          o.ingress === undefined ? undefined : { ...o.ingress, tlsSecretName: ARGOCD_TLS_SECRET },
+          serviceNames(ARGOCD_SERVICE, o),
         ),
       });
     }

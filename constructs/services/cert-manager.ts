@@ -9,22 +9,19 @@
  * `kubernetes_manifest` fails the same way at plan time, before cert-manager exists.
  */
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Token } from "cdktf";
-import { Construct } from "constructs";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { ContainerResources, HelmValues } from "../in-cluster/helm-values";
 import {
-  createNamespace,
-  defined,
   installChart,
   nameProblem,
   replicasProblem,
   resourcesFieldProblem,
   resourcesValue,
   type ServiceBaseProps,
-  throwIfProblems,
   urlProblem,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: jetstack chart index, cert-manager v1.19.2 (release branch 1.19 cut
@@ -120,33 +117,35 @@ export interface CertManagerProps extends ServiceBaseProps {
   readonly rawChartVersion?: string;
 }
 
+/** The chart CertManager installs and its default namespace and release name. */
+export const CERT_MANAGER_SERVICE: HelmServiceDefaults = {
+  chart: {
+    repository: CERT_MANAGER_CHART_REPOSITORY,
+    chart: CERT_MANAGER_CHART_NAME,
+    version: CERT_MANAGER_CHART_VERSION,
+  },
+  namespace: "cert-manager",
+};
+
 /**
  * cert-manager from the jetstack chart with `crds.enabled` (and `crds.keep`, so uninstalling the
  * release never deletes every Certificate), HA controller, webhook and cainjector, an explicit
  * private key rotation policy, and an ACME ClusterIssuer that is also the ingress-shim default.
  */
-export class CertManager extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
+export class CertManager extends HelmService {
   /** The release holding the ClusterIssuer; absent with `acme: false`. */
   public readonly issuerRelease?: Release;
-  public readonly values: HelmValues;
   /** The values of the issuer release. */
   public readonly issuerValues?: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
   /** The ClusterIssuer name, when one is created. */
   public readonly clusterIssuerName?: string;
   public readonly privateKeyRotationPolicy: PrivateKeyRotationPolicy;
 
   constructor(scope: Construct, id: string, props: CertManagerProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "cert-manager";
-    const releaseName = props.releaseName ?? "cert-manager";
+    super(scope, id, props, CERT_MANAGER_SERVICE);
     const replicas = props.replicas ?? 2;
     this.privateKeyRotationPolicy = props.privateKeyRotationPolicy ?? "Always";
     const resources = { ...CERT_MANAGER_DEFAULT_RESOURCES, ...props.resources };
-    this.chartVersion = props.chartVersion ?? CERT_MANAGER_CHART_VERSION;
     const acme = props.acme === false ? undefined : (props.acme ?? {});
     const issuerName = acme?.name ?? "letsencrypt";
     const server =
@@ -156,80 +155,57 @@ export class CertManager extends Construct {
           ? LETS_ENCRYPT_SERVERS.staging
           : acme.server;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        replicasProblem("replicas", replicas),
-        (["Always", "Never"] as readonly string[]).includes(this.privateKeyRotationPolicy)
-          ? undefined
-          : `privateKeyRotationPolicy "${this.privateKeyRotationPolicy}" is not allowed; use "Always" or "Never"`,
-        ...(Object.entries(resources) as [CertManagerComponent, ContainerResources][]).map(([c, r]) =>
-          resourcesFieldProblem(`resources.${c}`, r),
-        ),
-        ...(acme === undefined
-          ? []
-          : [
-              nameProblem("acme.name", issuerName),
-              urlProblem("acme.server", server),
-              acme.ingressClassName === undefined
-                ? "acme.ingressClassName is not set; the HTTP-01 solver needs the IngressClass of the controller that serves challenges (enable nginx in the bundle, or set it), or pass acme: false"
-                : nameProblem("acme.ingressClassName", acme.ingressClassName),
-              acme.email === undefined ||
-              Token.isUnresolved(acme.email) ||
-              /^[^@\s]+@[^@\s]+$/.test(acme.email)
-                ? undefined
-                : `acme.email "${acme.email}" is not an e-mail address`,
-            ]),
-      ]),
-    );
+    this.validate([
+      replicasProblem("replicas", replicas),
+      (["Always", "Never"] as readonly string[]).includes(this.privateKeyRotationPolicy)
+        ? undefined
+        : `privateKeyRotationPolicy "${this.privateKeyRotationPolicy}" is not allowed; use "Always" or "Never"`,
+      ...(Object.entries(resources) as [CertManagerComponent, ContainerResources][]).map(([c, r]) =>
+        resourcesFieldProblem(`resources.${c}`, r),
+      ),
+      ...(acme === undefined
+        ? []
+        : [
+            nameProblem("acme.name", issuerName),
+            urlProblem("acme.server", server),
+            acme.ingressClassName === undefined
+              ? "acme.ingressClassName is not set; the HTTP-01 solver needs the IngressClass of the controller that serves challenges (enable nginx in the bundle, or set it), or pass acme: false"
+              : nameProblem("acme.ingressClassName", acme.ingressClassName),
+            acme.email === undefined || Token.isUnresolved(acme.email) || /^[^@\s]+@[^@\s]+$/.test(acme.email)
+              ? undefined
+              : `acme.email "${acme.email}" is not an e-mail address`,
+          ]),
+    ]);
 
     const pdb: HelmValues = replicas >= 2 ? { enabled: true, minAvailable: 1 } : { enabled: false };
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        crds: { enabled: true, keep: true },
+    this.install({
+      crds: { enabled: true, keep: true },
+      replicaCount: replicas,
+      podDisruptionBudget: pdb,
+      resources: resourcesValue(resources.controller),
+      // Beta and on by default in 1.18/1.19; set so the policy is visible and survives a
+      // default change. Remove the gate when it goes GA (1.20 rejects disabling it).
+      featureGates: `DefaultPrivateKeyRotationPolicyAlways=${this.privateKeyRotationPolicy === "Always"}`,
+      ...(acme !== undefined
+        ? {
+            ingressShim: {
+              defaultIssuerName: issuerName,
+              defaultIssuerKind: "ClusterIssuer",
+              defaultIssuerGroup: "cert-manager.io",
+            },
+          }
+        : {}),
+      prometheus: { enabled: true },
+      webhook: {
         replicaCount: replicas,
         podDisruptionBudget: pdb,
-        resources: resourcesValue(resources.controller),
-        // Beta and on by default in 1.18/1.19; set so the policy is visible and survives a
-        // default change. Remove the gate when it goes GA (1.20 rejects disabling it).
-        featureGates: `DefaultPrivateKeyRotationPolicyAlways=${this.privateKeyRotationPolicy === "Always"}`,
-        ...(acme !== undefined
-          ? {
-              ingressShim: {
-                defaultIssuerName: issuerName,
-                defaultIssuerKind: "ClusterIssuer",
-                defaultIssuerGroup: "cert-manager.io",
-              },
-            }
-          : {}),
-        prometheus: { enabled: true },
-        webhook: {
-          replicaCount: replicas,
-          podDisruptionBudget: pdb,
-          resources: resourcesValue(resources.webhook),
-        },
-        cainjector: {
-          replicaCount: replicas,
-          podDisruptionBudget: pdb,
-          resources: resourcesValue(resources.cainjector),
-        },
+        resources: resourcesValue(resources.webhook),
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: {
-        repository: CERT_MANAGER_CHART_REPOSITORY,
-        chart: CERT_MANAGER_CHART_NAME,
-        version: this.chartVersion,
+      cainjector: {
+        replicaCount: replicas,
+        podDisruptionBudget: pdb,
+        resources: resourcesValue(resources.cainjector),
       },
-      values: this.values,
-      dependsOn: props.dependsOn,
     });
 
     if (acme !== undefined) {
@@ -255,7 +231,7 @@ export class CertManager extends Construct {
       this.issuerRelease = installChart(this, "issuers", {
         connection: props.connection,
         namespace: this.namespace,
-        name: `${releaseName}-issuers`,
+        name: `${this.releaseName}-issuers`,
         source: {
           repository: RAW_CHART_REPOSITORY,
           chart: RAW_CHART_NAME,

@@ -18,7 +18,7 @@ import {
   resourcesProblem,
   toValuesYaml,
 } from "../in-cluster/helm-values";
-import type { PodSecurityLevel } from "../in-cluster/traefik";
+import { type NamespacePodSecurity, podSecurityNamespaceLabels } from "../in-cluster/pod-security";
 
 /**
  * The cluster DNS domain used to build in-cluster service URLs. AKS and almost every distribution
@@ -64,27 +64,6 @@ export interface RequiredSecret {
    * @default - none
    */
   readonly generated?: readonly string[];
-}
-
-/** Pod Security Admission levels of a namespace: enforced, and reported (audit and warn). */
-export interface NamespacePodSecurity {
-  /** Level the API server enforces. */
-  readonly enforce: PodSecurityLevel;
-  /**
-   * Level reported in audit logs and `kubectl` warnings, usually stricter than `enforce`.
-   * @default - the enforced level
-   */
-  readonly report?: PodSecurityLevel;
-}
-
-/** Namespace labels for Pod Security Admission. */
-export function podSecurityNamespaceLabels(security: NamespacePodSecurity): Record<string, string> {
-  const report = security.report ?? security.enforce;
-  return {
-    "pod-security.kubernetes.io/enforce": security.enforce,
-    "pod-security.kubernetes.io/audit": report,
-    "pod-security.kubernetes.io/warn": report,
-  };
 }
 
 /**

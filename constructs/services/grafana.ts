@@ -3,22 +3,11 @@
  * from grafana/helm-charts to grafana-community/helm-charts (deprecated 2026-01-29, migrated
  * 2026-01-30).
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
+import type { ContainerResources, HelmValue } from "../in-cluster/helm-values";
 import {
-  type ContainerResources,
-  type HelmValue,
-  type HelmValues,
-  mergeValues,
-} from "../in-cluster/helm-values";
-import {
-  createNamespace,
-  defined,
   ingressProblems,
   ingressTls,
-  installChart,
-  nameProblem,
   type RequiredSecret,
   resourcesFieldProblem,
   resourcesValue,
@@ -27,9 +16,9 @@ import {
   secretNameProblem,
   serviceUrl,
   storageProblem,
-  throwIfProblems,
   urlProblem,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: grafana-community/helm-charts `charts/grafana/Chart.yaml`, version
@@ -98,6 +87,16 @@ export interface GrafanaProps extends ServiceBaseProps {
   readonly resources?: ContainerResources;
 }
 
+/** The chart Grafana installs and its default namespace and release name. */
+export const GRAFANA_SERVICE: HelmServiceDefaults = {
+  chart: {
+    repository: GRAFANA_CHART_REPOSITORY,
+    chart: GRAFANA_CHART_NAME,
+    version: GRAFANA_CHART_VERSION,
+  },
+  namespace: "grafana",
+};
+
 /**
  * Grafana with admin credentials from an existing Secret, data sources provisioned read-only with
  * fixed uids, SQLite on a persistent volume (hence one replica and the `Recreate` strategy: a
@@ -105,44 +104,29 @@ export interface GrafanaProps extends ServiceBaseProps {
  * (the `restricted` namespace would reject it; `fsGroup` sets ownership), no update checks or
  * usage reporting.
  */
-export class Grafana extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class Grafana extends HelmService {
   public readonly url: string;
   public readonly requiredSecrets: readonly RequiredSecret[];
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "grafana";
-    const releaseName = props.releaseName ?? "grafana";
+    super(scope, id, props, GRAFANA_SERVICE);
     const adminSecretName = props.adminSecretName ?? "grafana-admin";
     const persistence = props.persistence ?? true;
     const storageSize = props.storageSize ?? "5Gi";
     const resources = props.resources ?? GRAFANA_DEFAULT_RESOURCES;
     const ds = props.datasources;
-    this.chartVersion = props.chartVersion ?? GRAFANA_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        secretNameProblem("adminSecretName", adminSecretName),
-        ds.prometheusUrl === undefined && ds.lokiUrl === undefined
-          ? "datasources is empty; pass prometheusUrl and/or lokiUrl (enable prometheus or loki in the bundle)"
-          : undefined,
-        ds.prometheusUrl === undefined
-          ? undefined
-          : urlProblem("datasources.prometheusUrl", ds.prometheusUrl),
-        ds.lokiUrl === undefined ? undefined : urlProblem("datasources.lokiUrl", ds.lokiUrl),
-        storageProblem("storageSize", storageSize),
-        resourcesFieldProblem("resources", resources),
-        ...ingressProblems("ingress", props.ingress),
-      ]),
-    );
+    this.validate([
+      secretNameProblem("adminSecretName", adminSecretName),
+      ds.prometheusUrl === undefined && ds.lokiUrl === undefined
+        ? "datasources is empty; pass prometheusUrl and/or lokiUrl (enable prometheus or loki in the bundle)"
+        : undefined,
+      ds.prometheusUrl === undefined ? undefined : urlProblem("datasources.prometheusUrl", ds.prometheusUrl),
+      ds.lokiUrl === undefined ? undefined : urlProblem("datasources.lokiUrl", ds.lokiUrl),
+      storageProblem("storageSize", storageSize),
+      resourcesFieldProblem("resources", resources),
+      ...ingressProblems("ingress", props.ingress),
+    ]);
 
     const datasources: HelmValue[] = [];
     if (ds.prometheusUrl !== undefined) {
@@ -169,52 +153,40 @@ export class Grafana extends Construct {
     }
 
     const ingress = props.ingress;
-    this.url = serviceUrl(releaseName, this.namespaceName, 80);
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        replicas: 1,
-        deploymentStrategy: { type: "Recreate" },
-        admin: { existingSecret: adminSecretName, userKey: "admin-user", passwordKey: "admin-password" },
-        datasources: { "datasources.yaml": { apiVersion: 1, datasources } },
-        persistence: {
-          type: "pvc",
-          enabled: persistence,
-          size: storageSize,
-          ...(props.storageClass !== undefined ? { storageClassName: props.storageClass } : {}),
-        },
-        initChownData: { enabled: false },
-        testFramework: { enabled: false },
-        resources: resourcesValue(resources),
-        "grafana.ini": {
-          analytics: { check_for_updates: false, reporting_enabled: false },
-          ...(ingress !== undefined
-            ? { server: { domain: ingress.host, root_url: `https://${ingress.host}/` } }
-            : {}),
-        },
+    this.url = serviceUrl(this.releaseName, this.namespaceName, 80);
+    this.install({
+      replicas: 1,
+      deploymentStrategy: { type: "Recreate" },
+      admin: { existingSecret: adminSecretName, userKey: "admin-user", passwordKey: "admin-password" },
+      datasources: { "datasources.yaml": { apiVersion: 1, datasources } },
+      persistence: {
+        type: "pvc",
+        enabled: persistence,
+        size: storageSize,
+        ...(props.storageClass !== undefined ? { storageClassName: props.storageClass } : {}),
+      },
+      initChownData: { enabled: false },
+      testFramework: { enabled: false },
+      resources: resourcesValue(resources),
+      "grafana.ini": {
+        analytics: { check_for_updates: false, reporting_enabled: false },
         ...(ingress !== undefined
-          ? {
-              ingress: {
-                enabled: true,
-                ingressClassName: ingress.ingressClassName ?? "",
-                annotations: { ...ingress.annotations },
-                hosts: [ingress.host],
-                path: "/",
-                pathType: "Prefix",
-                tls: ingressTls(ingress, `${releaseName}-tls`),
-              },
-            }
+          ? { server: { domain: ingress.host, root_url: `https://${ingress.host}/` } }
           : {}),
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: GRAFANA_CHART_REPOSITORY, chart: GRAFANA_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
+      ...(ingress !== undefined
+        ? {
+            ingress: {
+              enabled: true,
+              ingressClassName: ingress.ingressClassName ?? "",
+              annotations: { ...ingress.annotations },
+              hosts: [ingress.host],
+              path: "/",
+              pathType: "Prefix",
+              tls: ingressTls(ingress, this.defaultTlsSecretName),
+            },
+          }
+        : {}),
     });
     this.requiredSecrets = [
       {

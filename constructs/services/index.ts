@@ -6,6 +6,7 @@ export * from "./cert-manager";
 export * from "./common";
 export * from "./database";
 export * from "./grafana";
+export * from "./helm-service";
 export * from "./loki";
 export * from "./nginx";
 export * from "./ory-common";

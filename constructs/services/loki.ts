@@ -3,22 +3,16 @@
  * footprint a cluster's own logs need. The chart moved from grafana/helm-charts to
  * grafana-community/helm-charts (grafana/loki#20705, effective 2026-03-16).
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { ContainerResources } from "../in-cluster/helm-values";
 import {
-  createNamespace,
-  defined,
-  installChart,
-  nameProblem,
   resourcesFieldProblem,
   resourcesValue,
   type ServiceBaseProps,
   serviceUrl,
   storageProblem,
-  throwIfProblems,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: grafana-community/helm-charts `charts/loki/Chart.yaml` at tag loki-8.1.3
@@ -61,109 +55,90 @@ export interface LokiProps extends ServiceBaseProps {
   readonly resources?: ContainerResources;
 }
 
+/** The chart Loki installs and its default namespace and release name. */
+export const LOKI_SERVICE: HelmServiceDefaults = {
+  chart: { repository: LOKI_CHART_REPOSITORY, chart: LOKI_CHART_NAME, version: LOKI_CHART_VERSION },
+  namespace: "loki",
+};
+
 /**
  * Loki as one StatefulSet replica with filesystem storage, TSDB schema v13, retention enforced by
  * the compactor, multi-tenancy off (one cluster, one tenant), and the memcached caches, gateway,
  * canary and MinIO turned off. More than one replica needs object storage (Azure Blob) and the
  * SimpleScalable mode; that is a different construct, not a prop.
  */
-export class Loki extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class Loki extends HelmService {
   /** The query/push URL inside the cluster, for Grafana and log shippers. */
   public readonly url: string;
 
   constructor(scope: Construct, id: string, props: LokiProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "loki";
-    const releaseName = props.releaseName ?? "loki";
+    super(scope, id, props, LOKI_SERVICE);
     const retention = props.retention ?? "744h";
     const storageSize = props.storageSize ?? "50Gi";
     const resources = props.resources ?? LOKI_DEFAULT_RESOURCES;
-    this.chartVersion = props.chartVersion ?? LOKI_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        /^[0-9]+h$/.test(retention)
-          ? undefined
-          : `retention "${retention}" must be a whole number of hours, e.g. "744h" (Loki requires a multiple of the 24h index period)`,
-        /^[0-9]+h$/.test(retention) && Number.parseInt(retention, 10) % 24 !== 0
-          ? `retention "${retention}" is not a multiple of 24h, the index period; use e.g. "744h"`
-          : undefined,
-        storageProblem("storageSize", storageSize),
-        resourcesFieldProblem("resources", resources),
-      ]),
-    );
+    this.validate([
+      /^[0-9]+h$/.test(retention)
+        ? undefined
+        : `retention "${retention}" must be a whole number of hours, e.g. "744h" (Loki requires a multiple of the 24h index period)`,
+      /^[0-9]+h$/.test(retention) && Number.parseInt(retention, 10) % 24 !== 0
+        ? `retention "${retention}" is not a multiple of 24h, the index period; use e.g. "744h"`
+        : undefined,
+      storageProblem("storageSize", storageSize),
+      resourcesFieldProblem("resources", resources),
+    ]);
 
     // The single-binary Service is named after the release (the chart's fullname).
-    this.url = serviceUrl(releaseName, this.namespaceName, 3100);
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        deploymentMode: "SingleBinary",
-        loki: {
-          auth_enabled: false,
-          commonConfig: { replication_factor: 1 },
-          storage: { type: "filesystem" },
-          schemaConfig: {
-            configs: [
-              {
-                from: LOKI_SCHEMA_START,
-                store: "tsdb",
-                object_store: "filesystem",
-                schema: "v13",
-                index: { prefix: "loki_index_", period: "24h" },
-              },
-            ],
-          },
-          limits_config: { retention_period: retention },
-          compactor: { retention_enabled: true, delete_request_store: "filesystem" },
-          // The chart sets no seccomp profile; the restricted Pod Security Standard requires one.
-          podSecurityContext: {
-            fsGroup: 10001,
-            runAsGroup: 10001,
-            runAsNonRoot: true,
-            runAsUser: 10001,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+    this.url = serviceUrl(this.releaseName, this.namespaceName, 3100);
+    this.install({
+      deploymentMode: "SingleBinary",
+      loki: {
+        auth_enabled: false,
+        commonConfig: { replication_factor: 1 },
+        storage: { type: "filesystem" },
+        schemaConfig: {
+          configs: [
+            {
+              from: LOKI_SCHEMA_START,
+              store: "tsdb",
+              object_store: "filesystem",
+              schema: "v13",
+              index: { prefix: "loki_index_", period: "24h" },
+            },
+          ],
         },
-        singleBinary: {
-          replicas: 1,
-          resources: resourcesValue(resources),
-          persistence: {
-            enabled: true,
-            size: storageSize,
-            ...(props.storageClass !== undefined ? { storageClass: props.storageClass } : {}),
-          },
+        limits_config: { retention_period: retention },
+        compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+        // The chart sets no seccomp profile; the restricted Pod Security Standard requires one.
+        podSecurityContext: {
+          fsGroup: 10001,
+          runAsGroup: 10001,
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          seccompProfile: { type: "RuntimeDefault" },
         },
-        // Scalable targets must be zero in SingleBinary mode (the chart refuses otherwise).
-        backend: { replicas: 0 },
-        read: { replicas: 0 },
-        write: { replicas: 0 },
-        // Memcached caches default to GBs of memory each; a single binary caches in process.
-        chunksCache: { enabled: false },
-        resultsCache: { enabled: false },
-        gateway: { enabled: false },
-        lokiCanary: { enabled: false },
-        test: { enabled: false },
-        minio: { enabled: false },
-        sidecar: { rules: { enabled: false } },
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: LOKI_CHART_REPOSITORY, chart: LOKI_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
+      singleBinary: {
+        replicas: 1,
+        resources: resourcesValue(resources),
+        persistence: {
+          enabled: true,
+          size: storageSize,
+          ...(props.storageClass !== undefined ? { storageClass: props.storageClass } : {}),
+        },
+      },
+      // Scalable targets must be zero in SingleBinary mode (the chart refuses otherwise).
+      backend: { replicas: 0 },
+      read: { replicas: 0 },
+      write: { replicas: 0 },
+      // Memcached caches default to GBs of memory each; a single binary caches in process.
+      chunksCache: { enabled: false },
+      resultsCache: { enabled: false },
+      gateway: { enabled: false },
+      lokiCanary: { enabled: false },
+      test: { enabled: false },
+      minio: { enabled: false },
+      sidecar: { rules: { enabled: false } },
     });
   }
 }

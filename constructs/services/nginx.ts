@@ -5,23 +5,18 @@
  * Why this one and not NGINX Gateway Fabric: see README ("NGINX routing").
  */
 import { isIPv4 } from "node:net";
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Token } from "cdktf";
-import { Construct } from "constructs";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { ContainerResources } from "../in-cluster/helm-values";
 import { AZURE_LB_ANNOTATIONS, type ExternalTrafficPolicy } from "../in-cluster/traefik";
 import {
-  createNamespace,
-  defined,
-  installChart,
   nameProblem,
   replicasProblem,
   resourcesFieldProblem,
   resourcesValue,
   type ServiceBaseProps,
-  throwIfProblems,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: nginx/kubernetes-ingress `charts/nginx-ingress/Chart.yaml` at tag v5.5.4:
@@ -77,6 +72,12 @@ export interface NginxRoutingProps extends ServiceBaseProps {
   readonly resources?: ContainerResources;
 }
 
+/** The chart NginxRouting installs and its default namespace and release name. */
+export const NGINX_SERVICE: HelmServiceDefaults = {
+  chart: { repository: NGINX_CHART_REPOSITORY, chart: NGINX_CHART_NAME, version: NGINX_CHART_VERSION },
+  namespace: "nginx-ingress",
+};
+
 /**
  * F5 NGINX Ingress Controller serving standard `Ingress` objects of one IngressClass: 2 replicas
  * with a PodDisruptionBudget, read-only root filesystem, no configuration snippets (they allow
@@ -84,41 +85,28 @@ export interface NginxRoutingProps extends ServiceBaseProps {
  * Custom resources (VirtualServer, Policy) stay off: since controller 5.0 their CRDs are not part
  * of the chart, and plain Ingress is what cert-manager's HTTP-01 solver and the service charts use.
  */
-export class NginxRouting extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class NginxRouting extends HelmService {
   /** The IngressClass to put on Ingresses (and on cert-manager's HTTP-01 solver). */
   public readonly ingressClassName: string;
 
   constructor(scope: Construct, id: string, props: NginxRoutingProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "nginx-ingress";
-    const releaseName = props.releaseName ?? "nginx-ingress";
+    super(scope, id, props, NGINX_SERVICE);
     this.ingressClassName = props.ingressClassName ?? "nginx";
     const replicas = props.replicas ?? 2;
     const resources = props.resources ?? NGINX_DEFAULT_RESOURCES;
-    this.chartVersion = props.chartVersion ?? NGINX_CHART_VERSION;
     const lb = props.loadBalancer;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        nameProblem("ingressClassName", this.ingressClassName),
-        replicasProblem("replicas", replicas),
-        resourcesFieldProblem("resources", resources),
-        lb !== undefined && !Token.isUnresolved(lb.ip) && !isIPv4(lb.ip)
-          ? `loadBalancer.ip "${lb.ip}" is not an IPv4 address; pass the static public IP's address`
-          : undefined,
-        lb !== undefined && props.internal === true
-          ? "loadBalancer (a public IP) and internal: true exclude each other; choose one"
-          : undefined,
-      ]),
-    );
+    this.validate([
+      nameProblem("ingressClassName", this.ingressClassName),
+      replicasProblem("replicas", replicas),
+      resourcesFieldProblem("resources", resources),
+      lb !== undefined && !Token.isUnresolved(lb.ip) && !isIPv4(lb.ip)
+        ? `loadBalancer.ip "${lb.ip}" is not an IPv4 address; pass the static public IP's address`
+        : undefined,
+      lb !== undefined && props.internal === true
+        ? "loadBalancer (a public IP) and internal: true exclude each other; choose one"
+        : undefined,
+    ]);
 
     const annotations: Record<string, string> = {};
     if (lb !== undefined) {
@@ -129,58 +117,46 @@ export class NginxRouting extends Construct {
       annotations["service.beta.kubernetes.io/azure-load-balancer-internal"] = "true";
     }
 
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        controller: {
-          kind: "deployment",
-          replicaCount: replicas,
-          ingressClass: {
-            name: this.ingressClassName,
-            create: true,
-            setAsDefaultIngress: props.defaultIngressClass ?? false,
-          },
-          enableCustomResources: false,
-          // Snippets let any namespace inject raw NGINX config: a cross-tenant escalation path.
-          enableSnippets: false,
-          readOnlyRootFilesystem: true,
-          // The chart's container default adds only NET_BIND_SERVICE and runs as UID 101; the pod
-          // level makes the restricted profile explicit.
-          podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-          resources: resourcesValue(resources),
-          podDisruptionBudget: replicas >= 2 ? { enabled: true, minAvailable: 1 } : { enabled: false },
-          telemetryReporting: { enable: false },
-          config: {
-            entries: {
-              "server-tokens": "False",
-              "ssl-protocols": "TLSv1.2 TLSv1.3",
-            },
-          },
-          service: {
-            type: "LoadBalancer",
-            externalTrafficPolicy: props.externalTrafficPolicy ?? "Local",
-            annotations,
-          },
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: "kubernetes.io/hostname",
-              whenUnsatisfiable: "ScheduleAnyway",
-              labelSelector: { matchLabels: { "app.kubernetes.io/instance": releaseName } },
-            },
-          ],
+    this.install({
+      controller: {
+        kind: "deployment",
+        replicaCount: replicas,
+        ingressClass: {
+          name: this.ingressClassName,
+          create: true,
+          setAsDefaultIngress: props.defaultIngressClass ?? false,
         },
-        prometheus: { create: true },
+        enableCustomResources: false,
+        // Snippets let any namespace inject raw NGINX config: a cross-tenant escalation path.
+        enableSnippets: false,
+        readOnlyRootFilesystem: true,
+        // The chart's container default adds only NET_BIND_SERVICE and runs as UID 101; the pod
+        // level makes the restricted profile explicit.
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        resources: resourcesValue(resources),
+        podDisruptionBudget: replicas >= 2 ? { enabled: true, minAvailable: 1 } : { enabled: false },
+        telemetryReporting: { enable: false },
+        config: {
+          entries: {
+            "server-tokens": "False",
+            "ssl-protocols": "TLSv1.2 TLSv1.3",
+          },
+        },
+        service: {
+          type: "LoadBalancer",
+          externalTrafficPolicy: props.externalTrafficPolicy ?? "Local",
+          annotations,
+        },
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: "kubernetes.io/hostname",
+            whenUnsatisfiable: "ScheduleAnyway",
+            labelSelector: { matchLabels: { "app.kubernetes.io/instance": this.releaseName } },
+          },
+        ],
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: NGINX_CHART_REPOSITORY, chart: NGINX_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
+      prometheus: { create: true },
     });
   }
 }

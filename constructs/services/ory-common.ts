@@ -3,8 +3,9 @@
  * the Pod Security level, the workload values (replicas, PDB, resources, env) and the ingress shape.
  */
 import type { ContainerResources, HelmValue, HelmValues } from "../in-cluster/helm-values";
-import type { NamespacePodSecurity, ServiceBaseProps, ServiceIngress } from "./common";
-import { resourcesValue } from "./common";
+import type { NamespacePodSecurity } from "../in-cluster/pod-security";
+import type { ServiceBaseProps, ServiceIngress } from "./common";
+import { replicasProblem, resourcesFieldProblem, resourcesValue } from "./common";
 
 /**
  * The chart pin, shared by hydra, kratos, keto and oathkeeper (ORY releases them together).
@@ -49,6 +50,31 @@ export interface OryServiceProps extends ServiceBaseProps {
    * @default "info"
    */
   readonly logLevel?: OryLogLevel;
+}
+
+/** An ORY service's replicas, resources and log level (props or defaults) and their problems. */
+export function oryWorkload(
+  props: OryServiceProps,
+  defaultResources: ContainerResources = ORY_DEFAULT_RESOURCES,
+): {
+  readonly replicas: number;
+  readonly resources: ContainerResources;
+  readonly logLevel: OryLogLevel;
+  readonly problems: readonly (string | undefined)[];
+} {
+  const replicas = props.replicas ?? 2;
+  const resources = props.resources ?? defaultResources;
+  const logLevel = props.logLevel ?? "info";
+  return {
+    replicas,
+    resources,
+    logLevel,
+    problems: [
+      replicasProblem("replicas", replicas),
+      resourcesFieldProblem("resources", resources),
+      logLevelProblem(logLevel),
+    ],
+  };
 }
 
 /** Deployment, migration job and PDB values in the shape the four charts share. */

@@ -3,36 +3,26 @@
  * (in-cluster PostgreSQL or an Azure flexible server); the DSN is assembled in the pod from a
  * Secret, and the system secrets come from an operator-managed Secret.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
 import {
-  createNamespace,
-  defined,
   httpsUrlProblem,
   ingressProblems,
-  installChart,
-  nameProblem,
   type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
   type ServiceIngress,
   secretNameProblem,
   serviceUrl,
-  throwIfProblems,
   urlProblem,
 } from "./common";
 import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
-  ORY_DEFAULT_RESOURCES,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryIngressValues,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -65,16 +55,18 @@ export interface OryHydraProps extends OryServiceProps {
   readonly ingress?: ServiceIngress;
 }
 
+/** The chart OryHydra installs and its default namespace and release name. */
+export const HYDRA_SERVICE: HelmServiceDefaults = {
+  chart: { repository: ORY_CHART_REPOSITORY, chart: HYDRA_CHART_NAME, version: ORY_CHART_VERSION },
+  namespace: "hydra",
+  tlsSecretSuffix: "-public-tls",
+};
+
 /**
  * Hydra with migrations as a pre-install/upgrade Job, the admin API reachable only inside the
  * cluster, Hydra Maester (the OAuth2Client CRD controller) off, 2 replicas with a PDB.
  */
-export class OryHydra extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class OryHydra extends HelmService {
   /** In-cluster public API (OAuth2/OIDC endpoints). */
   public readonly publicUrl: string;
   /** In-cluster admin API (client management, login/consent acceptance). */
@@ -82,37 +74,24 @@ export class OryHydra extends Construct {
   public readonly requiredSecrets: readonly RequiredSecret[];
 
   constructor(scope: Construct, id: string, props: OryHydraProps) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "hydra";
-    const releaseName = props.releaseName ?? "hydra";
+    super(scope, id, props, HYDRA_SERVICE);
     const secretName = props.secretName ?? "hydra-secrets";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
-    this.chartVersion = props.chartVersion ?? ORY_CHART_VERSION;
+    const { replicas, resources, logLevel, problems: workloadProblems } = oryWorkload(props);
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        secretNameProblem("secretName", secretName),
-        ...databaseProblems("database", props.database),
-        httpsUrlProblem("issuerUrl", props.issuerUrl),
-        urlProblem("loginUrl", props.loginUrl),
-        urlProblem("consentUrl", props.consentUrl),
-        props.logoutUrl === undefined ? undefined : urlProblem("logoutUrl", props.logoutUrl),
-        replicasProblem("replicas", replicas),
-        resourcesFieldProblem("resources", resources),
-        logLevelProblem(logLevel),
-        ...ingressProblems("ingress", props.ingress),
-      ]),
-    );
+    this.validate([
+      secretNameProblem("secretName", secretName),
+      ...databaseProblems("database", props.database),
+      httpsUrlProblem("issuerUrl", props.issuerUrl),
+      urlProblem("loginUrl", props.loginUrl),
+      urlProblem("consentUrl", props.consentUrl),
+      props.logoutUrl === undefined ? undefined : urlProblem("logoutUrl", props.logoutUrl),
+      ...workloadProblems,
+      ...ingressProblems("ingress", props.ingress),
+    ]);
 
-    this.publicUrl = serviceUrl(`${releaseName}-public`, this.namespaceName, 4444);
-    this.adminUrl = serviceUrl(`${releaseName}-admin`, this.namespaceName, 4445);
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, ORY_POD_SECURITY);
-    this.values = mergeValues(
+    this.publicUrl = serviceUrl(`${this.releaseName}-public`, this.namespaceName, 4444);
+    this.adminUrl = serviceUrl(`${this.releaseName}-admin`, this.namespaceName, 4445);
+    this.install(
       {
         ...oryWorkloadValues({ replicas, resources, env: databaseEnv(props.database), secretName }),
         hydra: {
@@ -132,19 +111,11 @@ export class OryHydra extends Construct {
         },
         maester: { enabled: false },
         ...(props.ingress !== undefined
-          ? { ingress: { public: oryIngressValues(props.ingress, `${releaseName}-public-tls`) } }
+          ? { ingress: { public: oryIngressValues(props.ingress, this.defaultTlsSecretName) } }
           : {}),
       },
-      props.extraValues,
+      ORY_POD_SECURITY,
     );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: ORY_CHART_REPOSITORY, chart: HYDRA_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
-    });
     this.requiredSecrets = [
       {
         namespace: this.namespaceName,

@@ -2,30 +2,17 @@
  * ORY Keto, relationship-based authorization (Zanzibar). Oathkeeper asks its read API whether a
  * subject has a relation to an object.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type HelmValues, mergeValues } from "../in-cluster/helm-values";
-import {
-  createNamespace,
-  defined,
-  installChart,
-  nameProblem,
-  type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
-  serviceUrl,
-  throwIfProblems,
-} from "./common";
+import type { Construct } from "constructs";
+import { type RequiredSecret, serviceUrl } from "./common";
 import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
-  ORY_DEFAULT_RESOURCES,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -41,16 +28,17 @@ export interface OryKetoProps extends OryServiceProps {
   readonly namespaces?: readonly string[];
 }
 
+/** The chart OryKeto installs and its default namespace and release name. */
+export const KETO_SERVICE: HelmServiceDefaults = {
+  chart: { repository: ORY_CHART_REPOSITORY, chart: KETO_CHART_NAME, version: ORY_CHART_VERSION },
+  namespace: "keto",
+};
+
 /**
  * Keto with migrations as a Job and 2 replicas with a PDB. The read and write APIs stay inside the
  * cluster; nothing publishes them (the write API has no authentication).
  */
-export class OryKeto extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class OryKeto extends HelmService {
   /** In-cluster read API; the check endpoint is `<readUrl>/relation-tuples/check`. */
   public readonly readUrl: string;
   /** In-cluster write API. */
@@ -59,42 +47,29 @@ export class OryKeto extends Construct {
   public readonly requiredSecrets: readonly RequiredSecret[];
 
   constructor(scope: Construct, id: string, props: OryKetoProps) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "keto";
-    const releaseName = props.releaseName ?? "keto";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    super(scope, id, props, KETO_SERVICE);
+    const { replicas, resources, logLevel, problems: workloadProblems } = oryWorkload(props);
     this.relationNamespaces = [...(props.namespaces ?? ["default"])];
-    this.chartVersion = props.chartVersion ?? ORY_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        ...databaseProblems("database", props.database),
-        this.relationNamespaces.length === 0
-          ? "namespaces is empty; list at least one relation namespace"
-          : undefined,
-        ...this.relationNamespaces.map((n) =>
-          /^[A-Za-z_][A-Za-z0-9_-]*$/.test(n)
-            ? undefined
-            : `namespaces entry "${n}" is not a Keto namespace name`,
-        ),
-        new Set(this.relationNamespaces).size === this.relationNamespaces.length
+    this.validate([
+      ...databaseProblems("database", props.database),
+      this.relationNamespaces.length === 0
+        ? "namespaces is empty; list at least one relation namespace"
+        : undefined,
+      ...this.relationNamespaces.map((n) =>
+        /^[A-Za-z_][A-Za-z0-9_-]*$/.test(n)
           ? undefined
-          : `namespaces [${this.relationNamespaces.join(", ")}] repeat a name`,
-        replicasProblem("replicas", replicas),
-        resourcesFieldProblem("resources", resources),
-        logLevelProblem(logLevel),
-      ]),
-    );
+          : `namespaces entry "${n}" is not a Keto namespace name`,
+      ),
+      new Set(this.relationNamespaces).size === this.relationNamespaces.length
+        ? undefined
+        : `namespaces [${this.relationNamespaces.join(", ")}] repeat a name`,
+      ...workloadProblems,
+    ]);
 
-    this.readUrl = serviceUrl(`${releaseName}-read`, this.namespaceName, 80);
-    this.writeUrl = serviceUrl(`${releaseName}-write`, this.namespaceName, 80);
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, ORY_POD_SECURITY);
-    this.values = mergeValues(
+    this.readUrl = serviceUrl(`${this.releaseName}-read`, this.namespaceName, 80);
+    this.writeUrl = serviceUrl(`${this.releaseName}-write`, this.namespaceName, 80);
+    this.install(
       {
         ...oryWorkloadValues({ replicas, resources, env: databaseEnv(props.database) }),
         keto: {
@@ -108,16 +83,8 @@ export class OryKeto extends Construct {
           },
         },
       },
-      props.extraValues,
+      ORY_POD_SECURITY,
     );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: ORY_CHART_REPOSITORY, chart: KETO_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
-    });
     this.requiredSecrets = [
       {
         namespace: this.namespaceName,

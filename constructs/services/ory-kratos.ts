@@ -2,40 +2,27 @@
  * ORY Kratos, identity and user management (login, registration, sessions). Database and secrets
  * as for Hydra; SMTP credentials come from the same operator Secret.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
+import type { ContainerResources, HelmValue } from "../in-cluster/helm-values";
 import {
-  type ContainerResources,
-  type HelmValue,
-  type HelmValues,
-  mergeValues,
-} from "../in-cluster/helm-values";
-import {
-  createNamespace,
-  defined,
   httpsUrlProblem,
   ingressProblems,
-  installChart,
-  nameProblem,
   type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
   type ServiceIngress,
   secretNameProblem,
   serviceUrl,
-  throwIfProblems,
   urlProblem,
 } from "./common";
 import { type DatabaseEndpoint, databaseEnv, databaseProblems } from "./database";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryIngressValues,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -116,16 +103,18 @@ export interface OryKratosProps extends OryServiceProps {
   readonly ingress?: ServiceIngress;
 }
 
+/** The chart OryKratos installs and its default namespace and release name. */
+export const KRATOS_SERVICE: HelmServiceDefaults = {
+  chart: { repository: ORY_CHART_REPOSITORY, chart: KRATOS_CHART_NAME, version: ORY_CHART_VERSION },
+  namespace: "kratos",
+  tlsSecretSuffix: "-public-tls",
+};
+
 /**
  * Kratos with migrations as a Job, JSON logs, bcrypt password hashing, XChaCha20-Poly1305 for
  * encrypted fields, the mail courier as its own StatefulSet, 2 replicas with a PDB.
  */
-export class OryKratos extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class OryKratos extends HelmService {
   /** In-cluster public API; Oathkeeper checks sessions at `<publicServiceUrl>/sessions/whoami`. */
   public readonly publicServiceUrl: string;
   /** In-cluster admin API. */
@@ -133,37 +122,30 @@ export class OryKratos extends Construct {
   public readonly requiredSecrets: readonly RequiredSecret[];
 
   constructor(scope: Construct, id: string, props: OryKratosProps) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "kratos";
-    const releaseName = props.releaseName ?? "kratos";
+    super(scope, id, props, KRATOS_SERVICE);
     const secretName = props.secretName ?? "kratos-secrets";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? KRATOS_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    const {
+      replicas,
+      resources,
+      logLevel,
+      problems: workloadProblems,
+    } = oryWorkload(props, KRATOS_DEFAULT_RESOURCES);
     const schema = props.identitySchema ?? KRATOS_DEFAULT_IDENTITY_SCHEMA;
-    this.chartVersion = props.chartVersion ?? ORY_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        secretNameProblem("secretName", secretName),
-        ...databaseProblems("database", props.database),
-        httpsUrlProblem("publicUrl", props.publicUrl),
-        urlProblem("defaultReturnUrl", props.defaultReturnUrl),
-        ...(props.allowedReturnUrls ?? []).map((u, i) => urlProblem(`allowedReturnUrls[${i}]`, u)),
-        props.uiUrl === undefined ? undefined : urlProblem("uiUrl", props.uiUrl),
-        jsonProblem(schema),
-        replicasProblem("replicas", replicas),
-        resourcesFieldProblem("resources", resources),
-        logLevelProblem(logLevel),
-        ...ingressProblems("ingress", props.ingress),
-      ]),
-    );
+    this.validate([
+      secretNameProblem("secretName", secretName),
+      ...databaseProblems("database", props.database),
+      httpsUrlProblem("publicUrl", props.publicUrl),
+      urlProblem("defaultReturnUrl", props.defaultReturnUrl),
+      ...(props.allowedReturnUrls ?? []).map((u, i) => urlProblem(`allowedReturnUrls[${i}]`, u)),
+      props.uiUrl === undefined ? undefined : urlProblem("uiUrl", props.uiUrl),
+      jsonProblem(schema),
+      ...workloadProblems,
+      ...ingressProblems("ingress", props.ingress),
+    ]);
 
-    this.publicServiceUrl = serviceUrl(`${releaseName}-public`, this.namespaceName, 80);
-    this.adminUrl = serviceUrl(`${releaseName}-admin`, this.namespaceName, 80);
+    this.publicServiceUrl = serviceUrl(`${this.releaseName}-public`, this.namespaceName, 80);
+    this.adminUrl = serviceUrl(`${this.releaseName}-admin`, this.namespaceName, 80);
     const env: HelmValue[] = [
       ...databaseEnv(props.database),
       {
@@ -180,8 +162,7 @@ export class OryKratos extends Construct {
     }
     const workload = oryWorkloadValues({ replicas, resources, env, secretName });
 
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, ORY_POD_SECURITY);
-    this.values = mergeValues(
+    this.install(
       {
         ...workload,
         kratos: {
@@ -216,19 +197,11 @@ export class OryKratos extends Construct {
         // the deployment's resources).
         statefulSet: { extraEnv: [...env] },
         ...(props.ingress !== undefined
-          ? { ingress: { public: oryIngressValues(props.ingress, `${releaseName}-public-tls`) } }
+          ? { ingress: { public: oryIngressValues(props.ingress, this.defaultTlsSecretName) } }
           : {}),
       },
-      props.extraValues,
+      ORY_POD_SECURITY,
     );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: ORY_CHART_REPOSITORY, chart: KRATOS_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
-    });
     this.requiredSecrets = [
       {
         namespace: this.namespaceName,

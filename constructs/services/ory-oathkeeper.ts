@@ -3,34 +3,25 @@
  * with Kratos sessions (cookie or session token), asks Keto whether the subject may act, and
  * passes a signed ID token upstream.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type HelmValue, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { HelmValue, HelmValues } from "../in-cluster/helm-values";
 import {
-  createNamespace,
-  defined,
   ingressProblems,
-  installChart,
-  nameProblem,
   type RequiredSecret,
-  replicasProblem,
-  resourcesFieldProblem,
   type ServiceIngress,
   secretNameProblem,
   serviceUrl,
-  throwIfProblems,
   urlProblem,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 import {
-  logLevelProblem,
   ORY_CHART_REPOSITORY,
   ORY_CHART_VERSION,
-  ORY_DEFAULT_RESOURCES,
   ORY_POD_SECURITY,
   type OryServiceProps,
   oryIngressValues,
   oryLog,
+  oryWorkload,
   oryWorkloadValues,
 } from "./ory-common";
 
@@ -110,17 +101,19 @@ export interface OryOathkeeperProps extends OryServiceProps {
   readonly ingress?: ServiceIngress;
 }
 
+/** The chart OryOathkeeper installs and its default namespace and release name. */
+export const OATHKEEPER_SERVICE: HelmServiceDefaults = {
+  chart: { repository: ORY_CHART_REPOSITORY, chart: OATHKEEPER_CHART_NAME, version: ORY_CHART_VERSION },
+  namespace: "oathkeeper",
+  tlsSecretSuffix: "-proxy-tls",
+};
+
 /**
  * Oathkeeper with rules from values (the Maester CRD controller off), Kratos session
  * authenticators, a Keto `remote_json` authorizer, ID tokens signed with an operator-provided
  * key, JSON errors, 2 replicas with a PDB.
  */
-export class OryOathkeeper extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class OryOathkeeper extends HelmService {
   /** In-cluster proxy URL, the upstream of Ingresses that Oathkeeper guards. */
   public readonly proxyUrl: string;
   /** In-cluster API (decisions, JWKS at `/.well-known/jwks.json`). */
@@ -128,37 +121,25 @@ export class OryOathkeeper extends Construct {
   public readonly requiredSecrets: readonly RequiredSecret[];
 
   constructor(scope: Construct, id: string, props: OryOathkeeperProps) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "oathkeeper";
-    const releaseName = props.releaseName ?? "oathkeeper";
+    super(scope, id, props, OATHKEEPER_SERVICE);
     const jwksSecretName = props.jwksSecretName ?? "oathkeeper-jwks";
-    const replicas = props.replicas ?? 2;
-    const resources = props.resources ?? ORY_DEFAULT_RESOURCES;
-    const logLevel = props.logLevel ?? "info";
+    const { replicas, resources, logLevel, problems: workloadProblems } = oryWorkload(props);
     const rules = props.rules ?? [];
-    this.chartVersion = props.chartVersion ?? ORY_CHART_VERSION;
-    this.proxyUrl = serviceUrl(`${releaseName}-proxy`, this.namespaceName, 4455);
-    this.apiUrl = serviceUrl(`${releaseName}-api`, this.namespaceName, 4456);
+    this.proxyUrl = serviceUrl(`${this.releaseName}-proxy`, this.namespaceName, 4455);
+    this.apiUrl = serviceUrl(`${this.releaseName}-api`, this.namespaceName, 4456);
     const issuerUrl =
       props.issuerUrl ??
       (props.ingress !== undefined ? `https://${props.ingress.host}/` : `${this.proxyUrl}/`);
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        secretNameProblem("jwksSecretName", jwksSecretName),
-        urlProblem("kratosPublicUrl", props.kratosPublicUrl),
-        props.ketoReadUrl === undefined ? undefined : urlProblem("ketoReadUrl", props.ketoReadUrl),
-        urlProblem("issuerUrl", issuerUrl),
-        replicasProblem("replicas", replicas),
-        resourcesFieldProblem("resources", resources),
-        logLevelProblem(logLevel),
-        ...ingressProblems("ingress", props.ingress),
-        ...ruleProblems(rules, props.ketoReadUrl !== undefined),
-      ]),
-    );
+    this.validate([
+      secretNameProblem("jwksSecretName", jwksSecretName),
+      urlProblem("kratosPublicUrl", props.kratosPublicUrl),
+      props.ketoReadUrl === undefined ? undefined : urlProblem("ketoReadUrl", props.ketoReadUrl),
+      urlProblem("issuerUrl", issuerUrl),
+      ...workloadProblems,
+      ...ingressProblems("ingress", props.ingress),
+      ...ruleProblems(rules, props.ketoReadUrl !== undefined),
+    ]);
 
     const kratos = props.kratosPublicUrl.replace(/\/+$/, "");
     const keto = props.ketoReadUrl?.replace(/\/+$/, "");
@@ -170,8 +151,7 @@ export class OryOathkeeper extends Construct {
     };
     const workload = oryWorkloadValues({ replicas, resources, env: [], proxyOnly: true });
 
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, ORY_POD_SECURITY);
-    this.values = mergeValues(
+    this.install(
       {
         ...workload,
         // The JWKS comes from the operator's Secret. The chart mounts a Secret only with
@@ -238,19 +218,11 @@ export class OryOathkeeper extends Construct {
           },
         },
         ...(props.ingress !== undefined
-          ? { ingress: { proxy: oryIngressValues(props.ingress, `${releaseName}-proxy-tls`) } }
+          ? { ingress: { proxy: oryIngressValues(props.ingress, this.defaultTlsSecretName) } }
           : {}),
       },
-      props.extraValues,
+      ORY_POD_SECURITY,
     );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: ORY_CHART_REPOSITORY, chart: OATHKEEPER_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
-    });
     this.requiredSecrets = [
       {
         namespace: this.namespaceName,

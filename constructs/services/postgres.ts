@@ -4,17 +4,11 @@
  * point-in-time restore, HA and patching are then Azure's job.
  */
 
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import { ConstructValidationError } from "../common/errors";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { ContainerResources } from "../in-cluster/helm-values";
 import { type BitnamiImage, bitnamiImageValues, imageProblem } from "./bitnami";
 import {
-  createNamespace,
-  defined,
-  installChart,
-  nameProblem,
   type RequiredSecret,
   replicasProblem,
   resourcesFieldProblem,
@@ -23,9 +17,9 @@ import {
   secretNameProblem,
   serviceHost,
   storageProblem,
-  throwIfProblems,
 } from "./common";
 import type { DatabaseEndpoint, PostgresSslMode } from "./database";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: bitnami/charts `bitnami/postgresql/Chart.yaml`, release 17.0.1 of
@@ -105,20 +99,23 @@ export interface PostgresServiceProps extends ServiceBaseProps {
   readonly image?: BitnamiImage;
 }
 
+/** The chart PostgresService installs and its default namespace and release name. */
+export const POSTGRES_SERVICE: HelmServiceDefaults = {
+  chart: {
+    repository: POSTGRES_CHART_REPOSITORY,
+    chart: POSTGRES_CHART_NAME,
+    version: POSTGRES_CHART_VERSION,
+  },
+  namespace: "postgresql",
+};
+
 /**
  * PostgreSQL from Bitnami's chart: a primary with a persistent volume, passwords only from an
  * existing Secret, optional read replicas, extra databases created on first start. The namespace
  * enforces the `restricted` Pod Security Standard (the chart runs non-root with RuntimeDefault
  * seccomp and no capabilities).
  */
-export class PostgresService extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  /** The values as passed to Helm, for review and tests. */
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  /** Namespace name (a plain string, for URLs). */
-  public readonly namespaceName: string;
+export class PostgresService extends HelmService {
   /** Host name of the read-write Service. */
   public readonly host: string;
   public readonly port = 5432;
@@ -131,9 +128,7 @@ export class PostgresService extends Construct {
   private readonly authSecretName: string;
 
   constructor(scope: Construct, id: string, props: PostgresServiceProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "postgresql";
-    const releaseName = props.releaseName ?? "postgresql";
+    super(scope, id, props, POSTGRES_SERVICE);
     this.authSecretName = props.authSecretName ?? "postgresql-auth";
     this.username = props.username ?? "app";
     const database = props.database ?? "app";
@@ -143,86 +138,64 @@ export class PostgresService extends Construct {
     const resources = props.resources ?? POSTGRES_DEFAULT_RESOURCES;
     const readReplicas = props.readReplicas ?? 0;
     const image = props.image ?? POSTGRES_DEFAULT_IMAGE;
-    this.chartVersion = props.chartVersion ?? POSTGRES_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        secretNameProblem("authSecretName", this.authSecretName),
-        identifierProblem("username", this.username),
-        ...this.databases.map((d) => identifierProblem("database", d)),
-        new Set(this.databases).size === this.databases.length
-          ? undefined
-          : `databases [${this.databases.join(", ")}] repeat a name; list each database once`,
-        storageProblem("storageSize", storageSize),
-        resourcesFieldProblem("resources", resources),
-        replicasProblem("readReplicas", readReplicas, 0),
-        imageProblem(image),
-      ]),
-    );
+    this.validate([
+      secretNameProblem("authSecretName", this.authSecretName),
+      identifierProblem("username", this.username),
+      ...this.databases.map((d) => identifierProblem("database", d)),
+      new Set(this.databases).size === this.databases.length
+        ? undefined
+        : `databases [${this.databases.join(", ")}] repeat a name; list each database once`,
+      storageProblem("storageSize", storageSize),
+      resourcesFieldProblem("resources", resources),
+      replicasProblem("readReplicas", readReplicas, 0),
+      imageProblem(image),
+    ]);
 
-    this.host = serviceHost(releaseName, this.namespaceName);
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        ...bitnamiImageValues(
-          this,
-          "PostgreSQL",
-          image,
-          "mirror and patch it, or use an Azure flexible server",
-        ),
-        architecture: readReplicas > 0 ? "replication" : "standalone",
-        auth: {
-          enablePostgresUser: true,
-          username: this.username,
-          database,
-          existingSecret: this.authSecretName,
-          secretKeys: { adminPasswordKey: "postgres-password", userPasswordKey: "password" },
+    this.host = serviceHost(this.releaseName, this.namespaceName);
+    this.install({
+      ...bitnamiImageValues(
+        this,
+        "PostgreSQL",
+        image,
+        "mirror and patch it, or use an Azure flexible server",
+      ),
+      architecture: readReplicas > 0 ? "replication" : "standalone",
+      auth: {
+        enablePostgresUser: true,
+        username: this.username,
+        database,
+        existingSecret: this.authSecretName,
+        secretKeys: { adminPasswordKey: "postgres-password", userPasswordKey: "password" },
+      },
+      primary: {
+        resources: resourcesValue(resources),
+        persistence: {
+          enabled: true,
+          size: storageSize,
+          ...(props.storageClass !== undefined ? { storageClass: props.storageClass } : {}),
         },
-        primary: {
-          resources: resourcesValue(resources),
-          persistence: {
-            enabled: true,
-            size: storageSize,
-            ...(props.storageClass !== undefined ? { storageClass: props.storageClass } : {}),
-          },
-          ...(extra.length > 0
-            ? {
-                initdb: {
-                  scripts: {
-                    "00-databases.sql": extra
-                      .map((d) => `CREATE DATABASE "${d}" OWNER "${this.username}";`)
-                      .join(" "),
-                  },
-                },
-              }
-            : {}),
-        },
-        ...(readReplicas > 0
+        ...(extra.length > 0
           ? {
-              readReplicas: {
-                replicaCount: readReplicas,
-                resources: resourcesValue(resources),
-                persistence: { enabled: true, size: storageSize },
+              initdb: {
+                scripts: {
+                  "00-databases.sql": extra
+                    .map((d) => `CREATE DATABASE "${d}" OWNER "${this.username}";`)
+                    .join(" "),
+                },
               },
             }
           : {}),
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: {
-        repository: POSTGRES_CHART_REPOSITORY,
-        chart: POSTGRES_CHART_NAME,
-        version: this.chartVersion,
-      },
-      values: this.values,
-      dependsOn: props.dependsOn,
+      ...(readReplicas > 0
+        ? {
+            readReplicas: {
+              replicaCount: readReplicas,
+              resources: resourcesValue(resources),
+              persistence: { enabled: true, size: storageSize },
+            },
+          }
+        : {}),
     });
     this.requiredSecrets = [
       {

@@ -3,23 +3,17 @@
  * Alertmanager, kube-state-metrics, node-exporter, default rules). Grafana is a separate service
  * here, so the stack's bundled Grafana is off.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { ContainerResources, HelmValues } from "../in-cluster/helm-values";
 import { suppress } from "../policy/suppressions";
 import {
-  createNamespace,
-  defined,
-  installChart,
-  nameProblem,
   resourcesFieldProblem,
   resourcesValue,
   type ServiceBaseProps,
   serviceUrl,
   storageProblem,
-  throwIfProblems,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: prometheus-community/helm-charts
@@ -94,72 +88,55 @@ export interface PrometheusProps extends ServiceBaseProps {
   readonly resources?: Partial<Record<PrometheusComponent, ContainerResources>>;
 }
 
+/** The chart Prometheus installs and its default namespace and release name. */
+export const PROMETHEUS_SERVICE: HelmServiceDefaults = {
+  chart: {
+    repository: PROMETHEUS_CHART_REPOSITORY,
+    chart: PROMETHEUS_CHART_NAME,
+    version: PROMETHEUS_CHART_VERSION,
+  },
+  namespace: "prometheus",
+  releaseName: "kube-prometheus-stack",
+};
+
 /**
  * kube-prometheus-stack with persistent Prometheus and Alertmanager, explicit retention by time
  * and size, selectors that pick up every ServiceMonitor/PodMonitor/PrometheusRule in the cluster
  * (not only this release's), Grafana off, and the control-plane scrape targets that AKS does not
  * expose (etcd, scheduler, controller manager, kube-proxy) off.
  */
-export class Prometheus extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class Prometheus extends HelmService {
   /** Prometheus's query URL inside the cluster, for Grafana. */
   public readonly url: string;
   /** Alertmanager's URL inside the cluster. */
   public readonly alertmanagerUrl: string;
 
   constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "prometheus";
-    const releaseName = props.releaseName ?? "kube-prometheus-stack";
+    super(scope, id, props, PROMETHEUS_SERVICE);
     const retention = props.retention ?? "15d";
     const retentionSize = props.retentionSize ?? "40GB";
     const storageSize = props.storageSize ?? "50Gi";
     const alertmanagerStorageSize = props.alertmanagerStorageSize ?? "2Gi";
     const nodeExporter = props.nodeExporter ?? true;
     const resources = { ...PROMETHEUS_DEFAULT_RESOURCES, ...props.resources };
-    this.chartVersion = props.chartVersion ?? PROMETHEUS_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        PROMETHEUS_DURATION.test(retention)
-          ? undefined
-          : `retention "${retention}" is not a Prometheus duration; use e.g. "15d"`,
-        RETENTION_SIZE.test(retentionSize)
-          ? undefined
-          : `retentionSize "${retentionSize}" is not a Prometheus size; use e.g. "40GB"`,
-        storageProblem("storageSize", storageSize),
-        storageProblem("alertmanagerStorageSize", alertmanagerStorageSize),
-        retentionSizeFits(retentionSize, storageSize),
-        ...(Object.entries(resources) as [PrometheusComponent, ContainerResources][]).map(([c, r]) =>
-          resourcesFieldProblem(`resources.${c}`, r),
-        ),
-      ]),
-    );
+    this.validate([
+      PROMETHEUS_DURATION.test(retention)
+        ? undefined
+        : `retention "${retention}" is not a Prometheus duration; use e.g. "15d"`,
+      RETENTION_SIZE.test(retentionSize)
+        ? undefined
+        : `retentionSize "${retentionSize}" is not a Prometheus size; use e.g. "40GB"`,
+      storageProblem("storageSize", storageSize),
+      storageProblem("alertmanagerStorageSize", alertmanagerStorageSize),
+      retentionSizeFits(retentionSize, storageSize),
+      ...(Object.entries(resources) as [PrometheusComponent, ContainerResources][]).map(([c, r]) =>
+        resourcesFieldProblem(`resources.${c}`, r),
+      ),
+    ]);
 
     this.url = serviceUrl(`${PROMETHEUS_FULLNAME}-prometheus`, this.namespaceName, 9090);
     this.alertmanagerUrl = serviceUrl(`${PROMETHEUS_FULLNAME}-alertmanager`, this.namespaceName, 9093);
-    this.namespace = createNamespace(
-      this,
-      props.connection,
-      this.namespaceName,
-      nodeExporter
-        ? { enforce: "privileged", report: "baseline" }
-        : { enforce: "baseline", report: "restricted" },
-    );
-    if (nodeExporter) {
-      suppress(
-        this.namespace,
-        "K8S-014",
-        "node-exporter reads host metrics through the host network, PID namespace and /proc, /sys mounts, which only the privileged level admits; baseline is still reported. Set nodeExporter: false to enforce baseline.",
-      );
-    }
     const claim = (size: string): HelmValues => ({
       volumeClaimTemplate: {
         spec: {
@@ -169,7 +146,7 @@ export class Prometheus extends Construct {
         },
       },
     });
-    this.values = mergeValues(
+    this.install(
       {
         fullnameOverride: PROMETHEUS_FULLNAME,
         crds: { enabled: true },
@@ -205,20 +182,17 @@ export class Prometheus extends Construct {
         nodeExporter: { enabled: nodeExporter },
         "prometheus-node-exporter": { resources: resourcesValue(resources.nodeExporter) },
       },
-      props.extraValues,
+      nodeExporter
+        ? { enforce: "privileged", report: "baseline" }
+        : { enforce: "baseline", report: "restricted" },
     );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: {
-        repository: PROMETHEUS_CHART_REPOSITORY,
-        chart: PROMETHEUS_CHART_NAME,
-        version: this.chartVersion,
-      },
-      values: this.values,
-      dependsOn: props.dependsOn,
-    });
+    if (nodeExporter) {
+      suppress(
+        this.namespace,
+        "K8S-014",
+        "node-exporter reads host metrics through the host network, PID namespace and /proc, /sys mounts, which only the privileged level admits; baseline is still reported. Set nodeExporter: false to enforce baseline.",
+      );
+    }
   }
 }
 

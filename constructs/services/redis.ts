@@ -2,16 +2,10 @@
  * Redis inside the cluster, from Bitnami's chart, as a cache. On Azure, Azure Managed Redis is the
  * managed alternative; this construct is for clusters without it.
  */
-import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { Construct } from "constructs";
-import { type ContainerResources, type HelmValues, mergeValues } from "../in-cluster/helm-values";
+import type { Construct } from "constructs";
+import type { ContainerResources, HelmValues } from "../in-cluster/helm-values";
 import { type BitnamiImage, bitnamiImageValues, imageProblem } from "./bitnami";
 import {
-  createNamespace,
-  defined,
-  installChart,
-  nameProblem,
   type RequiredSecret,
   replicasProblem,
   resourcesFieldProblem,
@@ -21,8 +15,8 @@ import {
   secretNameProblem,
   serviceHost,
   storageProblem,
-  throwIfProblems,
 } from "./common";
+import { HelmService, type HelmServiceDefaults } from "./helm-service";
 
 /**
  * The chart pin. Source: bitnami/charts `bitnami/redis/Chart.yaml`, release 23.0.5 of 2025-12-11
@@ -91,16 +85,17 @@ export interface RedisServiceProps extends ServiceBaseProps {
   readonly image?: BitnamiImage;
 }
 
+/** The chart RedisService installs and its default namespace and release name. */
+export const REDIS_SERVICE: HelmServiceDefaults = {
+  chart: { repository: REDIS_CHART_REPOSITORY, chart: REDIS_CHART_NAME, version: REDIS_CHART_VERSION },
+  namespace: "redis",
+};
+
 /**
  * Redis from Bitnami's chart: password from an existing Secret only, a persistent master, optional
  * replicas, Sentinel off. The namespace enforces `restricted`.
  */
-export class RedisService extends Construct {
-  public readonly namespace: NamespaceV1;
-  public readonly release: Release;
-  public readonly values: HelmValues;
-  public readonly chartVersion: string;
-  public readonly namespaceName: string;
+export class RedisService extends HelmService {
   /** Host name of the master Service. */
   public readonly host: string;
   public readonly port = 6379;
@@ -108,59 +103,39 @@ export class RedisService extends Construct {
   private readonly authSecretName: string;
 
   constructor(scope: Construct, id: string, props: RedisServiceProps = {}) {
-    super(scope, id);
-    this.namespaceName = props.namespace ?? "redis";
-    const releaseName = props.releaseName ?? "redis";
+    super(scope, id, props, REDIS_SERVICE);
     this.authSecretName = props.authSecretName ?? "redis-auth";
     const replicas = props.replicas ?? 0;
     const persistence = props.persistence ?? true;
     const storageSize = props.storageSize ?? "8Gi";
     const resources = props.resources ?? REDIS_DEFAULT_RESOURCES;
     const image = props.image ?? REDIS_DEFAULT_IMAGE;
-    this.chartVersion = props.chartVersion ?? REDIS_CHART_VERSION;
 
-    throwIfProblems(
-      this.node.path,
-      defined([
-        nameProblem("namespace", this.namespaceName),
-        nameProblem("releaseName", releaseName),
-        secretNameProblem("authSecretName", this.authSecretName),
-        replicasProblem("replicas", replicas, 0),
-        storageProblem("storageSize", storageSize),
-        resourcesFieldProblem("resources", resources),
-        imageProblem(image),
-      ]),
-    );
+    this.validate([
+      secretNameProblem("authSecretName", this.authSecretName),
+      replicasProblem("replicas", replicas, 0),
+      storageProblem("storageSize", storageSize),
+      resourcesFieldProblem("resources", resources),
+      imageProblem(image),
+    ]);
 
     const volume: HelmValues = {
       enabled: persistence,
       size: storageSize,
       ...(props.storageClass !== undefined ? { storageClass: props.storageClass } : {}),
     };
-    this.host = serviceHost(`${releaseName}-master`, this.namespaceName);
-    this.namespace = createNamespace(this, props.connection, this.namespaceName, { enforce: "restricted" });
-    this.values = mergeValues(
-      {
-        ...bitnamiImageValues(this, "Redis", image, "mirror and patch it"),
-        architecture: replicas > 0 ? "replication" : "standalone",
-        auth: {
-          enabled: true,
-          existingSecret: this.authSecretName,
-          existingSecretPasswordKey: "redis-password",
-        },
-        sentinel: { enabled: false },
-        master: { resources: resourcesValue(resources), persistence: volume },
-        replica: { replicaCount: replicas, resources: resourcesValue(resources), persistence: volume },
+    this.host = serviceHost(`${this.releaseName}-master`, this.namespaceName);
+    this.install({
+      ...bitnamiImageValues(this, "Redis", image, "mirror and patch it"),
+      architecture: replicas > 0 ? "replication" : "standalone",
+      auth: {
+        enabled: true,
+        existingSecret: this.authSecretName,
+        existingSecretPasswordKey: "redis-password",
       },
-      props.extraValues,
-    );
-    this.release = installChart(this, "release", {
-      connection: props.connection,
-      namespace: this.namespace,
-      name: releaseName,
-      source: { repository: REDIS_CHART_REPOSITORY, chart: REDIS_CHART_NAME, version: this.chartVersion },
-      values: this.values,
-      dependsOn: props.dependsOn,
+      sentinel: { enabled: false },
+      master: { resources: resourcesValue(resources), persistence: volume },
+      replica: { replicaCount: replicas, resources: resourcesValue(resources), persistence: volume },
     });
     this.requiredSecrets = [
       {

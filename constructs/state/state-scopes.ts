@@ -1,3 +1,4 @@
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
@@ -6,6 +7,7 @@ import { ConstructValidationError } from "../common/errors";
 import { checkName, NAMING_RULES } from "../naming/rules";
 import {
   grantStateAccess,
+  STATE_APPLY_CONDITION,
   type StateAccess,
   type StateEnvironment,
   stateEnvironmentProblems,
@@ -19,6 +21,15 @@ export interface StateScopesProps {
   readonly storageAccountId: string;
   /** One container and one plan/apply identity pair per state scope. */
   readonly environments: readonly StateEnvironment[];
+  /**
+   * Object ID of the identity that creates the state blobs of never-applied stacks before they
+   * are planned (`pipeline init-state`, the `state` scope's apply identity): `terraform init`
+   * writes an empty state under a lease when the blob is missing, which the plan identities may
+   * not. It gets the apply identities' conditioned Storage Blob Data Contributor (no blob delete)
+   * on every container here.
+   * @default none
+   */
+  readonly initializerPrincipalId?: string;
 }
 
 /**
@@ -35,6 +46,8 @@ export class StateScopes extends Construct {
   readonly containerIds: Readonly<Record<string, string>>;
   readonly planAccess: StateAccess["planAccess"];
   readonly applyAccess: StateAccess["applyAccess"];
+  /** The initializer's access, by environment name (empty without `initializerPrincipalId`). */
+  readonly initAccess: Readonly<Record<string, RoleAssignment>>;
 
   constructor(scope: Construct, id: string, props: StateScopesProps) {
     super(scope, id);
@@ -64,5 +77,21 @@ export class StateScopes extends Construct {
     const access = grantStateAccess(this, props.environments, containerIds);
     this.planAccess = access.planAccess;
     this.applyAccess = access.applyAccess;
+    const initAccess: Record<string, RoleAssignment> = {};
+    const initializer = props.initializerPrincipalId;
+    if (initializer !== undefined) {
+      for (const env of props.environments) {
+        initAccess[env.name] = new RoleAssignment(this, `init-${env.name}`, {
+          scope: containerIds[env.name]!,
+          roleDefinitionName: "Storage Blob Data Contributor",
+          principalId: initializer,
+          principalType: "ServicePrincipal",
+          description: `pipeline init-state: creates missing state blobs in ${env.containerName}, never deletes`,
+          condition: STATE_APPLY_CONDITION,
+          conditionVersion: "2.0",
+        });
+      }
+    }
+    this.initAccess = initAccess;
   }
 }

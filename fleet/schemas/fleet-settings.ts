@@ -540,6 +540,18 @@ export const fleetSettingsSchema: Schema = {
         },
       },
     },
+    decommission: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          environments: { type: "array", uniqueItems: true, items: { type: "string", minLength: 1 } },
+          registry: { type: "boolean" },
+          destroyStatefulResources: { type: "boolean" },
+        },
+      },
+    },
     addressPlan: {
       type: "object",
       additionalProperties: false,

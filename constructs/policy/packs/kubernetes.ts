@@ -1,3 +1,4 @@
+import { POD_SECURITY_LABELS } from "../../in-cluster/pod-security";
 import { isReference, type ResourceView, UNKNOWN } from "../attributes";
 import {
   allOf,
@@ -418,7 +419,7 @@ export const KUBERNETES_PACK: RulePack = {
         if (labels === UNKNOWN) return UNKNOWN_VERDICT;
         const level =
           typeof labels === "object" && labels !== null
-            ? (labels as Record<string, unknown>)["pod-security.kubernetes.io/enforce"]
+            ? (labels as Record<string, unknown>)[POD_SECURITY_LABELS.enforce]
             : undefined;
         if (isReference(level)) return UNKNOWN_VERDICT;
         return level === "restricted" || level === "baseline"
