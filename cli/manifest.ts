@@ -220,9 +220,49 @@ export class StackGraph {
     return [...byLevel.keys()].sort((a, b) => a - b).map((l) => byLevel.get(l)!.sort());
   }
 
+  /**
+   * Like `waves`, but a dependency for which `ignore(stack, dependency)` holds does not count:
+   * the levels of a pipeline scope, whose dependencies in other scopes were applied by an
+   * earlier stage. Dependencies that count are followed also through stacks not in `subset`.
+   */
+  wavesIgnoring(
+    subset: Iterable<string>,
+    ignore: (stack: string, dependency: string) => boolean,
+  ): string[][] {
+    const memo = new Map<string, number>();
+    const level = (id: string): number => {
+      const known = memo.get(id);
+      if (known !== undefined) return known;
+      let l = 0;
+      for (const d of this.dependenciesOf(id)) if (!ignore(id, d)) l = Math.max(l, level(d) + 1);
+      memo.set(id, l);
+      return l;
+    };
+    const byLevel = new Map<number, string[]>();
+    for (const id of new Set(subset)) {
+      if (!this.deps.has(id)) throw new Error(`unknown stack ${id}`);
+      const l = level(id);
+      byLevel.set(l, [...(byLevel.get(l) ?? []), id]);
+    }
+    return [...byLevel.keys()].sort((a, b) => a - b).map((l) => byLevel.get(l)!.sort());
+  }
+
   /** The given stacks in dependency order (by wave, then id). */
   order(subset: Iterable<string>): string[] {
     return this.waves(subset).flat();
+  }
+
+  /** Every stack `id` depends on, directly or through others, nearest first. */
+  transitiveDependencies(id: string): string[] {
+    const seen = new Set<string>();
+    const queue = [...this.dependenciesOf(id)];
+    for (let i = 0; i < queue.length; i++) {
+      const d = queue[i]!;
+      if (seen.has(d)) continue;
+      seen.add(d);
+      queue.push(...this.dependenciesOf(d));
+    }
+    return [...seen];
   }
 
   /** Every stack that depends on one of `seeds`, directly or through others (seeds excluded). */

@@ -3,8 +3,8 @@
  * `strategy: matrix: $[ dependencies.<job>.outputs['<step>.<variable>'] ]`.
  *
  * - Waves: stacks are grouped by dependency wave (manifest `dependencies`, also through stacks
- *   not in the set); a leg holds stacks of one wave only, so the pipeline runs wave N+1's jobs
- *   after wave N's.
+ *   not in the set; with a rollout's `scopeOf`, only dependencies within the stack's scope); a
+ *   leg holds stacks of one wave only, so the pipeline runs wave N+1's jobs after wave N's.
  * - Budget: the legs of all waves together stay within `maxJobs` (default 256, the jobs one
  *   stage may hold), so all waves fit as jobs of one stage. When there are more stacks than that,
  *   legs hold several stacks each (one shard size for all waves: the smallest that fits).
@@ -14,11 +14,13 @@
  *   after cleaning (case-insensitively) get a suffix from a hash of the stack id, so the result
  *   does not depend on which other stacks are in the set.
  * - A leg's variables: `STACKS` (space-separated ids, for `npm run plan -- --stack $(STACKS)`)
- *   and `WAVE`.
+ *   and `WAVE`; with a rollout (cli/rollout.ts), also `SLOT`: the apply slot of every stack in
+ *   the leg. A leg never mixes rollout groups, so each saved plan artifact is applied by one slot.
  */
 import { createHash } from "node:crypto";
 import { loggingCommand } from "./ado-logging";
 import type { StackGraph } from "./manifest";
+import { groupOf, type Rollout, rolloutGroups, slotOf } from "./rollout";
 
 export const AZURE_DEVOPS_MAX_JOBS = 256;
 export const LEG_NAME_MAX = 100;
@@ -27,6 +29,10 @@ const LEG_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 export interface MatrixLeg {
   readonly STACKS: string;
   readonly WAVE: string;
+  /** The apply slot (cli/rollout.ts) of the leg's stacks; absent without a rollout. */
+  readonly SLOT?: string;
+  /** `2` in the second pass (deferred stacks planned after their dependencies applied). */
+  readonly PASS?: string;
 }
 
 export type Legs = Record<string, MatrixLeg>;
@@ -57,6 +63,17 @@ export interface MatrixOptions {
   readonly maxJobs?: number;
   /** Stacks per leg; raised (with `notices`) when it would need more than `maxJobs` legs. */
   readonly shardSize?: number;
+  /**
+   * Splits each wave into rollout groups (canaries, batches) and names each leg's apply slot.
+   * With `scopeOf`, waves count only dependencies in the stack's own state scope: the others
+   * were applied by an earlier stage, so an org's cluster (which reads its org registry in
+   * `shared`) is in the same first wave as the Platform, and the canaries go first there too.
+   */
+  readonly rollout?: {
+    readonly rollout: Rollout;
+    readonly orgOf: (stack: string) => string | undefined;
+    readonly scopeOf?: (stack: string) => string | undefined;
+  };
 }
 
 export interface MatrixResult {
@@ -126,11 +143,24 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
   const requested = [...new Set(options.stacks)];
   const skipped = requested.filter((s) => !options.graph.has(s)).sort();
   const stacks = requested.filter((s) => options.graph.has(s));
-  const waves = options.graph.waves(stacks);
+  const scopeOf = options.rollout?.scopeOf;
+  const waves =
+    scopeOf !== undefined
+      ? options.graph.wavesIgnoring(stacks, (s, d) => scopeOf(d) !== undefined && scopeOf(d) !== scopeOf(s))
+      : options.graph.waves(stacks);
   if (waves.length > maxJobs) {
     throw new Error(`${waves.length} dependency waves need at least as many jobs; --max-jobs is ${maxJobs}`);
   }
-  const sizes = waves.map((w) => w.length);
+  // Each wave's stacks by rollout group (one group without a rollout); a shard holds one group.
+  const groupsOf = (ids: readonly string[]): string[][] => {
+    if (options.rollout === undefined) return [[...ids]];
+    const { rollout, orgOf } = options.rollout;
+    const parts: string[][] = rolloutGroups(rollout).map(() => []);
+    for (const id of ids) parts[groupOf(rollout, orgOf(id))]!.push(id);
+    return parts.filter((p) => p.length > 0);
+  };
+  const parts = waves.map((ids) => groupsOf(ids));
+  const sizes = parts.flatMap((p) => p.map((g) => g.length));
   let shardSize = options.shardSize ?? 1;
   const fitting = fittingShardSize(sizes, maxJobs, shardSize);
   if (fitting !== shardSize) {
@@ -144,7 +174,9 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
 
   const built = waves.map((ids, index) => {
     const shards: string[][] = [];
-    for (let i = 0; i < ids.length; i += shardSize) shards.push(ids.slice(i, i + shardSize));
+    for (const group of parts[index]!) {
+      for (let i = 0; i < group.length; i += shardSize) shards.push(group.slice(i, i + shardSize));
+    }
     return { index, ids, shards };
   });
   // Names over all waves at once: unique across the whole matrix, not only within a wave.
@@ -160,7 +192,11 @@ export function buildMatrix(options: MatrixOptions): MatrixResult {
   const result: MatrixWave[] = built.map((w) => {
     const legs: Legs = {};
     for (const shard of w.shards) {
-      legs[names.get(keys[k++]!)!] = { STACKS: shard.join(" "), WAVE: String(w.index) };
+      const slot =
+        options.rollout !== undefined
+          ? { SLOT: String(slotOf(options.rollout.rollout, w.index, options.rollout.orgOf(shard[0]!))) }
+          : {};
+      legs[names.get(keys[k++]!)!] = { STACKS: shard.join(" "), WAVE: String(w.index), ...slot };
     }
     return { index: w.index, name: `wave${w.index}`, stacks: w.ids, legs };
   });

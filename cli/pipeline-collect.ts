@@ -13,9 +13,17 @@
  * | `failed` | the plan failed for any other reason, or the leg published no result | no, and nothing of the scope is applied |
  *
  * A scope is `complete` when every stack is `apply` or `unchanged`: only then does a deploy run
- * record the commit as applied (`applied/<scope>/<build id>`), so deferred stacks stay affected
- * and the next run on main plans them again (the two-pass onboarding of a new cluster). Drift
- * runs report every stack with changes as drift and never defer: nothing is being changed.
+ * record the commit as applied (`applied/<scope>/<build id>`). Drift runs report every stack with
+ * changes as drift and never defer: nothing is being changed.
+ *
+ * Rollout: the stacks to apply go to their leg's apply slot (`SLOT` in the plan matrix, see
+ * cli/rollout.ts), one apply matrix per slot, in the order the slots run.
+ *
+ * Onboarding in one run: in a deploy run's first pass, the deferred stacks (and those blocked
+ * only by them) become `deferredLegs`, the plan matrix of a second pass (`PASS=2`) that the
+ * pipeline plans after the first pass applied their dependencies (the new cluster), then applies
+ * after the same approval. The second pass never defers again: a stack still waiting for a
+ * dependency there leaves the scope incomplete, and the next run plans it.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,6 +33,7 @@ import type { Legs } from "./matrix";
 import type { LegRecord } from "./pipeline-leg";
 import type { RunMode } from "./pipeline-run";
 import { countsLine, type PlanSummary } from "./plan-summary";
+import { type ApplySlot, ROLLOUT_DEFAULTS, type Rollout, rolloutGroups, slotsOfRollout } from "./rollout";
 
 export type Verdict = "apply" | "unchanged" | "deferred" | "blocked" | "failed";
 
@@ -62,6 +71,15 @@ export interface ApplyLeg {
   readonly ARTIFACT: string;
   readonly DECISIONS: string;
   readonly WAVE: string;
+  readonly SLOT: string;
+}
+
+/** One apply slot of this run: what it applies. */
+export interface SlotPlan extends ApplySlot {
+  /** Stacks to apply, in dependency order. */
+  readonly stacks: readonly string[];
+  /** The saved plan artifacts its apply legs download. */
+  readonly artifacts: readonly string[];
 }
 
 export interface CollectOptions {
@@ -73,15 +91,24 @@ export interface CollectOptions {
   readonly graph: StackGraph;
   /** Stacks whose configuration this run changes, in every scope (pull requests: not applied yet). */
   readonly changedInRun: ReadonlySet<string>;
-  readonly waveSlots: number;
+  /** fleet.yaml `rollout` of this run (run.json); default: one group, no budget. */
+  readonly rollout?: Rollout;
+  /** 2 in the second pass (after the first pass applied the deferred stacks' dependencies). */
+  readonly pass?: 1 | 2;
   /** The artifact the apply legs read their stack lists from. */
   readonly decisionsArtifact: string;
 }
 
 export interface CollectResult {
   readonly verdicts: readonly StackVerdict[];
-  /** Per wave slot: the apply matrix (plan leg name → saved plan artifact). */
-  readonly applyWaves: readonly Record<string, ApplyLeg>[];
+  /** Every apply slot of the rollout, in order, with what this run applies in it. */
+  readonly slots: readonly SlotPlan[];
+  /** Per slot: the apply matrix (plan leg name → saved plan artifact); `{}` for an empty slot. */
+  readonly applySlots: readonly Record<string, ApplyLeg>[];
+  /** The second pass's plan matrix: the deferred stacks and those blocked only by them (deploy, first pass). */
+  readonly deferredLegs: Legs;
+  readonly rollout: Rollout;
+  readonly pass: 1 | 2;
   /** Saved plan artifact → the stacks its apply leg applies, in dependency order. */
   readonly decisions: ReadonlyMap<string, readonly string[]>;
   readonly canApply: boolean;
@@ -91,8 +118,8 @@ export interface CollectResult {
   readonly failed: readonly StackVerdict[];
 }
 
-/** Reads `<results>/<artifact>/leg.json` and the stack results next to it, for one scope. */
-export function readLegResults(resultsDir: string, scope: string): LegResults[] {
+/** Reads `<results>/<artifact>/leg.json` and the stack results next to it, for one scope and pass. */
+export function readLegResults(resultsDir: string, scope: string, pass = 1): LegResults[] {
   if (!existsSync(resultsDir)) return [];
   const out: LegResults[] = [];
   for (const entry of readdirSync(resultsDir, { withFileTypes: true })) {
@@ -101,7 +128,7 @@ export function readLegResults(resultsDir: string, scope: string): LegResults[] 
     const legFile = join(dir, "leg.json");
     if (!existsSync(legFile)) continue;
     const record = parseJson(readFileSync(legFile, "utf8"), legFile) as unknown as LegRecord;
-    if (record.scope !== scope) continue;
+    if (record.scope !== scope || (record.pass ?? 1) !== pass) continue;
     const results = new Map<string, StackResult>();
     const summaries = new Map<string, string>();
     for (const stack of record.stacks.split(/\s+/).filter((s) => s !== "")) {
@@ -150,11 +177,23 @@ export function collect(o: CollectOptions): CollectResult {
     const seen = latest.get(l.record.stacks);
     if (seen === undefined || newer(l.record, seen.record)) latest.set(l.record.stacks, l);
   }
-  const legOf = new Map<string, { name: string; WAVE: string; results?: LegResults }>();
+  const rollout = o.rollout ?? ROLLOUT_DEFAULTS;
+  const pass = o.pass ?? 1;
+  const slotList = slotsOfRollout(rollout);
+  const groups = rolloutGroups(rollout).length;
+  const legOf = new Map<string, { name: string; WAVE: string; SLOT: number; results?: LegResults }>();
   for (const [name, leg] of Object.entries(o.planLegs)) {
     const results = latest.get(leg.STACKS);
+    const slot = leg.SLOT !== undefined ? Number(leg.SLOT) : groups === 1 ? Number(leg.WAVE) : Number.NaN;
+    if (!Number.isInteger(slot) || slot < 0 || slot >= slotList.length) {
+      throw new Error(
+        leg.SLOT === undefined
+          ? `leg ${name} has no SLOT, and the rollout has ${groups} groups per wave: the plan matrix is older than fleet.yaml's rollout (run the Build stage again)`
+          : `leg ${name} is in slot ${leg.SLOT}; the rollout has ${slotList.length} slots (${slotList.length / groups} waves of ${groups})`,
+      );
+    }
     for (const stack of leg.STACKS.split(/\s+/).filter((s) => s !== "")) {
-      legOf.set(stack, { name, WAVE: leg.WAVE, ...(results !== undefined ? { results } : {}) });
+      legOf.set(stack, { name, WAVE: leg.WAVE, SLOT: slot, ...(results !== undefined ? { results } : {}) });
     }
   }
   const planned = [...legOf.keys()];
@@ -164,17 +203,7 @@ export function collect(o: CollectOptions): CollectResult {
 
   const verdicts = new Map<string, StackVerdict>();
   // Every stack s depends on, directly or through others (only those planned in this run have verdicts).
-  const transitiveDeps = (s: string): string[] => {
-    const seen = new Set<string>();
-    const queue = [...o.graph.dependenciesOf(s)];
-    for (let i = 0; i < queue.length; i++) {
-      const d = queue[i]!;
-      if (seen.has(d)) continue;
-      seen.add(d);
-      queue.push(...o.graph.dependenciesOf(d));
-    }
-    return [...seen];
-  };
+  const transitiveDeps = (s: string): string[] => o.graph.transitiveDependencies(s);
   const pending = (d: string): boolean => {
     if (outcome.get(d) === "changes" || verdicts.get(d)?.verdict === "deferred") return true;
     return o.mode === "pr" && o.changedInRun.has(d);
@@ -232,7 +261,11 @@ export function collect(o: CollectOptions): CollectResult {
     if (waitsFor !== undefined) {
       set(
         "deferred",
-        `planned before ${waitsFor} exists in its new form (${headline(r?.message)}); the next run plans it again`,
+        `planned before ${waitsFor} exists in its new form (${headline(r?.message)}); ${
+          o.mode === "deploy" && pass === 1
+            ? "planned again by this run's second pass, after it is applied"
+            : "the next run plans it again"
+        }`,
       );
       continue;
     }
@@ -243,25 +276,56 @@ export function collect(o: CollectOptions): CollectResult {
   const failed = all.filter((v) => v.verdict === "failed");
   const toApply = all.filter((v) => v.verdict === "apply");
   const decisions = new Map<string, string[]>();
-  const applyWaves: Record<string, ApplyLeg>[] = Array.from({ length: o.waveSlots }, () => ({}));
+  const applySlots: Record<string, ApplyLeg>[] = slotList.map(() => ({}));
+  const slotStacks: string[][] = slotList.map(() => []);
+  const slotArtifacts: Set<string>[] = slotList.map(() => new Set());
   if (o.mode === "deploy" && failed.length === 0) {
     for (const v of toApply) {
       const leg = legOf.get(v.stack)!;
       const artifact = leg.results!.record.planArtifact;
-      const wave = Number(leg.WAVE);
-      if (!Number.isInteger(wave) || wave < 0 || wave >= o.waveSlots) {
-        throw new Error(
-          `leg ${leg.name} is in wave ${leg.WAVE}; the pipeline has ${o.waveSlots} apply wave jobs`,
-        );
-      }
       decisions.set(artifact, [...(decisions.get(artifact) ?? []), v.stack]);
-      applyWaves[wave]![leg.name] = { ARTIFACT: artifact, DECISIONS: o.decisionsArtifact, WAVE: leg.WAVE };
+      applySlots[leg.SLOT]![leg.name] = {
+        ARTIFACT: artifact,
+        DECISIONS: o.decisionsArtifact,
+        WAVE: leg.WAVE,
+        SLOT: String(leg.SLOT),
+      };
+      slotStacks[leg.SLOT]!.push(v.stack);
+      slotArtifacts[leg.SLOT]!.add(artifact);
+    }
+  }
+  const slots: SlotPlan[] = slotList.map((s) => ({
+    ...s,
+    stacks: slotStacks[s.index]!,
+    artifacts: [...slotArtifacts[s.index]!],
+  }));
+  // The second pass: per first-pass leg, its deferred stacks and those blocked only by them.
+  const deferredLegs: Legs = {};
+  if (o.mode === "deploy" && pass === 1 && failed.length === 0) {
+    const again = new Set(
+      all.filter((v) => v.verdict === "deferred" || v.verdict === "blocked").map((v) => v.stack),
+    );
+    if (all.some((v) => v.verdict === "deferred")) {
+      for (const [name, leg] of Object.entries(o.planLegs)) {
+        const stacks = leg.STACKS.split(/\s+/).filter((s) => again.has(s));
+        if (stacks.length === 0) continue;
+        deferredLegs[name] = {
+          STACKS: stacks.join(" "),
+          WAVE: leg.WAVE,
+          SLOT: String(legOf.get(stacks[0]!)!.SLOT),
+          PASS: "2",
+        };
+      }
     }
   }
   const complete = all.every((v) => v.verdict === "apply" || v.verdict === "unchanged");
   return {
     verdicts: all,
-    applyWaves,
+    slots,
+    applySlots,
+    deferredLegs,
+    rollout,
+    pass,
     decisions,
     canApply: o.mode === "deploy" && failed.length === 0 && toApply.length > 0,
     complete,
@@ -309,12 +373,13 @@ export function collectSummary(
   if (mode === "deploy") {
     out.push(
       result.canApply
-        ? `**Next:** approve the Environment ${code(environment)} to apply the ${count("apply")} stack(s) with changes, wave by wave.`
+        ? `**Next:** approve the Environment ${code(environment)} to apply the ${count("apply")} stack(s) with changes, slot by slot (below).`
         : result.failed.length > 0
           ? "**Nothing is applied in this scope:** fix the failed plans first."
           : "Nothing to apply.",
       "",
     );
+    if (result.canApply) out.push(...rolloutPlan(scope, result), "");
   } else if (mode === "drift") {
     out.push(
       changed > 0
@@ -349,6 +414,37 @@ export function collectSummary(
     if (text !== undefined) out.push(text.trimEnd(), "");
   }
   return out.join("\n");
+}
+
+/** The wave plan: what each non-empty slot applies, the budget, and the second pass. */
+export function rolloutPlan(scope: string, result: CollectResult): string[] {
+  const budget = result.rollout.failureBudget;
+  const limits = [
+    budget.stacks !== undefined ? `more than ${budget.stacks} stack(s)` : undefined,
+    budget.percent !== undefined ? `more than ${budget.percent}% of the stacks applied so far` : undefined,
+  ].filter((x) => x !== undefined);
+  const out = [
+    `### Rollout${result.pass === 2 ? " (second pass)" : ""}: the order of the applies`,
+    "",
+    "| slot | applies | stacks |",
+    "|---:|---|---|",
+  ];
+  for (const s of result.slots) {
+    if (s.stacks.length === 0) continue;
+    out.push(`| ${s.index} | ${s.label} | ${s.stacks.map(code).join(", ")} |`);
+  }
+  out.push(
+    "",
+    `A gate before each slot stops the scope when ${limits.length > 0 ? limits.join(" or ") : "any stack"} failed, or when a cluster applied in an earlier slot does not report a healthy provisioning state; the later slots then stay planned, not applied. Canaries: ${result.rollout.canaries.length > 0 ? result.rollout.canaries.map(code).join(", ") : "none"}.`,
+  );
+  const deferred = Object.values(result.deferredLegs).flatMap((l) => l.STACKS.split(" "));
+  if (deferred.length > 0) {
+    out.push(
+      "",
+      `**Second pass:** ${deferred.map(code).join(", ")} ${deferred.length === 1 ? "is" : "are"} planned again once this pass is applied (stage ${code(`plan2_${scope}`)}), and applied after the same approval.`,
+    );
+  }
+  return out;
 }
 
 /** One line per stack worth a logged warning or error (`##vso[task.logissue]`). */

@@ -2,7 +2,8 @@
  * `npm run pipeline`: generates azure-pipelines.yml from the fleet definition, and the commands
  * the pipeline's own steps run (prepare, leg, collect, providers). See README.md, "Pipeline".
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
@@ -21,11 +22,20 @@ import {
   renderPipeline,
 } from "./pipeline";
 import { collect, collectIssues, collectSummary, readLegResults } from "./pipeline-collect";
+import {
+  gate,
+  gateSummary,
+  ROLLOUT_FILE,
+  readAppliedResults,
+  readRolloutRecord,
+  rolloutRecord,
+} from "./pipeline-gate";
 import { providerRequirements, stageLeg, writeProviderModules } from "./pipeline-leg";
 import { baseWarnings, prepareRun, prepareSummary } from "./pipeline-prepare";
 import { parseBoolean, type RunMode, resolveBases, resolveCommit, runContext } from "./pipeline-run";
 import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./pipeline-schema";
 import { addStateCommands } from "./pipeline-state-commands";
+import { type Rollout, resolveRollout } from "./rollout";
 import { SynthOutput } from "./synth-output";
 import { synthesizeRef } from "./synth-tree";
 
@@ -44,7 +54,8 @@ Subcommands the pipeline's steps run (each has --help):
   validate [file]   schema diagnostics with line numbers (exit 1 on any)
   prepare           Build stage: affected stacks per scope, diff summary, plan matrices
   leg               a matrix leg: stage its results and name its artifacts
-  collect           end of a plan stage: summary, drift, failures, apply matrices
+  collect           end of a plan stage: summary, drift, failures, apply slots, second pass
+  gate              between two apply slots: failure budget and cluster health (exit 1: stop)
   providers         the provider versions to mirror (terraform providers mirror)
   init-state        stage init_state: create the state blobs of never-applied stacks
   check-environments  each scope's Environment exists and has an Approval check
@@ -156,6 +167,7 @@ interface PrepareCliOptions {
 async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
   const fleet = loadFleetOrThrow(fleetDirFromEnv(io.cwd));
   const scopes = promotionOrder(fleet).map((s) => s.scope);
+  const rollout = resolveRollout(fleet.settings);
   const context = runContext(io.env, {
     mainBranch: o.mainBranch,
     planAll: parseBoolean(o.planAll),
@@ -173,6 +185,7 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
     head,
     maxJobs: o.maxJobs,
     waveSlots: o.waveSlots,
+    rollout,
     loadBase: async (commit) => {
       const b = await synthesizeRef(commit, io.cwd, log, { env: io.env });
       return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
@@ -188,6 +201,8 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
     ...(context.targetBranch !== undefined ? { targetBranch: context.targetBranch } : {}),
     planAll: context.planAll,
     commit,
+    // collect reads the slots and the failure budget from here (the fleet.yaml of this commit).
+    rollout,
     scopes: Object.fromEntries(
       result.scopes.map((s) => [
         s.scope,
@@ -275,7 +290,7 @@ interface CollectCliOptions {
   results: string;
   affected: string;
   cdktfOut: string;
-  waveSlots: number;
+  pass: number;
   out: string;
   legsEnv: string;
   ado?: boolean;
@@ -283,6 +298,8 @@ interface CollectCliOptions {
 
 interface RunFile {
   mode: RunMode;
+  /** Absent in a run.json older than the rollout: one group, no budget. */
+  rollout?: Rollout;
   scopes: Record<string, { changed: string[] | null }>;
 }
 
@@ -293,9 +310,11 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
   const planLegs = JSON.parse(legsText) as Legs;
   const manifest = readManifest(resolve(io.cwd, o.cdktfOut));
   const changedInRun = new Set(Object.values(run.scopes).flatMap((s) => s.changed ?? []));
+  if (o.pass !== 1 && o.pass !== 2) throw new Error(`--pass ${o.pass}: use 1 or 2`);
+  const pass = o.pass;
   const attempt = `${io.env.SYSTEM_STAGEATTEMPT ?? "1"}_${io.env.SYSTEM_JOBATTEMPT ?? "1"}`;
-  const decisionsArtifact = `decisions_${o.scope}_${attempt}`;
-  const legs = readLegResults(resolve(io.cwd, o.results), o.scope);
+  const decisionsArtifact = `decisions_${o.scope}${pass === 2 ? "_p2" : ""}_${attempt}`;
+  const legs = readLegResults(resolve(io.cwd, o.results), o.scope, pass);
   const result = collect({
     scope: o.scope,
     mode: run.mode,
@@ -303,7 +322,8 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
     legs,
     graph: manifest.graph,
     changedInRun,
-    waveSlots: o.waveSlots,
+    ...(run.rollout !== undefined ? { rollout: run.rollout } : {}),
+    pass,
     decisionsArtifact,
   });
   const out = resolve(io.cwd, o.out);
@@ -311,6 +331,8 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
   for (const [artifact, stacks] of result.decisions) {
     writeFileSync(join(out, `${artifact}.txt`), stacks.map((s) => `${s}\n`).join(""));
   }
+  // What `pipeline gate` and `apply --skip-blocked` read: the slots and the budget.
+  writeFileSync(join(out, ROLLOUT_FILE), `${JSON.stringify(rolloutRecord(o.scope, result), null, 2)}\n`);
   const summaries = new Map<string, string>();
   for (const l of legs) for (const [s, text] of l.summaries) summaries.set(s, text);
   const summaryFile = join(out, "summary.md");
@@ -331,9 +353,13 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
     io.out(setVariable("hasChanges", String(result.hasChanges), true));
     io.out(setVariable("complete", String(result.complete), true));
     io.out(setVariable("markClean", String(result.markClean), true));
-    result.applyWaves.forEach((w, i) => {
-      io.out(setVariable(`apply_wave${i}`, JSON.stringify(w), true));
+    io.out(setVariable("slots", String(result.slots.filter((x) => x.stacks.length > 0).length), true));
+    result.applySlots.forEach((w, i) => {
+      io.out(setVariable(`slot${i}`, JSON.stringify(w), true));
     });
+    const deferred = Object.keys(result.deferredLegs).length > 0;
+    io.out(setVariable("deferred", String(deferred), true));
+    io.out(setVariable("legs_deferred", JSON.stringify(result.deferredLegs), true));
     io.out(setVariable("DECISIONS_ARTIFACT", decisionsArtifact));
     io.out(uploadSummary(summaryFile));
     const issues = collectIssues(o.scope, run.mode, result);
@@ -346,6 +372,33 @@ async function collectCommand(o: CollectCliOptions, io: CommandIO): Promise<numb
     io.out(`${JSON.stringify({ ...result, decisions: Object.fromEntries(result.decisions) }, null, 2)}\n`);
   }
   return result.failed.length > 0 ? 1 : 0;
+}
+
+interface GateCliOptions {
+  scope: string;
+  slot: string;
+  applied: string;
+  decisions: string;
+  ado?: boolean;
+}
+
+async function gateCommand(o: GateCliOptions, io: CommandIO): Promise<number> {
+  const slot = Number(o.slot);
+  const record = readRolloutRecord(resolve(io.cwd, o.decisions));
+  if (record.scope !== o.scope) {
+    throw new Error(`--decisions holds the rollout of ${record.scope}, not of ${o.scope}`);
+  }
+  const applied = readAppliedResults(resolve(io.cwd, o.applied));
+  const result = await gate({ slot, record, applied }, io.env);
+  const text = gateSummary(record, slot, result);
+  io.out(text);
+  if (o.ado) {
+    const file = join(mkdtempSync(join(tmpdir(), "fleet-gate-")), `gate-${o.scope}-${slot}.md`);
+    writeFileSync(file, text);
+    io.out(uploadSummary(file));
+    for (const reason of result.reasons) io.out(logIssue("error", `${o.scope} slot ${slot}: ${reason}`));
+  }
+  return result.proceed ? 0 : 1;
 }
 
 async function providers(o: { cdktfOut: string; out: string }, io: CommandIO): Promise<number> {
@@ -426,12 +479,28 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
       .requiredOption("--results <dir>", "the downloaded result_<scope>_* artifacts")
       .requiredOption("--affected <dir>", "the Build stage's affected artifact (run.json)")
       .option("--cdktf-out <dir>", "synthesized output with manifest.json", "cdktf.out")
-      .option("--wave-slots <n>", "apply wave jobs per stage", positiveInt, PIPELINE_DEFAULTS.waveSlots)
-      .requiredOption("--out <dir>", "where the apply decisions and the summary go")
+      .option("--wave-slots <n>", "ignored: the slots come from run.json's rollout (cli/rollout.ts)")
+      .option("--pass <n>", "1, or 2 for the second pass (the deferred stacks)", positiveInt, 1)
+      .requiredOption("--out <dir>", "where the apply decisions, rollout.json and the summary go")
       .option("--legs-env <name>", "the environment variable holding the plan matrix", "PLAN_LEGS")
       .option("--ado", "Azure DevOps output variables, run summary and issues")
       .action((o: CollectCliOptions) => {
         action = () => collectCommand(o, io);
+      }),
+  );
+  sub(
+    cmd
+      .command("gate")
+      .description(
+        "between two apply slots: the failure budget and the health of the clusters applied so far",
+      )
+      .requiredOption("--scope <scope>", "the state scope")
+      .requiredOption("--slot <i>", "the slot about to be applied")
+      .requiredOption("--applied <dir>", "the downloaded applied_<scope>_* artifacts of earlier slots")
+      .requiredOption("--decisions <dir>", "the scope's decisions artifact (rollout.json)")
+      .option("--ado", "Azure DevOps run summary and errors")
+      .action((o: GateCliOptions) => {
+        action = () => gateCommand(o, io);
       }),
   );
   sub(

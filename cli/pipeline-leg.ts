@@ -8,7 +8,8 @@
  * and `summary.md`) that the stage's `collect` job reads without downloading any plan. `<id>`
  * is a hash of the leg's stack list (leg names are not visible to steps); `<attempt>` is the
  * stage and job attempt, because an artifact name can be published once per run and a failed
- * job may be re-run.
+ * job may be re-run. Legs of the second pass (deferred stacks planned after their dependencies
+ * applied) name theirs `<kind>_p2_<scope>_...` (see `legArtifacts`).
  */
 import { createHash } from "node:crypto";
 import {
@@ -35,6 +36,10 @@ export interface LegRecord {
   /** The leg's `STACKS`, exactly as the matrix gave it. */
   readonly stacks: string;
   readonly wave: string;
+  /** The apply slot (cli/rollout.ts) the matrix gave the leg, when it gave one. */
+  readonly slot?: string;
+  /** 1, or 2 in the second pass. */
+  readonly pass?: number;
   readonly planArtifact: string;
   readonly resultArtifact: string;
   readonly attempt: LegAttempt;
@@ -54,6 +59,11 @@ export function legArtifacts(scope: string, stacks: string, attempt: LegAttempt,
   return { plan: `plan_${suffix}`, result: `result_${suffix}`, applied: `applied_${suffix}` };
 }
 
+/** The pass of a leg: the job's `FLEET_PASS`, or the second-pass matrix's `PASS` (1 when unset). */
+export function passFrom(env: NodeJS.ProcessEnv): number {
+  return env.FLEET_PASS === "2" || env.PASS === "2" ? 2 : 1;
+}
+
 function attemptFrom(env: NodeJS.ProcessEnv): LegAttempt {
   const n = (v: string | undefined) => {
     const x = Number(v);
@@ -69,7 +79,7 @@ export interface StageLegOptions {
   readonly outDir: string;
   /** A fresh directory for the artifacts to publish. */
   readonly staging: string;
-  /** The matrix leg's variables and the attempt numbers (`STACKS`, `WAVE`, `SYSTEM_*ATTEMPT`). */
+  /** The matrix leg's variables and the attempt numbers (`STACKS`, `WAVE`, `SLOT`, `PASS`, `SYSTEM_*ATTEMPT`). */
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -92,7 +102,8 @@ export function stageLeg(o: StageLegOptions): StagedLeg {
     throw new Error("STACKS is empty: run this step in a matrix leg");
   const attempt = attemptFrom(o.env);
   if (o.phase === "plan") {
-    const names = legArtifacts(o.scope, stacksText, attempt, o.env.FLEET_PASS === "2" ? 2 : 1);
+    const pass = passFrom(o.env);
+    const names = legArtifacts(o.scope, stacksText, attempt, pass);
     const dir = join(o.staging, "result");
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
@@ -101,6 +112,8 @@ export function stageLeg(o: StageLegOptions): StagedLeg {
       scope: o.scope,
       stacks: stacksText,
       wave: o.env.WAVE ?? "0",
+      ...(o.env.SLOT !== undefined && o.env.SLOT !== "" ? { slot: o.env.SLOT } : {}),
+      pass,
       planArtifact: names.plan,
       resultArtifact: names.result,
       attempt,

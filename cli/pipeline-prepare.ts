@@ -11,8 +11,9 @@ import { type AffectedResult, compareOutputs } from "./affected";
 import { diffOutputs, type FleetDiff } from "./diff";
 import { renderMarkdown } from "./diff-render";
 import { inScope, type StackGraph } from "./manifest";
-import { allLegs, buildMatrix, type Matrix } from "./matrix";
+import { allLegs, buildMatrix, type Matrix, type MatrixOptions } from "./matrix";
 import { NO_APPLIED_TAG, type RunContext, type ScopeBase } from "./pipeline-run";
+import type { Rollout } from "./rollout";
 import type { SynthOutput } from "./synth-output";
 
 /** Longest matrix JSON published as an output variable (the agent's environment variable limit is 32766). */
@@ -36,6 +37,8 @@ export interface PrepareOptions {
   /** Most dependency waves per scope (the pipeline's apply wave jobs). */
   readonly waveSlots: number;
   readonly maxMatrixChars?: number;
+  /** fleet.yaml `rollout`, resolved: each leg's apply slot (`SLOT`), canaries apart from batches. */
+  readonly rollout?: Rollout;
 }
 
 export interface ScopePlan {
@@ -71,11 +74,12 @@ export function fitMatrix(
   env: string,
   maxJobs: number,
   maxChars = MAX_MATRIX_CHARS,
+  rollout?: MatrixOptions["rollout"],
 ): { matrix: Matrix; notices: string[] } {
   let jobs = maxJobs;
   const notices: string[] = [];
   for (;;) {
-    const built = buildMatrix({ graph, stacks, env, maxJobs: jobs });
+    const built = buildMatrix({ graph, stacks, env, maxJobs: jobs, ...(rollout ? { rollout } : {}) });
     notices.push(...built.notices);
     const size = JSON.stringify(allLegs(built.matrix)).length;
     if (size <= maxChars) return { matrix: built.matrix, notices };
@@ -126,7 +130,16 @@ export async function prepareRun(o: PrepareOptions): Promise<PrepareResult> {
       a !== undefined
         ? a.all.filter((id) => graph.has(id))
         : inScope(graph.order(graph.ids), scope, o.head.manifest);
-    const { matrix, notices } = fitMatrix(graph, stacks, scope, o.maxJobs, o.maxMatrixChars);
+    const metadata = o.head.manifest.metadata;
+    const rollout =
+      o.rollout !== undefined
+        ? {
+            rollout: o.rollout,
+            orgOf: (id: string) => metadata?.get(id)?.org,
+            scopeOf: (id: string) => metadata?.get(id)?.scope,
+          }
+        : undefined;
+    const { matrix, notices } = fitMatrix(graph, stacks, scope, o.maxJobs, o.maxMatrixChars, rollout);
     if (matrix.waves.length > o.waveSlots) {
       throw new Error(
         `${scope}: ${matrix.waves.length} dependency waves, but the pipeline has ${o.waveSlots} apply wave jobs per stage: raise waveSlots in cli/pipeline.ts and run npm run pipeline`,

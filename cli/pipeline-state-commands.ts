@@ -5,16 +5,13 @@
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { logIssue } from "./ado-logging";
 import { type CommandIO, nonNegativeInt, positiveInt, seconds } from "./commands/common";
 import { checkEnvironments } from "./environment-check";
 import { readManifest } from "./manifest";
 import { PIPELINE_NAMES } from "./pipeline";
 import { initStateBlobs, preparedStacks } from "./state-init";
 import { INIT_STATE_STAGE, terraformBinary } from "./terraform";
-
-function logIssue(text: string): string {
-  return `##vso[task.logissue type=error]${text.replaceAll("%", "%AZP25").replaceAll("\r", "%0D").replaceAll("\n", "%0A")}\n`;
-}
 
 interface InitStateCliOptions {
   affected: string;
@@ -40,7 +37,7 @@ async function initState(o: InitStateCliOptions, io: CommandIO): Promise<number>
   const failed = results.filter((r) => r.outcome === "failed");
   for (const r of failed) {
     io.err(`--- ${r.stack}: ${r.message}\n`);
-    if (o.ado) io.out(logIssue(`${r.stack}: ${(r.message ?? "").split("\n")[0]}`));
+    if (o.ado) io.out(logIssue("error", `${r.stack}: ${(r.message ?? "").split("\n")[0]}`));
   }
   io.out(
     `init-state: ${results.length} stack(s), ${results.filter((r) => r.outcome === "ready").length} with state, ${failed.length} failed → exit ${failed.length > 0 ? 1 : 0}\n`,
@@ -72,7 +69,7 @@ async function environments(o: { scopes: string; ado?: boolean }, io: CommandIO)
     if (r.ok) io.out(`[check-environments] ${r.environment}: exists, with an Approval check\n`);
     else {
       io.err(`error: ${r.problem}\n`);
-      if (o.ado) io.out(logIssue(r.problem!));
+      if (o.ado) io.out(logIssue("error", r.problem!));
     }
   }
   const bad = results.filter((r) => !r.ok).length;

@@ -23,6 +23,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { type ClusterRef, clustersInPlan } from "./aks-health";
 import { type Json, parseJson, prop } from "./json";
 import type { ManifestStack } from "./manifest";
 import { countsLine, hasDestroy, type PlanSummary, planSummaryMarkdown, summarizePlan } from "./plan-summary";
@@ -83,7 +84,8 @@ export type ApplyOutcome =
   | "failed"
   | "locked"
   | "no-plan"
-  | "skipped";
+  | "skipped"
+  | "blocked";
 
 interface ResultBase {
   readonly stack: string;
@@ -112,6 +114,8 @@ export interface PlanResult extends ResultBase {
 export interface ApplyResult extends ResultBase {
   readonly command: "apply";
   readonly outcome: ApplyOutcome;
+  /** AKS clusters the applied plan created or updated (for `pipeline gate`'s health check). */
+  readonly clusters?: readonly ClusterRef[];
 }
 
 /** Plan exit codes (per stack and aggregated): Terraform's `-detailed-exitcode` convention. */
@@ -424,7 +428,15 @@ export async function applyStack(
     options,
     log,
   );
-  if (a.code === 0) return finish({ outcome: "applied", exitCode: APPLY_EXIT.ok, terraformExitCode: 0 });
+  if (a.code === 0) {
+    const clusters = appliedClusters(dir);
+    return finish({
+      outcome: "applied",
+      exitCode: APPLY_EXIT.ok,
+      terraformExitCode: 0,
+      ...(clusters.length > 0 ? { clusters } : {}),
+    });
+  }
   if (STALE.test(a.output)) {
     return finish({
       outcome: "stale",
@@ -445,6 +457,24 @@ export async function applyStack(
   });
 }
 
+/** The clusters the saved plan's JSON (`plan.json` beside `tfplan`) creates or updates. */
+function appliedClusters(dir: string): ClusterRef[] {
+  const file = join(dir, "plan.json");
+  if (!existsSync(file)) return [];
+  try {
+    return clustersInPlan(parseJson(readFileSync(file, "utf8"), file));
+  } catch {
+    return [];
+  }
+}
+
+/** Writes the apply result of a stack that was not applied (skipped or blocked), beside its plan. */
+export function writeApplyResult(outDir: string, result: ApplyResult): void {
+  const dir = stackDir(outDir, result.stack);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "apply-result.json"), `${JSON.stringify(result, null, 2)}\n`);
+}
+
 /** 1 if any stack failed, else 2 if any has changes, else 0. */
 export function aggregatePlanExit(results: Iterable<PlanResult>): number {
   let code: number = PLAN_EXIT.unchanged;
@@ -460,7 +490,7 @@ export function aggregatePlanExit(results: Iterable<PlanResult>): number {
 export function aggregateApplyExit(results: Iterable<ApplyResult>): number {
   let code: number = APPLY_EXIT.ok;
   for (const r of results) {
-    if (r.outcome === "skipped") continue;
+    if (r.outcome === "skipped" || r.outcome === "blocked") continue;
     if (r.exitCode === APPLY_EXIT.failed) return APPLY_EXIT.failed;
     if (r.exitCode === APPLY_EXIT.stale) code = APPLY_EXIT.stale;
   }

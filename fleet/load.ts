@@ -29,6 +29,7 @@ import { globalNameClashes } from "./rules/names";
 import { checkOverrideTargets } from "./rules/overrides";
 import { checkPipelineRoles } from "./rules/pipeline-roles";
 import { emptyRegistryProblem } from "./rules/registry";
+import { checkRollout } from "./rules/rollout";
 import { checkServiceTargets, serviceOptionsProblems } from "./rules/services";
 import { checkStateNetwork, checkStatePrincipals, checkSubscriptions } from "./rules/state";
 import { checkSchema, isClean } from "./schema-check";
@@ -123,6 +124,8 @@ export function loadFleet(dir: string): LoadResult {
     complete = false;
   }
   if (view.source) problems.push(...checkOverrideTargets(settings, registryOrgs, definedEnvs, view.source));
+  if (view.source && ok("rollout", "canaries"))
+    problems.push(...checkRollout(settings.rollout, registryOrgs, FILES.settings, FILES.orgs, view.source));
 
   const assembled = registryOrgs
     ? assembleOrgs({ registryOrgs, orgsCheck, orgsSource: orgsRead.source!, environments, definedEnvs, view })

@@ -62,6 +62,8 @@ export type OperatorsSettings = FleetSettings["operators"];
 export type ServiceSelectionSetting = Readonly<Record<string, unknown>>;
 export type ExternalClusterSetting = Settings<typeof S.ExternalClusterSchema>;
 export type ServicesSettings = NonNullable<FleetSettings["services"]>;
+/** fleet.yaml `rollout`: canaries, batches and the failure budget of apply stages (cli/rollout.ts). */
+export type RolloutSettings = Settings<typeof S.RolloutSchema>;
 /** `decommission.<org>` in fleet.yaml (README "Decommission an organisation"). */
 export type DecommissionSetting = Settings<typeof S.DecommissionSchema>;
 export type { AddressPlanSettings };

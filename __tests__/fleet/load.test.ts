@@ -774,8 +774,9 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
         },
       });
       const found = errors(loadFleet(dir).problems);
-      // `environments` (per-environment overrides) and `decommission` are optional: removing them is no mistake.
-      const optional = ["environments", "decommission"];
+      // `environments` (per-environment overrides), `decommission` and `rollout` (defaults in
+      // cli/rollout.ts) are optional: removing them is no mistake.
+      const optional = ["environments", "decommission", "rollout"];
       expect(found.length).toBe(optional.includes(key) && how === "missing" ? 0 : 1);
     },
   );

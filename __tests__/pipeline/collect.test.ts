@@ -73,7 +73,6 @@ function run(
     legs: [...legs, ...(options.extra ?? [])],
     graph,
     changedInRun: new Set(options.changedInRun ?? []),
-    waveSlots: 3,
     decisionsArtifact: "decisions_at22_1_1",
   };
   return collect(o);
@@ -123,7 +122,7 @@ describe("collect: a deploy run on main", () => {
       "apps-ttd-at22-k8s": "apply",
     });
     expect(r.verdicts.find((v) => v.stack === "apps-new-at22-k8s")!.reason).toMatch(
-      /planned before apps-new-at22 exists in its new form .*the next run plans it again/,
+      /planned before apps-new-at22 exists in its new form .*planned again by this run's second pass/,
     );
     expect(r).toMatchObject({
       canApply: true,
@@ -134,18 +133,24 @@ describe("collect: a deploy run on main", () => {
     });
   });
 
-  it("puts each changed stack's saved plan in its wave's apply matrix, with the stack list beside it", () => {
+  it("puts each changed stack's saved plan in its slot's apply matrix (one slot per wave without a rollout), with the stack list beside it", () => {
     const r = run("deploy", onboarding);
     const legs = allLegs(buildMatrix({ graph, stacks: AT22, env: "at22" }).matrix);
     const artifact = (leg: string) => legArtifacts("at22", legs[leg]!.STACKS, { stage: 1, job: 1 }).plan;
-    expect(r.applyWaves).toEqual([
+    expect(r.applySlots).toEqual([
       {},
       {
-        apps_new_at22: { ARTIFACT: artifact("apps_new_at22"), DECISIONS: "decisions_at22_1_1", WAVE: "1" },
+        apps_new_at22: {
+          ARTIFACT: artifact("apps_new_at22"),
+          DECISIONS: "decisions_at22_1_1",
+          WAVE: "1",
+          SLOT: "1",
+        },
         platform_at22_k8s: {
           ARTIFACT: artifact("platform_at22_k8s"),
           DECISIONS: "decisions_at22_1_1",
           WAVE: "1",
+          SLOT: "1",
         },
       },
       {
@@ -153,6 +158,7 @@ describe("collect: a deploy run on main", () => {
           ARTIFACT: artifact("apps_ttd_at22_k8s"),
           DECISIONS: "decisions_at22_1_1",
           WAVE: "2",
+          SLOT: "2",
         },
       },
     ]);
@@ -166,7 +172,7 @@ describe("collect: a deploy run on main", () => {
       w2_s001_apps_new_at22_k8s: { STACKS: "apps-new-at22-k8s apps-ttd-at22-k8s", WAVE: "2" },
     };
     const r = run("deploy", onboarding, { legs });
-    expect(Object.keys(r.applyWaves[1]!)).toEqual(["w1_s001_apps_new_at22"]);
+    expect(Object.keys(r.applySlots[1]!)).toEqual(["w1_s001_apps_new_at22"]);
     expect([...r.decisions.values()]).toEqual([
       ["apps-new-at22", "platform-at22-k8s"],
       ["apps-ttd-at22-k8s"],
@@ -182,7 +188,7 @@ describe("collect: a deploy run on main", () => {
     expect(verdicts(r)["apps-ttd-at22"]).toBe("failed");
     expect(verdicts(r)["apps-ttd-at22-k8s"]).toBe("blocked");
     expect(r.canApply).toBe(false);
-    expect(r.applyWaves).toEqual([{}, {}, {}]);
+    expect(r.applySlots).toEqual([{}, {}, {}]);
     expect(r.failed.map((f) => [f.stack, f.reason])).toEqual([
       ["apps-ttd-at22", "Error: Unsupported argument"],
     ]);
@@ -247,7 +253,7 @@ describe("collect: a pull request", () => {
     expect(verdicts(r)["apps-new-at22"]).toBe("deferred");
     expect(verdicts(r)["apps-new-at22-k8s"]).toBe("deferred");
     expect(r).toMatchObject({ canApply: false, markClean: false, failed: [] });
-    expect(r.applyWaves).toEqual([{}, {}, {}]);
+    expect(r.applySlots).toEqual([{}, {}, {}]);
   });
 
   it("fails a plan whose dependencies did not change", () => {
@@ -402,11 +408,12 @@ describe("npm run pipeline -- leg and collect", () => {
     expect(stdout).toContain("##vso[task.setvariable variable=canApply;isOutput=true]true");
     expect(stdout).toContain("##vso[task.setvariable variable=complete;isOutput=true]false");
     expect(stdout).toContain("##vso[task.setvariable variable=markClean;isOutput=true]false");
-    expect(stdout).toContain("##vso[task.setvariable variable=apply_wave0;isOutput=true]{}");
+    expect(stdout).toContain("##vso[task.setvariable variable=slot0;isOutput=true]{}");
+    expect(stdout).toContain("##vso[task.setvariable variable=slots;isOutput=true]1");
     expect(stdout).toContain("##vso[task.setvariable variable=DECISIONS_ARTIFACT]decisions_at22_1_1");
     expect(stdout).toContain("##vso[task.logissue type=warning]apps-new-at22-k8s: deferred:");
     expect(stdout).toContain("##vso[task.complete result=SucceededWithIssues;]deferred stacks");
-    const wave1 = JSON.parse(/variable=apply_wave1;isOutput=true\](.*)/.exec(stdout)![1]!);
+    const wave1 = JSON.parse(/variable=slot1;isOutput=true\](.*)/.exec(stdout)![1]!);
     const artifact = wave1.apps_new_at22.ARTIFACT as string;
     expect(readFileSync(join(out, `${artifact}.txt`), "utf8")).toBe("apps-new-at22\n");
     expect(readFileSync(join(out, "summary.md"), "utf8")).toContain("### `apps-new-at22`: changes");

@@ -234,7 +234,6 @@ describeWithTerraform(
         ],
         graph: readManifest(out).graph,
         changedInRun: new Set(),
-        waveSlots: 3,
         decisionsArtifact: "decisions_at22_1_1",
       });
       expect(verdict.verdicts.map((v) => [v.stack, v.verdict])).toEqual([["apps-newer-at22", "failed"]]);

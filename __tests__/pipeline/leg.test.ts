@@ -73,6 +73,7 @@ describe("leg artifacts", () => {
       scope: "at22",
       stacks: "apps-ttd-at22 apps-skd-at22",
       wave: "1",
+      pass: 1,
       planArtifact: names.plan,
       resultArtifact: names.result,
       attempt: { stage: 1, job: 1 },

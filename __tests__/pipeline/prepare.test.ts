@@ -285,11 +285,21 @@ describe("npm run pipeline -- prepare", () => {
         .find((l) => l.startsWith(`##vso[task.setvariable variable=${name};isOutput=true]`))!
         .split("]")[1];
     expect(JSON.parse(value("legs_at22")!) as Legs).toEqual({
-      platform_at22: { STACKS: "platform-at22", WAVE: "0" },
-      apps_ttd_at22: { STACKS: "apps-ttd-at22", WAVE: "1" },
-      apps_ttd_at22_k8s: { STACKS: "apps-ttd-at22-k8s", WAVE: "2" },
+      // fleet.yaml's rollout: canaries ttd and digdir, then 3 batches: 4 slots per wave. ttd is a
+      // canary (group 0); the Platform goes with the last batch (group 3). Waves count only
+      // dependencies in the scope: org-ttd (shared) was applied by an earlier stage, so the
+      // canary's cluster is in wave 0 with the Platform, and before it.
+      platform_at22: { STACKS: "platform-at22", WAVE: "0", SLOT: "3" },
+      apps_ttd_at22: { STACKS: "apps-ttd-at22", WAVE: "0", SLOT: "0" },
+      apps_ttd_at22_k8s: { STACKS: "apps-ttd-at22-k8s", WAVE: "1", SLOT: "4" },
     });
-    expect(value("legs_at22_waves")).toBe("3");
+    // collect reads the slots and the budget of this commit's fleet.yaml from run.json.
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).rollout).toEqual({
+      canaries: ["ttd", "digdir"],
+      batches: 3,
+      failureBudget: { stacks: 1, percent: 5 },
+    });
+    expect(value("legs_at22_waves")).toBe("2");
     expect(value("legs_at23")).toBe("{}");
     expect(value("legs_at23_waves")).toBe("0");
     expect(value("mode")).toBe("drift");

@@ -6,6 +6,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { PIPELINE_FILE } from "../../cli/pipeline";
+import { applySlots } from "../../cli/rollout";
+import { committedFleet } from "../../testing/fleet-synth";
 import { expandPipeline } from "../../testing/pipeline-expand";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { tempDir } from "../cli/fixtures";
@@ -141,7 +143,8 @@ describe("scripts in azure-pipelines.yml", () => {
   it("relays the apply slots between stages, an unset one as an empty matrix (whose job is then skipped), and the decisions artifact for the gates", () => {
     const legsJob = job(stage("apply_at22"), "legs");
     const relay = legsJob.steps.find((s: Node) => s.name === "m");
-    expect(relay.env.SLOT_COUNT).toBe(3);
+    // One relay per slot of the committed fleet's rollout (3 waves × canaries and batches).
+    expect(relay.env.SLOT_COUNT).toBe(applySlots(committedFleet().settings).length);
     expect(relay.env.SLOT2).toBe("$(slot2)");
     expect(legsJob.variables.slot2).toBe("$[ stageDependencies.plan_at22.collect.outputs['c.slot2'] ]");
     const r = spawnSync("bash", ["-c", relay.bash], {

@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { logIssue, setVariable, uploadSummary } from "../ado-logging";
+import { completeTask, logIssue, setVariable, uploadSummary } from "../ado-logging";
 import { type FleetManifest, readManifest } from "../manifest";
+import { blockedStacks, readAppliedResults, rolloutBeside } from "../pipeline-gate";
 import { countsLine } from "../plan-summary";
 import { Mutex, runInWaves } from "../schedule";
 import {
@@ -20,6 +21,7 @@ import {
   stackDir,
   type TerraformOptions,
   terraformBinary,
+  writeApplyResult,
 } from "../terraform";
 import {
   type CommandIO,
@@ -43,6 +45,7 @@ interface Options {
   verbose?: boolean;
   ado?: boolean;
   missingState?: MissingStateMode;
+  skipBlocked?: string;
 }
 
 const COMMON_HELP = `
@@ -84,9 +87,16 @@ apply <tfplan>) and nothing else: without a saved plan the stack is refused; a s
 had no changes is skipped; a stack whose dependency failed is not applied. Writes
 <out-dir>/<stack>/{apply.log, apply-result.json} and <out-dir>/apply-summary.md.
 
-Exit codes: 0 every stack applied (or had nothing to apply), 3 a saved plan was stale (the
-state changed after planning: plan again, review, apply), 1 any other failure (no saved plan,
-state lock not acquired within --lock-timeout, terraform error). 1 wins over 3.
+--skip-blocked <applied dir> (apply slots of a rollout, cli/rollout.ts): before applying, reads
+the apply-result.json files of the earlier slots under <applied dir> and the run's rollout.json
+beside --stacks-file; a stack whose dependency (direct or through others) failed there, or was
+to be applied in an earlier slot and has no result, is not applied and is reported "blocked"
+(a warning, not a failure: the failure is the dependency's). Every stack gets an
+apply-result.json, also those skipped or blocked, so the next gate sees what happened.
+
+Exit codes: 0 every stack applied (or had nothing to apply, or was blocked), 3 a saved plan was
+stale (the state changed after planning: plan again, review, apply), 1 any other failure (no
+saved plan, state lock not acquired within --lock-timeout, terraform error). 1 wins over 3.
 
 Example: npm run apply -- --stack $(STACKS) --out-dir plans`;
 
@@ -228,6 +238,9 @@ export async function planMain(argv: readonly string[], io: CommandIO = processI
 export async function applyMain(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
   const cmd = addRunOptions(
     program("apply", "terraform apply of each stack's saved plan, in dependency order.", io),
+  ).option(
+    "--skip-blocked <dir>",
+    "the earlier slots' applied artifacts: skip stacks whose dependencies failed or were not applied there",
   );
   cmd.addHelpText("after", APPLY_HELP);
   const code = parse(cmd, argv);
@@ -240,20 +253,46 @@ export async function applyMain(argv: readonly string[], io: CommandIO = process
       return APPLY_EXIT.ok;
     }
     const tf = terraformOptions(o, io);
+    const blocked =
+      o.skipBlocked !== undefined
+        ? blockedStacks({
+            stacks,
+            graph: manifest.graph,
+            applied: readAppliedResults(resolve(io.cwd, o.skipBlocked)),
+            record: rolloutBeside(o.stacksFile, io.cwd),
+          })
+        : new Map<string, string>();
     const results = await runInWaves<ApplyResult>({
       graph: manifest.graph,
       stacks,
       parallelism: o.parallelism,
-      task: (id) => applyStack(manifest.stacks.get(id)!, outDir, tf),
+      task: async (id) => {
+        const why = blocked.get(id);
+        if (why === undefined) return applyStack(manifest.stacks.get(id)!, outDir, tf);
+        const r: ApplyResult = {
+          stack: id,
+          command: "apply",
+          outcome: "blocked",
+          exitCode: APPLY_EXIT.failed,
+          durationMs: 0,
+          message: `not applied: ${why}`,
+        };
+        writeApplyResult(outDir, r);
+        return r;
+      },
       failed: (r) => r.exitCode !== APPLY_EXIT.ok,
-      skipped: (id, by) => ({
-        stack: id,
-        command: "apply",
-        outcome: "skipped",
-        exitCode: APPLY_EXIT.failed,
-        durationMs: 0,
-        message: `not applied: its dependency ${by} did not apply`,
-      }),
+      skipped: (id, by) => {
+        const r: ApplyResult = {
+          stack: id,
+          command: "apply",
+          outcome: "skipped",
+          exitCode: APPLY_EXIT.failed,
+          durationMs: 0,
+          message: `not applied: its dependency ${by} did not apply`,
+        };
+        writeApplyResult(outDir, r);
+        return r;
+      },
       onDone: (id, r) => {
         const detail =
           r.outcome === "applied" || r.outcome === "nothing-to-apply"
@@ -275,8 +314,15 @@ export async function applyMain(argv: readonly string[], io: CommandIO = process
     );
     report(io, all, o.ado === true, summaryFile);
     const stale = all.filter((r) => r.outcome === "stale").length;
-    const failed = all.filter((r) => r.exitCode === APPLY_EXIT.failed && r.outcome !== "skipped").length;
-    io.out(`apply: ${all.length} stack(s), ${stale} stale, ${failed} failed → exit ${exit}\n`);
+    const notApplied = (r: ApplyResult) => r.outcome === "skipped" || r.outcome === "blocked";
+    const failed = all.filter((r) => r.exitCode === APPLY_EXIT.failed && !notApplied(r)).length;
+    const blockedCount = all.filter((r) => r.outcome === "blocked").length;
+    io.out(
+      `apply: ${all.length} stack(s), ${stale} stale, ${failed} failed${blockedCount > 0 ? `, ${blockedCount} blocked` : ""} → exit ${exit}\n`,
+    );
+    // Blocked stacks leave the scope incomplete: the job ends orange, and record does not tag.
+    if (o.ado && exit === APPLY_EXIT.ok && blockedCount > 0)
+      io.out(completeTask("SucceededWithIssues", `${blockedCount} stack(s) blocked by an earlier slot`));
     return exit;
   });
 }
@@ -304,7 +350,7 @@ function report(
     if (r.exitCode === 0 || (r.command === "plan" && r.exitCode === PLAN_EXIT.changes)) continue;
     io.err(`--- ${r.stack}: ${r.message}\n`);
     if (ado) {
-      const type = r.outcome === "stale" ? "warning" : "error";
+      const type = r.outcome === "stale" || r.outcome === "blocked" ? "warning" : "error";
       io.out(logIssue(type, `${r.stack}: ${firstLine(r.message)}`));
     }
   }

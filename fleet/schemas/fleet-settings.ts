@@ -397,6 +397,40 @@ export const DecommissionSchema = closed({
   ),
 });
 
+/** Apply order within a scope (cli/rollout.ts). At most 20 batches: a stage holds 256 jobs. */
+export const RolloutSchema = closed(
+  {
+    canaries: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        uniqueItems: true,
+        description: "Org codes applied first in every scope they run in",
+      }),
+    ),
+    batches: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 20,
+        description: "How many batches the other orgs of a wave are split into (by a hash of the org code)",
+      }),
+    ),
+    failureBudget: Type.Optional(
+      Type.Object(
+        {
+          stacks: Type.Optional(Type.Integer({ minimum: 0 })),
+          percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+        },
+        {
+          additionalProperties: false,
+          minProperties: 1,
+          description:
+            "Stop the scope when more than `stacks` stacks, or more than `percent`% of those applied so far, failed",
+        },
+      ),
+    ),
+  },
+  "Within a scope, each dependency wave applies the canary orgs first, then the other orgs in batches",
+);
+
 const FleetSettingsObject = closed({
   location: Type.String({ pattern: "^[a-z0-9]+$" }),
   repository: Type.String({ minLength: 1 }),
@@ -425,6 +459,7 @@ const FleetSettingsObject = closed({
   services: Type.Optional(ServicesSchema),
   operators: OperatorsSchema,
   pipelineRoles: PipelineRolesSchema,
+  rollout: Type.Optional(RolloutSchema),
 });
 
 /** environments/fleet.yaml. */
