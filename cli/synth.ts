@@ -14,6 +14,7 @@ import {
   FleetSynthError,
   NoStacksSelectedError,
   type SynthFleetResult,
+  type SynthProgress,
   synthFleet,
 } from "../stacks/synth-fleet";
 import { parse as parseArgs } from "./commands/common";
@@ -59,6 +60,7 @@ export function runSynth(argv: readonly string[]): number {
       "-s, --stacks <glob...>",
       "only these stacks (globs over stack ids) and what they depend on; other stacks' output is kept",
     )
+    .option("--no-cache", "build every stack, reusing nothing of the earlier output")
     .option(
       "--backend <kind>",
       "azurerm (remote state) or local (offline work)",
@@ -67,7 +69,7 @@ export function runSynth(argv: readonly string[]): number {
     .exitOverride();
   const answered = parseArgs(program, argv);
   if (answered !== undefined) return answered;
-  const opts = program.opts<{ output: string; stacks?: string[]; backend: string }>();
+  const opts = program.opts<{ output: string; stacks?: string[]; backend: string; cache: boolean }>();
   const started = process.hrtime.bigint();
   const fleet = loadFleetOrExit();
   const base = synthOptionsFromEnv({ ...process.env, FLEET_BACKEND: opts.backend });
@@ -75,16 +77,25 @@ export function runSynth(argv: readonly string[]): number {
 
   const outdir = resolve(opts.output);
   const staged = stagingDir(outdir);
-  const previous = select.length > 0 && existsSync(join(outdir, "manifest.json"));
+  const hasOutput = existsSync(join(outdir, "manifest.json"));
+  const previous = select.length > 0 && hasOutput;
   let planned: SynthFleetResult["planned"];
+  let reused = 0;
+  const progress = synthProgress(process.stderr, started);
   try {
-    planned = synthFleet(fleet, {
+    const result = synthFleet(fleet, {
       backend: base.backend,
       select,
       outdir: staged,
       ...(previous ? { keepFrom: outdir } : {}),
-    }).planned;
+      ...(hasOutput && opts.cache ? { cacheFrom: outdir } : {}),
+      onProgress: progress.report,
+    });
+    planned = result.planned;
+    reused = result.reused.length;
+    progress.done();
   } catch (e) {
+    progress.done();
     discard(staged);
     if (e instanceof NoStacksSelectedError) {
       process.stderr.write(`error: ${e.message}\n`);
@@ -119,12 +130,38 @@ export function runSynth(argv: readonly string[]): number {
     .join(", ");
   if (process.env.FLEET_SYNTH_STATS) {
     // For `npm run bench`: figures measured inside the process that did the work.
-    const stats = { stacks: planned.length, seconds, maxRssKb: process.resourceUsage().maxRSS };
+    const stats = { stacks: planned.length, reused, seconds, maxRssKb: process.resourceUsage().maxRSS };
     writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
   }
-  const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
+  const what = `${planned.length}${select.length > 0 ? " selected" : ""} stacks${reused > 0 ? ` (${planned.length - reused} built, ${reused} unchanged and reused)` : ""}`;
   process.stdout.write(
     `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
   );
   return 0;
+}
+
+/** Progress after a couple of seconds: a line rewritten in place on a terminal, one line per batch elsewhere (CI logs). */
+export function synthProgress(
+  stream: { write(text: string): unknown; isTTY?: boolean },
+  started: bigint,
+  quietSeconds = 2,
+): { report: (p: SynthProgress) => void; done: () => void } {
+  let rewriting = false;
+  return {
+    report: (p) => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+      if (p.batch === 0 || elapsed < quietSeconds) return;
+      const line =
+        `synth: ${p.reused + p.built} of ${p.total} stacks (${p.built} of ${p.toBuild} built, ${p.reused} reused), ` +
+        `batch ${p.batch}/${p.batches}${p.first !== undefined ? ` ${p.first} .. ${p.last}` : ""}, ${elapsed.toFixed(1)} s`;
+      if (stream.isTTY) {
+        stream.write(`\r\x1b[2K${line}`);
+        rewriting = true;
+      } else stream.write(`${line}\n`);
+    },
+    done: () => {
+      if (rewriting) stream.write("\n");
+      rewriting = false;
+    },
+  };
 }

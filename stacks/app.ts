@@ -8,11 +8,12 @@ import picomatch from "picomatch";
 import { stackIds } from "../constructs/naming";
 import { delegationsByParentStack } from "../fleet/dns-zones";
 import { SHARED_SCOPE, STATE_SCOPE } from "../fleet/load";
-import type { Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
+import type { AppsEnvironment, Fleet, PlatformEnvironment, StudioEnvironment } from "../fleet/model";
 import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
+import { fleetView, type StackInput, sharedView, type ViewEntries, wholeFleetView } from "./inputs";
 import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
@@ -52,6 +53,11 @@ export interface PlannedStack {
   readonly reads: readonly StackRead[];
   /** Ids of the stacks this one reads from (derived from `reads`); they are applied first. */
   readonly dependsOn: readonly string[];
+  /**
+   * What the stack is built from besides its id, backend and the code (stacks/inputs.ts):
+   * `build` reads the fleet only through `input`, so equal inputs give equal output.
+   */
+  readonly input: StackInput;
   readonly build: (app: App, backend: BackendKind) => FleetStack;
 }
 
@@ -107,6 +113,34 @@ function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
 }
 
 function planEveryStack(fleet: Fleet): PlannedStack[] {
+  const shared = sharedView(fleet);
+  // A cluster stack's view holds the clusters whose zones it delegates (fleet/dns-zones.ts), so
+  // that it finds exactly the fleet's delegations in its view.
+  const delegations = delegationsByParentStack(fleet);
+  const clusterEntries = new Map<
+    string,
+    { apps?: AppsEnvironment; platform?: PlatformEnvironment; studio?: StudioEnvironment }
+  >();
+  for (const a of fleet.apps) clusterEntries.set(stackIds.apps(a.org.code, a.environment.token), { apps: a });
+  for (const p of fleet.platforms)
+    clusterEntries.set(stackIds.platform(p.environment.token), { platform: p });
+  for (const s of fleet.studios) clusterEntries.set(stackIds.studio(s.environment.token), { studio: s });
+  const clusterView = (id: string, own: ViewEntries): Fleet => {
+    const children = (delegations.get(id) ?? []).map((d) => clusterEntries.get(d.child.stackId) ?? {});
+    const plus = <T>(
+      mine: readonly T[] | undefined,
+      pick: (e: (typeof children)[number]) => T | undefined,
+    ) => [...(mine ?? []), ...children.map(pick).filter((e): e is T => e !== undefined)];
+    return fleetView(fleet, {
+      ...own,
+      apps: plus(own.apps, (e) => e.apps),
+      platforms: plus(own.platforms, (e) => e.platform),
+      studios: plus(own.studios, (e) => e.studio),
+    });
+  };
+
+  const whole = wholeFleetView(fleet);
+  const stateView = fleetView(fleet, { stateScopes: fleet.stateScopes });
   const out: PlannedStack[] = [
     plan({
       id: BOOTSTRAP_STACK_ID,
@@ -114,7 +148,8 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       environment: BOOTSTRAP_SCOPE,
       scope: BOOTSTRAP_SCOPE,
       reads: [],
-      build: (app) => new BootstrapStack(app, { fleet, stackId: BOOTSTRAP_STACK_ID }),
+      input: { fleet: whole },
+      build: (app) => new BootstrapStack(app, { fleet: whole, stackId: BOOTSTRAP_STACK_ID }),
     }),
     plan({
       id: STATE_SCOPES_STACK_ID,
@@ -124,21 +159,27 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       // The pipeline applies its scope first; no stack records a dependency on it, because a
       // stack cannot be planned without its state container either way (stage order decides).
       reads: [],
-      build: (app, backend) => new StateScopesStack(app, { fleet, stackId: STATE_SCOPES_STACK_ID, backend }),
+      input: { fleet: stateView },
+      build: (app, backend) =>
+        new StateScopesStack(app, { fleet: stateView, stackId: STATE_SCOPES_STACK_ID, backend }),
     }),
   ];
   for (const platform of fleet.platforms) {
+    const id = stackIds.platform(platform.environment.token);
+    const view = clusterView(id, { platforms: [platform] });
     out.push(
       ...sharedEnvironmentStacks(
-        fleet,
+        shared,
         "platform",
         platform,
-        (app, backend, stackId) => new PlatformStack(app, { fleet, platform, stackId, backend }),
+        { fleet: view, subject: platform },
+        (app, backend, stackId) => new PlatformStack(app, { fleet: view, platform, stackId, backend }),
       ),
     );
   }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
+    const view = fleetView(fleet, { externalClusters: [cluster] });
     out.push(
       plan({
         id,
@@ -146,12 +187,14 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         environment: SHARED_SCOPE,
         scope: SHARED_SCOPE,
         reads: [],
-        build: (app, backend) => new ServicesStack(app, { fleet, cluster, stackId: id, backend }),
+        input: { fleet: view, subject: cluster },
+        build: (app, backend) => new ServicesStack(app, { fleet: view, cluster, stackId: id, backend }),
       }),
     );
   }
   for (const org of fleet.orgs) {
     const orgId = stackIds.org(org.code);
+    const view = fleetView(fleet, { orgs: [org] });
     out.push(
       plan({
         id: orgId,
@@ -160,19 +203,24 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         scope: SHARED_SCOPE,
         org: org.code,
         reads: [],
-        build: (app, backend) => new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+        input: { fleet: view, subject: org },
+        build: (app, backend) => new OrgStack(app, { fleet: view, org, stackId: orgId, backend }),
       }),
     );
   }
   // After the org stacks: the production Studio connects to every org's registry, which must exist.
   for (const studio of fleet.studios) {
+    const id = stackIds.studio(studio.environment.token);
+    const pushes = pushesToOrgRegistries(studio);
+    const view = clusterView(id, { studios: [studio], ...(pushes ? { orgs: fleet.orgs } : {}) });
     out.push(
       ...sharedEnvironmentStacks(
-        fleet,
+        shared,
         "studio",
         studio,
-        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-        pushesToOrgRegistries(studio)
+        { fleet: view, subject: studio },
+        (app, backend, stackId) => new StudioStack(app, { fleet: view, studio, stackId, backend }),
+        pushes
           ? fleet.orgs.map((o) => ({
               stack: stackIds.org(o.code),
               what: "the org's container registry (private endpoint for pushing app images)",
@@ -185,6 +233,8 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
     const token = apps.environment.token;
     const appsId = stackIds.apps(apps.org.code, token);
     const k8sId = stackIds.appsK8s(apps.org.code, token);
+    const view = clusterView(appsId, { apps: [apps] });
+    const k8sView = fleetView(fleet, { apps: [apps] });
     out.push(
       plan({
         id: appsId,
@@ -199,7 +249,8 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
             what: "the org's container registry (AcrPull for the kubelet)",
           },
         ],
-        build: (app, backend) => new AppsStack(app, { fleet, apps, stackId: appsId, backend }),
+        input: { fleet: view, subject: apps },
+        build: (app, backend) => new AppsStack(app, { fleet: view, apps, stackId: appsId, backend }),
       }),
       plan({
         id: k8sId,
@@ -208,18 +259,23 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         scope: token,
         org: apps.org.code,
         reads: [{ stack: appsId, what: "the cluster, its identities and ingress IP (data sources)" }],
-        build: (app, backend) => new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }),
+        input: { fleet: k8sView, subject: apps },
+        build: (app, backend) => new AppsK8sStack(app, { fleet: k8sView, apps, stackId: k8sId, backend }),
       }),
     );
   }
   return out;
 }
 
-/** A Platform or Studio environment: its cluster stack and the `-k8s` stack that depends on it. */
+/**
+ * A Platform or Studio environment: its cluster stack (built from `input`) and the `-k8s` stack
+ * that depends on it (built from the shared view and the environment's entry).
+ */
 function sharedEnvironmentStacks(
-  fleet: Fleet,
+  sharedFleet: Fleet,
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
+  input: StackInput,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
   reads: readonly StackRead[] = [],
 ): PlannedStack[] {
@@ -233,6 +289,7 @@ function sharedEnvironmentStacks(
       environment: token,
       scope: token,
       reads,
+      input,
       build: (app, backend) => buildCluster(app, backend, id),
     }),
     plan({
@@ -241,9 +298,10 @@ function sharedEnvironmentStacks(
       environment: token,
       scope: token,
       reads: [{ stack: id, what: "the cluster, its identities and ingress IP (data sources)" }],
+      input: { fleet: sharedFleet, subject: shared },
       build: (app, backend) =>
         new SharedK8sStack(app, {
-          fleet,
+          fleet: sharedFleet,
           product,
           environmentToken: token,
           names: shared.names,

@@ -7,7 +7,8 @@
  * ```json
  * { "version": 1,
  *   "stacks": { "apps-ttd-at22": { "kind": "apps", "scope": "at22", "environment": "at22", "org": "ttd",
- *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }] } } }
+ *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }],
+ *                                  "inputHash": "<sha256 of its inputs, code and dependencies' hashes>" } } }
  * ```
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -38,10 +39,17 @@ export type StackKind = (typeof STACK_KINDS)[number];
 export type StackMetadata = Pick<
   PlannedStack,
   "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads"
->;
+> & {
+  /**
+   * The hash of everything the stack's output is made from (stacks/synth-fleet.ts
+   * `inputHashes`): equal hashes mean equal output. Absent in outputs written before it existed.
+   */
+  readonly inputHash?: string;
+};
 
-export function metadataOf(p: PlannedStack): StackMetadata {
+export function metadataOf(p: PlannedStack, inputHash?: string): StackMetadata {
   return {
+    ...(inputHash !== undefined ? { inputHash } : {}),
     id: p.id,
     kind: p.kind,
     scope: p.scope,
@@ -96,7 +104,13 @@ export function readStackMetadata(outdir: string): Map<string, StackMetadata> | 
         `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn; synthesize again (npm run synth)`,
       );
     }
-    out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });
+    const { inputHash, ...rest } = e as StackMetadata;
+    out.set(id, {
+      ...rest,
+      ...(typeof inputHash === "string" ? { inputHash } : {}),
+      id,
+      reads: Array.isArray(e.reads) ? e.reads : [],
+    });
   }
   return out;
 }
