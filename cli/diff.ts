@@ -17,7 +17,7 @@ import { isStatefulType } from "../constructs/common/stateful";
 import { isJsonObject, type Json, prop } from "./json";
 import { canonicalJson } from "./normalize";
 import { type RuleEffect, rulesFor, verdict } from "./risk-rules";
-import type { SynthOutput } from "./synth-output";
+import type { StackOutputs } from "./synth-output";
 
 export type BlockKind =
   | "resource"
@@ -366,7 +366,7 @@ function byBlockOrder(a: BlockChange, b: BlockChange): number {
 }
 
 /** Diffs every stack that differs between two syntheses, in dependency order of head. */
-export function diffOutputs(base: SynthOutput, head: SynthOutput, stacks: readonly string[]): FleetDiff {
+export function diffOutputs(base: StackOutputs, head: StackOutputs, stacks: readonly string[]): FleetDiff {
   const out: StackDiff[] = [];
   for (const id of stacks) {
     const b = base.has(id) ? base.stack(id) : undefined;

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { type CommandIO, guarded, positiveInt, processIO, program } from "./commands/common";
+import { loadBaseByInputs } from "./input-affected";
 import { readManifest } from "./manifest";
 import type { Legs } from "./matrix";
 import { allLegs } from "./matrix";
@@ -18,7 +19,6 @@ import { baseWarnings, prepareRun, prepareSummary } from "./pipeline-prepare";
 import { parseBoolean, type RunMode, resolveBases, resolveCommit, runContext } from "./pipeline-run";
 import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./pipeline-schema";
 import { SynthOutput } from "./synth-output";
-import { synthesizeRef } from "./synth-tree";
 
 const HELP = `
 Without a subcommand (or with "generate"): writes azure-pipelines.yml from the fleet definition
@@ -146,10 +146,7 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
     head,
     maxJobs: o.maxJobs,
     waveSlots: o.waveSlots,
-    loadBase: async (commit) => {
-      const b = await synthesizeRef(commit, io.cwd, log, { env: io.env });
-      return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
-    },
+    loadBase: (commit) => loadBaseByInputs(commit, head, io.cwd, io.env, log),
   });
   const commit = io.env.BUILD_SOURCEVERSION ?? (await resolveCommit("HEAD", io.cwd)) ?? "unknown";
   const out = resolve(io.cwd, o.out);

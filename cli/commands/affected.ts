@@ -2,7 +2,7 @@
 import { compareOutputs } from "../affected";
 import { resolveEnvToken } from "../env-token";
 import { type CommandIO, guarded, parse, processIO, program } from "./common";
-import { addSideOptions, baseLabel, type SideOptions, withSides } from "./sides";
+import { addSideOptions, baseLabel, type SideOptions, withInputSides } from "./sides";
 
 const HELP = `
 Compares each stack's normalized Terraform JSON (cdktf metadata dropped, keys sorted) between
@@ -19,9 +19,13 @@ stacks) or state (state-scopes). A registry name that the fleet writes different
 added stacks, "removed" stacks have nothing left to plan (their resources stay in Azure until
 destroyed deliberately), "all" is changed + removed + dependents in dependency order.
 
-The base is synthesized in a temporary git worktree (node_modules reused when package-lock.json
-is identical, else npm ci); FLEET_DIR is inherited: absolute → both sides read that directory,
-relative → each tree reads its own copy.
+When only the fleet definition differs from --base (the code a synthesis runs is the same),
+both definitions are loaded and planned here, every stack's input is hashed on both sides, and
+only the stacks whose input differs are synthesized and compared: the same answer, without two
+full syntheses. Otherwise (or with --full-synth) the base is synthesized in a temporary git
+worktree (node_modules reused when package-lock.json is identical, else npm ci) and the
+checkout in full. FLEET_DIR is inherited: absolute → both sides read that directory, relative →
+each tree reads its own copy.
 
 Exit codes: 0 success (whether or not anything is affected), 1 error.
 
@@ -46,7 +50,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
   const o = cmd.opts<Options>();
   return guarded(io, async () => {
     const env = o.env !== undefined ? resolveEnvToken(o.env, io.cwd, io.env.FLEET_DIR) : undefined;
-    const result = await withSides(o, io, (base, head) =>
+    const result = await withInputSides(o, io, (base, head) =>
       compareOutputs(base, head, env !== undefined ? { env } : {}),
     );
     if (o.json) {
