@@ -193,51 +193,70 @@ export async function compareByInputs(
     if (head.fleet === undefined) {
       throw new Error(`the fleet definition in ${headDir} has problems:\n${head.problems.join("\n")}`);
     }
-    const basePlan = planStacks(base.fleet);
-    const headPlan = planStacks(head.fleet);
-    if (o.head !== undefined) {
-      // The given synthesis must be of exactly this checkout, or its JSON cannot stand in for the base's.
-      const hashes = inputHashes(headPlan, o.backend, codeHash(PROJECT_ROOT));
-      const stale = headPlan.find(
-        (p) => o.head!.manifest.metadata?.get(p.id)?.inputHash !== hashes.get(p.id),
-      );
-      if (stale !== undefined || o.head.stackIds.length !== headPlan.length) {
-        cleanup();
-        return {
-          fallback: `the head synthesis is not of this checkout's fleet and code (${stale?.id ?? "stack count"})`,
-        };
-      }
-    }
-    const baseHash = new Map(basePlan.map((p) => [p.id, ownInputHash(p)]));
-    const headHash = new Map(headPlan.map((p) => [p.id, ownInputHash(p)]));
-    const baseIds = basePlan.filter((p) => baseHash.get(p.id) !== headHash.get(p.id)).map((p) => p.id);
-    const headIds = headPlan.filter((p) => baseHash.get(p.id) !== headHash.get(p.id)).map((p) => p.id);
-    const synth = (fleet: Fleet, ids: readonly string[], side: string): string => {
-      const out = join(work, side);
-      if (ids.length > 0) {
-        o.log(`${side}: ${ids.length} stack(s) whose inputs differ to synthesize`);
-        synthFleet(fleet, {
-          outdir: out,
-          only: ids,
-          backend: o.backend,
-          ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
-        });
-      }
-      return out;
-    };
-    const headSide =
-      o.head ?? new PlannedOutput(headPlan, synth(head.fleet, headIds, "head"), headIds, undefined);
-    const baseSide = new PlannedOutput(basePlan, synth(base.fleet, baseIds, "base"), baseIds, o.head);
-    return {
-      base: baseSide,
-      head: headSide,
-      synthesized: { base: baseIds.length, head: o.head !== undefined ? 0 : headIds.length },
-      cleanup,
-    };
+    const compared = compareFleets(base.fleet, head.fleet, { ...o, work });
+    if ("fallback" in compared) cleanup();
+    return "fallback" in compared ? compared : { ...compared, cleanup };
   } catch (e) {
     cleanup();
     throw e;
   }
+}
+
+export interface CompareFleetsOptions {
+  readonly backend: BackendKind;
+  readonly log: Log;
+  /** A directory to synthesize into (removed by the caller). */
+  readonly work: string;
+  readonly head?: StackOutputs;
+  readonly onProgress?: (p: SynthProgress) => void;
+}
+
+/**
+ * Two fleet definitions compared by stack inputs, with the code running here: the stacks whose
+ * input differs (and the added and removed ones) are synthesized on each side into `work`.
+ */
+export function compareFleets(
+  baseFleet: Fleet,
+  headFleet: Fleet,
+  o: CompareFleetsOptions,
+): Omit<InputComparison, "cleanup"> | { readonly fallback: string } {
+  const basePlan = planStacks(baseFleet);
+  const headPlan = planStacks(headFleet);
+  if (o.head !== undefined) {
+    // The given synthesis must be of exactly this checkout, or its JSON cannot stand in for the base's.
+    const hashes = inputHashes(headPlan, o.backend, codeHash(PROJECT_ROOT));
+    const stale = headPlan.find((p) => o.head!.manifest.metadata?.get(p.id)?.inputHash !== hashes.get(p.id));
+    if (stale !== undefined || o.head.stackIds.length !== headPlan.length) {
+      return {
+        fallback: `the head synthesis is not of this checkout's fleet and code (${stale?.id ?? "stack count"})`,
+      };
+    }
+  }
+  const baseHash = new Map(basePlan.map((p) => [p.id, ownInputHash(p)]));
+  const headHash = new Map(headPlan.map((p) => [p.id, ownInputHash(p)]));
+  const baseIds = basePlan.filter((p) => baseHash.get(p.id) !== headHash.get(p.id)).map((p) => p.id);
+  const headIds = headPlan.filter((p) => baseHash.get(p.id) !== headHash.get(p.id)).map((p) => p.id);
+  const synth = (fleet: Fleet, ids: readonly string[], side: string): string => {
+    const out = join(o.work, side);
+    if (ids.length > 0) {
+      o.log(`${side}: ${ids.length} stack(s) whose inputs differ to synthesize`);
+      synthFleet(fleet, {
+        outdir: out,
+        only: ids,
+        backend: o.backend,
+        ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+      });
+    }
+    return out;
+  };
+  const headSide =
+    o.head ?? new PlannedOutput(headPlan, synth(headFleet, headIds, "head"), headIds, undefined);
+  const baseSide = new PlannedOutput(basePlan, synth(baseFleet, baseIds, "base"), baseIds, o.head);
+  return {
+    base: baseSide,
+    head: headSide,
+    synthesized: { base: baseIds.length, head: o.head !== undefined ? 0 : headIds.length },
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
-import { fleetView, type StackInput, sharedView, type ViewEntries, wholeFleetView } from "./inputs";
+import { type StackInput, sharedView, type ViewEntries, fleetView as viewOf, wholeFleetView } from "./inputs";
 import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
@@ -72,8 +72,8 @@ function plan(p: Omit<PlannedStack, "dependsOn">): PlannedStack {
  * environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
-export function planStacks(fleet: Fleet): PlannedStack[] {
-  const planned = planEveryStack(fleet);
+export function planStacks(fleet: Fleet, options: PlanOptions = {}): PlannedStack[] {
+  const planned = planEveryStack(fleet, options);
   // A stack that delegates fleet zones below its own reads their name servers (fleet/dns-zones.ts).
   const delegations = delegationsByParentStack(fleet);
   const withDelegations = planned.map((p) => {
@@ -112,8 +112,18 @@ function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
   return out;
 }
 
-function planEveryStack(fleet: Fleet): PlannedStack[] {
-  const shared = sharedView(fleet);
+export interface PlanOptions {
+  /**
+   * Build every stack from the whole fleet instead of its view (stacks/inputs.ts). Only for the
+   * test that proves the views lose nothing a stack reads; input hashes are then meaningless.
+   */
+  readonly wholeFleet?: boolean;
+}
+
+function planEveryStack(fleet: Fleet, options: PlanOptions): PlannedStack[] {
+  const whole = options.wholeFleet ? fleet : wholeFleetView(fleet);
+  const fleetView = options.wholeFleet ? () => fleet : viewOf;
+  const shared = options.wholeFleet ? fleet : sharedView(fleet);
   // A cluster stack's view holds the clusters whose zones it delegates (fleet/dns-zones.ts), so
   // that it finds exactly the fleet's delegations in its view.
   const delegations = delegationsByParentStack(fleet);
@@ -139,7 +149,6 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
     });
   };
 
-  const whole = wholeFleetView(fleet);
   const stateView = fleetView(fleet, { stateScopes: fleet.stateScopes });
   const out: PlannedStack[] = [
     plan({

@@ -60,6 +60,8 @@ export interface SynthFleetOptions {
   readonly only?: readonly string[];
   /** The code's hash (stacks/code-hash.ts); default: of this checkout. */
   readonly codeHash?: string;
+  /** See `PlanOptions.wholeFleet` (tests only). */
+  readonly wholeFleet?: boolean;
   /** Called after every batch (and once before the first). */
   readonly onProgress?: (p: SynthProgress) => void;
 }
@@ -117,7 +119,7 @@ interface ManifestJson {
 
 export function synthFleet(fleet: Fleet, options: SynthFleetOptions): SynthFleetResult {
   disableTokenStackTraces();
-  const all = planStacks(fleet);
+  const all = planStacks(fleet, { wholeFleet: options.wholeFleet === true });
   assertUniqueIds(all);
   const select = options.select ?? [];
   const only = options.only !== undefined ? new Set(options.only) : undefined;
