@@ -260,6 +260,35 @@ export function compareFleets(
 }
 
 /**
+ * The fleet definition in `baseDir` compared with the one in `headDir` by stack inputs, both
+ * with the code of this checkout (`affected --base-fleet`).
+ */
+export function compareFleetDirs(
+  baseDir: string,
+  headDir: string,
+  o: Omit<CompareFleetsOptions, "work" | "head">,
+): InputComparison {
+  const load = (dir: string) => {
+    const loaded = loadOrUndefined(dir);
+    if (loaded.fleet === undefined) {
+      throw new Error(`the fleet definition in ${dir} has problems:\n${loaded.problems.join("\n")}`);
+    }
+    return loaded.fleet;
+  };
+  const work = mkdtempSync(join(tmpdir(), "fleet-inputs-"));
+  const cleanup = () => rmSync(work, { recursive: true, force: true });
+  try {
+    const compared = compareFleets(load(baseDir), load(headDir), { ...o, work });
+    // Without a head synthesis nothing can make the comparison fall back.
+    if ("fallback" in compared) throw new Error(compared.fallback);
+    return { ...compared, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+/**
  * The base at `commit` for `pipeline prepare`: compared by inputs against the pipeline's full
  * synthesis of the checkout when only the fleet definition changed, else synthesized in full
  * in a temporary worktree (synth-tree.ts).

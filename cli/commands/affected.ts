@@ -29,6 +29,9 @@ each tree reads its own copy.
 
 Exit codes: 0 success (whether or not anything is affected), 1 error.
 
+--base-fleet <dir> compares the fleet definition in <dir> with the current one (FLEET_DIR or
+environments/), both with this checkout's code, by stack inputs.
+
 Examples:
   npm run --silent affected -- --base origin/main
   npm run --silent affected -- --base origin/main --env at22 > stacks.txt
@@ -44,6 +47,10 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
   const cmd = addSideOptions(program("affected", "List the stacks a change affects.", io))
     .option("--json", "print a JSON object instead of one id per line")
     .option("--env <env>", "only the stacks of this environment token (shared = org stacks)")
+    .option(
+      "--base-fleet <dir>",
+      "compare with the fleet definition in <dir> instead of a revision (same code; by stack inputs)",
+    )
     .addHelpText("after", HELP);
   const code = parse(cmd, argv);
   if (code !== undefined) return code;
@@ -55,7 +62,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
     );
     if (o.json) {
       io.out(
-        `${JSON.stringify({ base: baseLabel(o), ...(env !== undefined ? { env } : {}), ...result }, null, 2)}\n`,
+        `${JSON.stringify({ base: o.baseFleet ?? baseLabel(o), ...(env !== undefined ? { env } : {}), ...result }, null, 2)}\n`,
       );
     } else {
       io.out(result.all.map((id) => `${id}\n`).join(""));

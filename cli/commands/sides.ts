@@ -2,7 +2,8 @@
 import { cpSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { compareByInputs } from "../input-affected";
+import { fleetDirFromEnv } from "../../fleet/load";
+import { compareByInputs, compareFleetDirs } from "../input-affected";
 import { synthOptionsFromEnv, synthProgress } from "../synth";
 import { type StackOutputs, SynthOutput } from "../synth-output";
 import { synthesize, synthesizeRef } from "../synth-tree";
@@ -16,6 +17,8 @@ export interface SideOptions {
   keepWorktree?: boolean;
   /** Synthesize both sides in full even when only the fleet definition changed. */
   fullSynth?: boolean;
+  /** A fleet directory to compare with, with the code of this checkout. */
+  baseFleet?: string;
 }
 
 export function addSideOptions(cmd: Command): Command {
@@ -92,6 +95,18 @@ export async function withInputSides<T>(
   io: CommandIO,
   fn: (base: StackOutputs, head: StackOutputs) => T,
 ): Promise<T> {
+  if (o.baseFleet !== undefined) {
+    const log = (text: string) => io.err(text.endsWith("\n") ? text : `${text}\n`);
+    const compared = compareFleetDirs(resolve(io.cwd, o.baseFleet), fleetDirFromEnv(io.cwd), {
+      backend: synthOptionsFromEnv(io.env).backend ?? "azurerm",
+      log,
+    });
+    try {
+      return fn(compared.base, compared.head);
+    } finally {
+      compared.cleanup();
+    }
+  }
   if (
     o.base === undefined ||
     o.baseOut !== undefined ||
