@@ -133,9 +133,10 @@ export function runSynth(argv: readonly string[]): number {
     const stats = { stacks: planned.length, reused, seconds, maxRssKb: process.resourceUsage().maxRSS };
     writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
   }
-  const what = `${planned.length}${select.length > 0 ? " selected" : ""} stacks${reused > 0 ? ` (${planned.length - reused} built, ${reused} unchanged and reused)` : ""}`;
+  const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
+  const reuse = reused > 0 ? `; ${planned.length - reused} built, ${reused} with unchanged inputs reused` : "";
   process.stdout.write(
-    `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
+    `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s${reuse}\n`,
   );
   return 0;
 }
