@@ -150,9 +150,20 @@ function loadOrUndefined(dir: string): { fleet?: Fleet; problems: string[] } {
 export async function compareByInputs(
   o: CompareByInputsOptions,
 ): Promise<InputComparison | { readonly fallback: string }> {
-  const commit = (await git(["rev-parse", "--verify", "--quiet", `${o.ref}^{commit}`], o.cwd)).trim();
+  let commit: string;
+  try {
+    commit = (await git(["rev-parse", "--verify", "--quiet", `${o.ref}^{commit}`], o.cwd)).trim();
+  } catch {
+    // The full comparison names the problem (a shallow checkout, usually).
+    return { fallback: `git cannot resolve ${o.ref}` };
+  }
   // The code that runs here must be the checkout's, and the base's the same.
-  const mine = codeFiles(o.cwd);
+  let mine: Map<string, string>;
+  try {
+    mine = codeFiles(o.cwd);
+  } catch (e) {
+    return { fallback: `the checkout's code cannot be hashed (${(e as Error).message})` };
+  }
   if (resolve(o.cwd) !== resolve(PROJECT_ROOT)) {
     const running = differences(codeFiles(PROJECT_ROOT), mine);
     if (running.length > 0) return { fallback: `the running code is not the checkout's (${running[0]})` };

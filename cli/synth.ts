@@ -134,7 +134,8 @@ export function runSynth(argv: readonly string[]): number {
     writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
   }
   const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
-  const reuse = reused > 0 ? `; ${planned.length - reused} built, ${reused} with unchanged inputs reused` : "";
+  const reuse =
+    reused > 0 ? `; ${planned.length - reused} built, ${reused} with unchanged inputs reused` : "";
   process.stdout.write(
     `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s${reuse}\n`,
   );

@@ -87,7 +87,7 @@ export interface SynthFleetResult {
   readonly planned: readonly PlannedStack[];
   /** Ids of the stacks reused from `cacheFrom`. */
   readonly reused: readonly string[];
-  /** Input hash of every stack of the fleet, by id. */
+  /** Input hash of every stack written, by id (with `only`, stacks whose dependencies were not written hash them as unknown). */
   readonly inputHashes: ReadonlyMap<string, string>;
 }
 
@@ -126,7 +126,8 @@ export function synthFleet(fleet: Fleet, options: SynthFleetOptions): SynthFleet
   const planned = only !== undefined ? all.filter((p) => only.has(p.id)) : selectStacks(all, select);
   if (select.length > 0 && planned.length === 0) throw new NoStacksSelectedError(select, all);
   const backend = options.backend ?? "azurerm";
-  const hashes = inputHashes(all, backend, options.codeHash ?? codeHash(PROJECT_ROOT));
+  // A selection holds what its stacks depend on, so their hashes are complete.
+  const hashes = inputHashes(planned, backend, options.codeHash ?? codeHash(PROJECT_ROOT));
   // Read before the batches overwrite the manifest (keepFrom may be outdir itself).
   const kept = select.length > 0 && options.keepFrom !== undefined ? keptOutput(options.keepFrom) : undefined;
   const cache = options.cacheFrom !== undefined ? keptOutput(options.cacheFrom) : undefined;
