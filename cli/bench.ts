@@ -198,13 +198,20 @@ export function measureScenarios(
   const work = mkdtempSync(join(tmpdir(), "bench-out-"));
   const out = join(work, "cdktf.out");
   const changed = oneOrgChange(fleetDir, org);
+  const step = (what: string) =>
+    process.stderr.write(`bench: ${orgs > 0 ? `${orgs} orgs` : "committed fleet"}: ${what}\n`);
   try {
+    step("full synth, cold");
     const cold = measureFleet(fleetDir, orgs, out);
     const synthNote = (r: CommandRun) =>
       `${r.synth!.stacks - r.synth!.reused} built, ${r.synth!.reused} reused`;
+    step("no-op synth, warm");
     const warm = runCommand("bin/synth.ts", ["--output", out], { FLEET_DIR: fleetDir });
+    step("one-org change, warm");
     const change = runCommand("bin/synth.ts", ["--output", out], { FLEET_DIR: changed });
+    step("affected, one-org change");
     const affected = runCommand("bin/affected.ts", ["--base-fleet", fleetDir], { FLEET_DIR: changed });
+    step(`--stacks 'apps-${org}-*', cold`);
     const selection = runCommand(
       "bin/synth.ts",
       ["--output", join(work, "selection.out"), "--stacks", `apps-${org}-*`],
