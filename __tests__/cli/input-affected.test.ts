@@ -1,14 +1,3 @@
-/**
- * Issue 15, exactness: over random sequences of fleet changes (orgs and environments added and
- * removed, per-org and per-class settings changed, blocks allocated), the stacks affected by
- * comparing input hashes are the stacks affected by comparing two full syntheses, and a
- * synthesis that reuses the previous output is byte-identical to a clean one.
- *
- * Small fleets (two to four orgs of the committed fleet's shape) and few runs keep it within
- * about a minute; every run synthesizes each version once in full as the reference.
- */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { compareOutputs } from "../../cli/affected";
@@ -19,6 +8,7 @@ import type { Fleet } from "../../fleet/model";
 import { synthFleet } from "../../stacks/synth-fleet";
 import { fleetFixture, registryOrg, removeFleetFixtures } from "../../testing/fleet-fixture";
 import { treeHash } from "../../testing/tree-hash";
+import { tempDir } from "./fixtures";
 
 afterAll(removeFleetFixtures);
 
@@ -119,18 +109,8 @@ function render(state: FleetState): Fleet {
   return fleet;
 }
 
-const work: string[] = [];
-afterAll(() => {
-  for (const d of work) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "input-affected-"));
-  work.push(d);
-  return d;
-}
-
 function clean(fleet: Fleet): string {
-  const out = join(tempDir(), "cdktf.out");
+  const out = join(tempDir("input-affected-"), "cdktf.out");
   synthFleet(fleet, { outdir: out });
   return out;
 }
@@ -153,13 +133,17 @@ test("affected by input hashes equals affected by full syntheses; incremental ou
         const nextClean = clean(nextFleet);
 
         // Incremental: reuse the previous output where input hashes are unchanged.
-        const incremental = join(tempDir(), "cdktf.out");
+        const incremental = join(tempDir("input-affected-"), "cdktf.out");
         const result = synthFleet(nextFleet, { outdir: incremental, cacheFrom: out });
         expect(treeHash(incremental)).toBe(treeHash(nextClean));
         expect(result.reused.length).toBeGreaterThan(0);
 
         // Affected by inputs against affected by full syntheses.
-        const byInputs = compareFleets(fleet, nextFleet, { backend: "azurerm", log, work: tempDir() });
+        const byInputs = compareFleets(fleet, nextFleet, {
+          backend: "azurerm",
+          log,
+          work: tempDir("input-affected-"),
+        });
         if ("fallback" in byInputs) throw new Error(byInputs.fallback);
         const expected = compareOutputs(new SynthOutput(out), new SynthOutput(nextClean));
         expect(compareOutputs(byInputs.base, byInputs.head)).toEqual(expected);

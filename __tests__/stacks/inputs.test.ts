@@ -3,8 +3,7 @@
  * decides whether earlier output is reused. These tests prove that the views lose nothing a
  * stack reads, that the hash follows content, and that a code change invalidates the cache.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { buildSync } from "esbuild";
 import { loadFleet } from "../../fleet/load";
@@ -15,17 +14,9 @@ import { readStackMetadata } from "../../stacks/metadata";
 import { synthFleet } from "../../stacks/synth-fleet";
 import { committedFleet } from "../../testing/fleet-synth";
 import { treeHash } from "../../testing/tree-hash";
+import { tempDir } from "../cli/fixtures";
 
 const ROOT = join(__dirname, "..", "..");
-const work: string[] = [];
-afterAll(() => {
-  for (const d of work) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), "stack-inputs-"));
-  work.push(d);
-  return d;
-}
 
 function load(dir: string): Fleet {
   const { fleet, problems } = loadFleet(dir);
@@ -47,8 +38,8 @@ describe("views", () => {
   test.each(cases)(
     "building from the views gives the same output as building from the whole fleet (%s)",
     (_, fleet, select) => {
-      const fromViews = join(tempDir(), "out");
-      const fromWhole = join(tempDir(), "out");
+      const fromViews = join(tempDir("stack-inputs-"), "out");
+      const fromWhole = join(tempDir("stack-inputs-"), "out");
       synthFleet(fleet(), { outdir: fromViews, select });
       synthFleet(fleet(), { outdir: fromWhole, select, wholeFleet: true });
       // stacks.json differs only in the input hashes; the manifest and every stack are the same.
@@ -84,7 +75,7 @@ describe("code hash", () => {
       platform: "node",
       packages: "external",
       metafile: true,
-      outdir: tempDir(),
+      outdir: tempDir("stack-inputs-"),
       logLevel: "silent",
     });
     const bundled = Object.keys(metafile.inputs).map((p) => p.replace(/\\/g, "/"));
@@ -96,7 +87,7 @@ describe("code hash", () => {
 
   test("a code change invalidates the cached output of the stacks that use it", () => {
     // A copy of the code the synthesis loads: same files, same hash; a construct changed, another.
-    const copy = tempDir();
+    const copy = tempDir("stack-inputs-");
     for (const file of [...codeFiles(ROOT).keys()]) {
       mkdirSync(dirname(join(copy, file)), { recursive: true });
       cpSync(join(ROOT, file), join(copy, file));
@@ -104,7 +95,7 @@ describe("code hash", () => {
     expect(codeHash(copy)).toBe(codeHash(ROOT));
     const construct = join(copy, "constructs", "registry", "index.ts");
     writeFileSync(construct, `${readFileSync(construct, "utf8")}\n// changed\n`);
-    const changed = tempDir();
+    const changed = tempDir("stack-inputs-");
     cpSync(copy, changed, { recursive: true });
     expect(codeHash(changed)).not.toBe(codeHash(ROOT));
     // A file the synthesis does not load changes nothing.
@@ -112,15 +103,15 @@ describe("code hash", () => {
     expect(codeFiles(copy).has("unrelated.ts")).toBe(false);
 
     const fleet = load(join(ROOT, "examples", "all-services"));
-    const first = join(tempDir(), "out");
+    const first = join(tempDir("stack-inputs-"), "out");
     synthFleet(fleet, { outdir: first, codeHash: codeHash(ROOT) });
-    const same = join(tempDir(), "out");
+    const same = join(tempDir("stack-inputs-"), "out");
     const again = synthFleet(fleet, { outdir: same, codeHash: codeHash(ROOT), cacheFrom: first });
     expect(again.reused.length).toBe(again.planned.length);
     expect(treeHash(same)).toBe(treeHash(first));
 
     // Every stack loads the changed construct's module (the code hash is one for all stacks), so none is reused.
-    const rebuilt = join(tempDir(), "out");
+    const rebuilt = join(tempDir("stack-inputs-"), "out");
     const after = synthFleet(fleet, { outdir: rebuilt, codeHash: codeHash(changed), cacheFrom: first });
     expect(after.reused).toEqual([]);
     const before = readStackMetadata(first)!;
@@ -130,7 +121,7 @@ describe("code hash", () => {
 
   test("one org's changed settings invalidate that org's stacks and the stacks that read them, nothing else", () => {
     const fleet = load(join(ROOT, "examples", "all-services"));
-    const out = join(tempDir(), "out");
+    const out = join(tempDir("stack-inputs-"), "out");
     const first = synthFleet(fleet, { outdir: out });
     const org = fleet.apps[0]!.org.code;
     const changed: Fleet = {
@@ -141,7 +132,7 @@ describe("code hash", () => {
           : a,
       ),
     };
-    const second = synthFleet(changed, { outdir: join(tempDir(), "out"), cacheFrom: out });
+    const second = synthFleet(changed, { outdir: join(tempDir("stack-inputs-"), "out"), cacheFrom: out });
     const rebuilt = second.planned.map((p) => p.id).filter((id) => !second.reused.includes(id));
     const differs = [...second.inputHashes]
       .filter(([id, h]) => first.inputHashes.get(id) !== h)
