@@ -236,10 +236,15 @@ export function ownInputHash(p: PlannedStack): string {
   return contentHash(p.input);
 }
 
-/** Hard-links every file of `from` into `to` (copies where links are not possible). */
+/**
+ * Hard-links the files of `from` into `to` (copies where links are not possible). Entries
+ * starting with a dot are not synthesis output but what `terraform init` leaves in a stack's
+ * directory (`.terraform/`, `.terraform.lock.hcl`): left behind, as a clean synthesis has none.
+ */
 function linkTree(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
     const source = join(from, entry.name);
     const target = join(to, entry.name);
     if (entry.isDirectory()) linkTree(source, target);
