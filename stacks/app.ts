@@ -13,7 +13,7 @@ import { AppsK8sStack } from "./apps-k8s-stack";
 import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import type { BackendKind, FleetStack } from "./fleet-stack";
-import { type StackInput, sharedView, type ViewEntries, fleetView as viewOf, wholeFleetView } from "./inputs";
+import { bootstrapView, type StackInput, sharedView, type ViewEntries, fleetView as viewOf } from "./inputs";
 import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
@@ -121,7 +121,7 @@ export interface PlanOptions {
 }
 
 function planEveryStack(fleet: Fleet, options: PlanOptions): PlannedStack[] {
-  const whole = options.wholeFleet ? fleet : wholeFleetView(fleet);
+  const whole = options.wholeFleet ? fleet : bootstrapView(fleet);
   const fleetView = options.wholeFleet ? () => fleet : viewOf;
   const shared = options.wholeFleet ? fleet : sharedView(fleet);
   // A cluster stack's view holds the clusters whose zones it delegates (fleet/dns-zones.ts), so

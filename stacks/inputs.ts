@@ -18,8 +18,9 @@
  * delegates (so the delegations the stack finds in its view are exactly those of the whole
  * fleet, fleet/dns-zones.ts). Per-org overrides and the per-class settings are already resolved
  * into each cluster's entry, so they are left out of the shared part: changing one org's
- * settings changes the views of that org's stacks only. `bootstrap-state` reads every cluster
- * (which subscriptions run clusters), so it sees the whole fleet.
+ * settings changes the views of that org's stacks only. `bootstrap-state` reads which
+ * environments run clusters (which subscriptions need EncryptionAtHost), so it sees every
+ * environment and one Apps cluster of each.
  */
 import { createHash } from "node:crypto";
 import type {
@@ -149,7 +150,20 @@ export function fleetView(fleet: Fleet, entries: ViewEntries): Fleet {
   return { ...sharedView(fleet), ...entries };
 }
 
-/** The whole fleet, except where it was read from (the one stack that reads every cluster). */
-export function wholeFleetView(fleet: Fleet): Fleet {
-  return { ...fleet, dir: "" };
+/**
+ * The view of `bootstrap-state`: which environments run clusters decides which subscriptions
+ * get the EncryptionAtHost feature, so it holds every Platform and Studio environment, every
+ * state scope and one Apps cluster per environment (the first), not every org's.
+ */
+export function bootstrapView(fleet: Fleet): Fleet {
+  const firstPerEnvironment = new Map<string, AppsEnvironment>();
+  for (const a of fleet.apps) {
+    if (!firstPerEnvironment.has(a.environment.token)) firstPerEnvironment.set(a.environment.token, a);
+  }
+  return fleetView(fleet, {
+    apps: [...firstPerEnvironment.values()],
+    platforms: fleet.platforms,
+    studios: fleet.studios,
+    stateScopes: fleet.stateScopes,
+  });
 }
