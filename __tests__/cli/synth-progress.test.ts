@@ -18,16 +18,20 @@ const batch = (n: number, built: number): SynthProgress => ({
   last: `s${n}z`,
 });
 
-test("in CI logs: one line per batch, with stacks written of the total and the batch", () => {
-  const s = stream(false);
-  const p = synthProgress(s, process.hrtime.bigint(), 0);
+/** Reports both batches of a run and ends it; returns what was written. */
+function run(isTTY: boolean, quietSeconds: number): string {
+  const s = stream(isTTY);
+  const p = synthProgress(s, process.hrtime.bigint(), quietSeconds);
   p.report(batch(0, 0));
   p.report(batch(1, 200));
   p.report(batch(2, 400));
   p.done();
+  return s.text();
+}
+
+test("in CI logs: one line per batch, with stacks written of the total and the batch", () => {
   expect(
-    s
-      .text()
+    run(false, 0)
       .split("\n")
       .filter((l) => l !== ""),
   ).toEqual([
@@ -41,21 +45,12 @@ test("in CI logs: one line per batch, with stacks written of the total and the b
 });
 
 test("on a terminal: one line rewritten in place, ended once", () => {
-  const s = stream(true);
-  const p = synthProgress(s, process.hrtime.bigint(), 0);
-  p.report(batch(1, 200));
-  p.report(batch(2, 400));
-  p.done();
-  expect(s.text().split("\r\u001b[2K")).toHaveLength(3);
-  expect(s.text().endsWith("\n")).toBe(true);
-  expect(s.text().split("\n")).toHaveLength(2);
+  const text = run(true, 0);
+  expect(text.split("\r\u001b[2K")).toHaveLength(3);
+  expect(text.endsWith("\n")).toBe(true);
+  expect(text.split("\n")).toHaveLength(2);
 });
 
 test("silent for a run shorter than the quiet time", () => {
-  const s = stream(false);
-  const p = synthProgress(s, process.hrtime.bigint(), 3600);
-  p.report(batch(1, 200));
-  p.report(batch(2, 400));
-  p.done();
-  expect(s.text()).toBe("");
+  expect(run(false, 3600)).toBe("");
 });
