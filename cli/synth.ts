@@ -11,6 +11,7 @@ import { formatProblem } from "../fleet/problems";
 import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
 import {
+  currentOutput,
   FleetSynthError,
   NoStacksSelectedError,
   type SynthFleetResult,
@@ -76,11 +77,20 @@ export function runSynth(argv: readonly string[]): number {
   const select = opts.stacks ?? base.select ?? [];
 
   const outdir = resolve(opts.output);
-  const staged = stagingDir(outdir);
   const hasOutput = existsSync(join(outdir, "manifest.json"));
   const previous = select.length > 0 && hasOutput;
   let planned: SynthFleetResult["planned"];
   let reused = 0;
+  // Nothing changed since the output was written: it is already what a clean synthesis gives.
+  const current =
+    select.length === 0 && hasOutput && opts.cache
+      ? currentOutput(fleet, outdir, base.backend ?? "azurerm")
+      : undefined;
+  if (current !== undefined) {
+    summarize(current, current.length);
+    return 0;
+  }
+  const staged = stagingDir(outdir);
   const progress = synthProgress(process.stderr, started);
   try {
     const result = synthFleet(fleet, {
@@ -119,27 +129,30 @@ export function runSynth(argv: readonly string[]): number {
       planned.map((p) => p.id),
     );
   else swapInto(staged, outdir);
-
-  const stacksByKind: Record<string, number> = {};
-  for (const p of planned) stacksByKind[p.kind] = (stacksByKind[p.kind] ?? 0) + 1;
-  const environments = [...new Set(planned.map((p) => p.environment))].sort();
-  const orgs = new Set(fleet.apps.map((a) => a.org.code)).size;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const kinds = Object.entries(stacksByKind)
-    .map(([k, n]) => `${n} ${k}`)
-    .join(", ");
-  if (process.env.FLEET_SYNTH_STATS) {
-    // For `npm run bench`: figures measured inside the process that did the work.
-    const stats = { stacks: planned.length, reused, seconds, maxRssKb: process.resourceUsage().maxRSS };
-    writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
-  }
-  const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
-  const reuse =
-    reused > 0 ? `; ${planned.length - reused} built, ${reused} with unchanged inputs reused` : "";
-  process.stdout.write(
-    `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s${reuse}\n`,
-  );
+  summarize(planned, reused);
   return 0;
+
+  function summarize(planned: SynthFleetResult["planned"], reused: number): void {
+    const stacksByKind: Record<string, number> = {};
+    for (const p of planned) stacksByKind[p.kind] = (stacksByKind[p.kind] ?? 0) + 1;
+    const environments = [...new Set(planned.map((p) => p.environment))].sort();
+    const orgs = new Set(fleet.apps.map((a) => a.org.code)).size;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const kinds = Object.entries(stacksByKind)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ");
+    if (process.env.FLEET_SYNTH_STATS) {
+      // For `npm run bench`: figures measured inside the process that did the work.
+      const stats = { stacks: planned.length, reused, seconds, maxRssKb: process.resourceUsage().maxRSS };
+      writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
+    }
+    const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
+    const reuse =
+      reused > 0 ? `; ${planned.length - reused} built, ${reused} with unchanged inputs reused` : "";
+    process.stdout.write(
+      `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s${reuse}\n`,
+    );
+  }
 }
 
 /** Progress after a couple of seconds: a line rewritten in place on a terminal, one line per batch elsewhere (CI logs). */

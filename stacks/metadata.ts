@@ -63,12 +63,17 @@ export function metadataOf(p: PlannedStack, inputHash?: string): StackMetadata {
 
 /** Writes `<outdir>/stacks.json` (keys sorted, so equal metadata gives equal bytes). */
 export function writeStackMetadata(outdir: string, entries: Iterable<StackMetadata>): void {
+  writeFileSync(join(outdir, STACKS_FILE), renderStackMetadata(entries));
+}
+
+/** The text of stacks.json for these entries. */
+export function renderStackMetadata(entries: Iterable<StackMetadata>): string {
   const stacks: Record<string, unknown> = {};
   for (const e of [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const { id, ...rest } = e;
     stacks[id] = rest;
   }
-  writeFileSync(join(outdir, STACKS_FILE), `${stableJson({ version: STACKS_FILE_VERSION, stacks })}\n`);
+  return `${stableJson({ version: STACKS_FILE_VERSION, stacks })}\n`;
 }
 
 /**

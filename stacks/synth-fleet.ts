@@ -36,6 +36,8 @@ import { contentHash } from "./inputs";
 import {
   metadataOf,
   readStackMetadata,
+  renderStackMetadata,
+  STACKS_FILE,
   type StackMetadata,
   stableJson,
   writeStackMetadata,
@@ -256,6 +258,38 @@ function linkTree(from: string, to: string): void {
       }
     }
   }
+}
+
+/**
+ * The plan, when `outdir` already holds exactly what a full synthesis of `fleet` would write:
+ * every stack of the plan and no other, each with its input hash recorded and unchanged and its
+ * directory present, the manifest's dependencies as planned, and stacks.json as it would be
+ * written. Else undefined. `npm run synth` then leaves the output as it is.
+ */
+export function currentOutput(
+  fleet: Fleet,
+  outdir: string,
+  backend: BackendKind,
+  code = codeHash(PROJECT_ROOT),
+): PlannedStack[] | undefined {
+  const all = planStacks(fleet);
+  assertUniqueIds(all);
+  const existing = keptOutput(outdir);
+  if (existing.manifest === undefined || existing.metadata === undefined) return undefined;
+  if (Object.keys(existing.manifest.stacks).length !== all.length) return undefined;
+  const hashes = inputHashes(all, backend, code);
+  for (const p of all) {
+    const entry = existing.manifest.stacks[p.id] as
+      | { workingDirectory?: unknown; dependencies?: unknown }
+      | undefined;
+    if (entry === undefined || existing.metadata.get(p.id)?.inputHash !== hashes.get(p.id)) return undefined;
+    if (JSON.stringify(entry.dependencies) !== JSON.stringify(p.dependsOn)) return undefined;
+    if (typeof entry.workingDirectory !== "string" || !existsSync(join(outdir, entry.workingDirectory))) {
+      return undefined;
+    }
+  }
+  const metadata = renderStackMetadata(all.map((p) => metadataOf(p, hashes.get(p.id))));
+  return readFileSync(join(outdir, STACKS_FILE), "utf8") === metadata ? all : undefined;
 }
 
 /** The manifest and metadata of an existing output, when there is one. */

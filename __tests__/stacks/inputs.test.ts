@@ -11,7 +11,7 @@ import type { Fleet } from "../../fleet/model";
 import { CODE_ENTRY_POINTS, codeFiles, codeHash } from "../../stacks/code-hash";
 import { contentHash } from "../../stacks/inputs";
 import { readStackMetadata } from "../../stacks/metadata";
-import { synthFleet } from "../../stacks/synth-fleet";
+import { currentOutput, synthFleet } from "../../stacks/synth-fleet";
 import { committedFleet } from "../../testing/fleet-synth";
 import { treeHash } from "../../testing/tree-hash";
 import { tempDir } from "../cli/fixtures";
@@ -150,6 +150,15 @@ describe("code hash", () => {
       ),
     );
     expect(rebuilt).not.toContain(`org-${org}`);
+    // npm run synth leaves an output that is already current as it is, and only such an output.
+    expect(currentOutput(fleet, out, "azurerm")?.length).toBe(first.planned.length);
+    expect(currentOutput(changed, out, "azurerm")).toBeUndefined();
+    expect(currentOutput(fleet, out, "local")).toBeUndefined();
+    writeFileSync(
+      join(out, "stacks.json"),
+      readFileSync(join(out, "stacks.json"), "utf8").replace("apps", "x"),
+    );
+    expect(currentOutput(fleet, out, "azurerm")).toBeUndefined();
     expect(rebuilt.every((id) => id.includes(`-${org}-`) || id === "bootstrap-state")).toBe(true);
   });
 });
