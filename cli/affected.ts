@@ -4,7 +4,7 @@
  * of them, directly or transitively. Listed in dependency order.
  */
 import { inScope, StackGraph } from "./manifest";
-import type { SynthOutput } from "./synth-output";
+import type { StackOutputs } from "./synth-output";
 
 export interface AffectedResult {
   /** Stacks present in head whose JSON differs from base, including new ones (see `added`). */
@@ -25,8 +25,8 @@ export interface AffectedOptions {
 }
 
 export function compareOutputs(
-  base: SynthOutput,
-  head: SynthOutput,
+  base: StackOutputs,
+  head: StackOutputs,
   options: AffectedOptions = {},
 ): AffectedResult {
   const added: string[] = [];
@@ -64,7 +64,7 @@ export function compareOutputs(
 }
 
 /** The stack's plan mode in an output: `destroy` for a decommissioned stack. */
-export function modeOf(output: SynthOutput, id: string): string | undefined {
+export function modeOf(output: StackOutputs, id: string): string | undefined {
   return output.manifest.metadata?.get(id)?.mode;
 }
 
@@ -72,7 +72,7 @@ export function modeOf(output: SynthOutput, id: string): string | undefined {
  * Dependency order over head's stacks and the removed ones: head's edges for head stacks,
  * base's edges (to stacks that still exist or are removed too) for removed stacks.
  */
-function orderAcross(head: SynthOutput, base: SynthOutput, removed: readonly string[]) {
+function orderAcross(head: StackOutputs, base: StackOutputs, removed: readonly string[]) {
   const deps = new Map<string, readonly string[]>();
   for (const id of head.stackIds) deps.set(id, head.manifest.graph.dependenciesOf(id));
   const removedSet = new Set(removed);

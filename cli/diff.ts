@@ -20,7 +20,7 @@ import { modeOf } from "./affected";
 import { isJsonObject, type Json, prop } from "./json";
 import { type RuleEffect, rulesFor, verdict } from "./risk-rules";
 import { canonicalJson } from "./sorted-json";
-import type { SynthOutput } from "./synth-output";
+import type { StackOutputs } from "./synth-output";
 
 export type BlockKind =
   | "resource"
@@ -378,7 +378,7 @@ function byBlockOrder(a: BlockChange, b: BlockChange): number {
  * configuration is unchanged; a destroy-mode stack that then disappears (its entry removed after
  * the destruction was applied) is no `stack-removed` risk.
  */
-export function diffOutputs(base: SynthOutput, head: SynthOutput, stacks: readonly string[]): FleetDiff {
+export function diffOutputs(base: StackOutputs, head: StackOutputs, stacks: readonly string[]): FleetDiff {
   const out: StackDiff[] = [];
   for (const id of stacks) {
     const b = base.has(id) ? base.stack(id) : undefined;

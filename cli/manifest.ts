@@ -54,7 +54,7 @@ export function metadataOf(manifest: FleetManifest, id: string): StackMetadata {
 export function inScope(
   ids: Iterable<string>,
   scope: string | undefined,
-  ...outputs: readonly FleetManifest[]
+  ...outputs: readonly Pick<FleetManifest, "metadata">[]
 ): string[] {
   const all = [...ids];
   if (scope === undefined) return all;

@@ -10,6 +10,7 @@ import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { completeTask, logIssue, setVariable, uploadSummary } from "./ado-logging";
 import { type CommandIO, guarded, positiveInt, processIO, program } from "./commands/common";
+import { loadBaseByInputs } from "./input-affected";
 import { readManifest } from "./manifest";
 import type { Legs } from "./matrix";
 import { allLegs } from "./matrix";
@@ -37,7 +38,6 @@ import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./
 import { addStateCommands } from "./pipeline-state-commands";
 import { type Rollout, resolveRollout } from "./rollout";
 import { SynthOutput } from "./synth-output";
-import { synthesizeRef } from "./synth-tree";
 
 const HELP = `
 Without a subcommand (or with "generate"): writes azure-pipelines.yml from the fleet definition
@@ -186,10 +186,7 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
     maxJobs: o.maxJobs,
     waveSlots: o.waveSlots,
     rollout,
-    loadBase: async (commit) => {
-      const b = await synthesizeRef(commit, io.cwd, log, { env: io.env });
-      return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
-    },
+    loadBase: (commit) => loadBaseByInputs(commit, head, io.cwd, io.env, log),
   });
   const commit = io.env.BUILD_SOURCEVERSION ?? (await resolveCommit("HEAD", io.cwd)) ?? "unknown";
   const out = resolve(io.cwd, o.out);

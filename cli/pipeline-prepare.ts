@@ -14,13 +14,13 @@ import { inScope, type StackGraph } from "./manifest";
 import { allLegs, buildMatrix, type Matrix, type MatrixOptions } from "./matrix";
 import { NO_APPLIED_TAG, type RunContext, type ScopeBase } from "./pipeline-run";
 import type { Rollout } from "./rollout";
-import type { SynthOutput } from "./synth-output";
+import type { StackOutputs } from "./synth-output";
 
 /** Longest matrix JSON published as an output variable (the agent's environment variable limit is 32766). */
 export const MAX_MATRIX_CHARS = 30000;
 
 export interface LoadedBase {
-  readonly output: SynthOutput;
+  readonly output: StackOutputs;
   cleanup(): Promise<void>;
 }
 
@@ -29,7 +29,7 @@ export interface PrepareOptions {
   readonly scopes: readonly string[];
   readonly context: RunContext;
   readonly bases: ReadonlyMap<string, ScopeBase>;
-  readonly head: SynthOutput;
+  readonly head: StackOutputs;
   /** Synthesizes (or reads) the base at a commit. */
   readonly loadBase: (commit: string) => Promise<LoadedBase>;
   /** Most plan legs per scope. */

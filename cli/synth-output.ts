@@ -5,7 +5,20 @@ import { type FleetManifest, readManifest } from "./manifest";
 import { readNormalizedStack } from "./normalize";
 import { canonicalJson } from "./sorted-json";
 
-export class SynthOutput {
+/**
+ * What `affected`, `diff` and `pipeline prepare` read of a synthesized side: its stack graph and
+ * metadata, and each stack's normalized JSON. A `SynthOutput` (a directory) or a side compared
+ * by input hashes (`input-affected.ts`), of which only the stacks whose inputs changed were built.
+ */
+export interface StackOutputs {
+  readonly manifest: Pick<FleetManifest, "graph" | "metadata">;
+  readonly stackIds: string[];
+  has(id: string): boolean;
+  stack(id: string): Json;
+  canonical(id: string): string;
+}
+
+export class SynthOutput implements StackOutputs {
   readonly manifest: FleetManifest;
   /** The tree the output was synthesized from, when known; its path is masked when normalizing. */
   readonly treeRoot: string | undefined;

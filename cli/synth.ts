@@ -11,9 +11,11 @@ import { formatProblem } from "../fleet/problems";
 import type { BuildOptions } from "../stacks/app";
 import type { BackendKind } from "../stacks/fleet-stack";
 import {
+  currentOutput,
   FleetSynthError,
   NoStacksSelectedError,
   type SynthFleetResult,
+  type SynthProgress,
   synthFleet,
 } from "../stacks/synth-fleet";
 import { parse as parseArgs } from "./commands/common";
@@ -59,6 +61,7 @@ export function runSynth(argv: readonly string[]): number {
       "-s, --stacks <glob...>",
       "only these stacks (globs over stack ids) and what they depend on; other stacks' output is kept",
     )
+    .option("--no-cache", "build every stack, reusing nothing of the earlier output")
     .option(
       "--backend <kind>",
       "azurerm (remote state) or local (offline work)",
@@ -67,24 +70,42 @@ export function runSynth(argv: readonly string[]): number {
     .exitOverride();
   const answered = parseArgs(program, argv);
   if (answered !== undefined) return answered;
-  const opts = program.opts<{ output: string; stacks?: string[]; backend: string }>();
+  const opts = program.opts<{ output: string; stacks?: string[]; backend: string; cache: boolean }>();
   const started = process.hrtime.bigint();
   const fleet = loadFleetOrExit();
   const base = synthOptionsFromEnv({ ...process.env, FLEET_BACKEND: opts.backend });
   const select = opts.stacks ?? base.select ?? [];
 
   const outdir = resolve(opts.output);
-  const staged = stagingDir(outdir);
-  const previous = select.length > 0 && existsSync(join(outdir, "manifest.json"));
+  const hasOutput = existsSync(join(outdir, "manifest.json"));
+  const previous = select.length > 0 && hasOutput;
   let planned: SynthFleetResult["planned"];
+  let reused = 0;
+  // Nothing changed since the output was written: it is already what a clean synthesis gives.
+  const current =
+    select.length === 0 && hasOutput && opts.cache
+      ? currentOutput(fleet, outdir, base.backend ?? "azurerm")
+      : undefined;
+  if (current !== undefined) {
+    summarize(current, current.length);
+    return 0;
+  }
+  const staged = stagingDir(outdir);
+  const progress = synthProgress(process.stderr, started);
   try {
-    planned = synthFleet(fleet, {
+    const result = synthFleet(fleet, {
       backend: base.backend,
       select,
       outdir: staged,
       ...(previous ? { keepFrom: outdir } : {}),
-    }).planned;
+      ...(hasOutput && opts.cache ? { cacheFrom: outdir } : {}),
+      onProgress: progress.report,
+    });
+    planned = result.planned;
+    reused = result.reused.length;
+    progress.done();
   } catch (e) {
+    progress.done();
     discard(staged);
     if (e instanceof NoStacksSelectedError) {
       process.stderr.write(`error: ${e.message}\n`);
@@ -108,23 +129,54 @@ export function runSynth(argv: readonly string[]): number {
       planned.map((p) => p.id),
     );
   else swapInto(staged, outdir);
-
-  const stacksByKind: Record<string, number> = {};
-  for (const p of planned) stacksByKind[p.kind] = (stacksByKind[p.kind] ?? 0) + 1;
-  const environments = [...new Set(planned.map((p) => p.environment))].sort();
-  const orgs = new Set(fleet.apps.map((a) => a.org.code)).size;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const kinds = Object.entries(stacksByKind)
-    .map(([k, n]) => `${n} ${k}`)
-    .join(", ");
-  if (process.env.FLEET_SYNTH_STATS) {
-    // For `npm run bench`: figures measured inside the process that did the work.
-    const stats = { stacks: planned.length, seconds, maxRssKb: process.resourceUsage().maxRSS };
-    writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
-  }
-  const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
-  process.stdout.write(
-    `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s\n`,
-  );
+  summarize(planned, reused);
   return 0;
+
+  function summarize(planned: SynthFleetResult["planned"], reused: number): void {
+    const stacksByKind: Record<string, number> = {};
+    for (const p of planned) stacksByKind[p.kind] = (stacksByKind[p.kind] ?? 0) + 1;
+    const environments = [...new Set(planned.map((p) => p.environment))].sort();
+    const orgs = new Set(fleet.apps.map((a) => a.org.code)).size;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const kinds = Object.entries(stacksByKind)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ");
+    if (process.env.FLEET_SYNTH_STATS) {
+      // For `npm run bench`: figures measured inside the process that did the work.
+      const stats = { stacks: planned.length, reused, seconds, maxRssKb: process.resourceUsage().maxRSS };
+      writeFileSync(process.env.FLEET_SYNTH_STATS, `${JSON.stringify(stats)}\n`);
+    }
+    const what = select.length > 0 ? `${planned.length} selected stacks` : `${planned.length} stacks`;
+    const reuse =
+      reused > 0 ? `; ${planned.length - reused} built, ${reused} with unchanged inputs reused` : "";
+    process.stdout.write(
+      `synthesized ${what} (${kinds}) for ${orgs} orgs in ${environments.length} state scopes (${environments.join(", ")}) into ${opts.output}/ in ${seconds.toFixed(1)} s${reuse}\n`,
+    );
+  }
+}
+
+/** Progress after a couple of seconds: a line rewritten in place on a terminal, one line per batch elsewhere (CI logs). */
+export function synthProgress(
+  stream: { write(text: string): unknown; isTTY?: boolean },
+  started: bigint,
+  quietSeconds = 2,
+): { report: (p: SynthProgress) => void; done: () => void } {
+  let rewriting = false;
+  return {
+    report: (p) => {
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+      if (p.batch === 0 || elapsed < quietSeconds) return;
+      const line =
+        `synth: ${p.reused + p.built} of ${p.total} stacks (${p.built} of ${p.toBuild} built, ${p.reused} reused), ` +
+        `batch ${p.batch}/${p.batches}${p.first !== undefined ? ` ${p.first} .. ${p.last}` : ""}, ${elapsed.toFixed(1)} s`;
+      if (stream.isTTY) {
+        stream.write(`\r\x1b[2K${line}`);
+        rewriting = true;
+      } else stream.write(`${line}\n`);
+    },
+    done: () => {
+      if (rewriting) stream.write("\n");
+      rewriting = false;
+    },
+  };
 }

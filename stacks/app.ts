@@ -14,6 +14,7 @@ import { AppsStack } from "./apps-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import { allowStatefulDestroy, type DestroyMode, destroyMode } from "./decommission";
 import type { BackendKind, FleetStack } from "./fleet-stack";
+import { bootstrapView, type StackInput, sharedView, type ViewEntries, fleetView as viewOf } from "./inputs";
 import type { StackKind } from "./metadata";
 import { OrgStack } from "./org-stack";
 import { PlatformStack } from "./platform-stack";
@@ -60,6 +61,11 @@ export interface PlannedStack {
   readonly mode?: DestroyMode["mode"];
   /** In destroy mode: whether its stateful resources may be destroyed too (`destroyStatefulResources`). */
   readonly destroyStateful?: boolean;
+  /**
+   * What the stack is built from besides its id, backend and the code (stacks/inputs.ts):
+   * `build` reads the fleet only through `input`, so equal inputs give equal output.
+   */
+  readonly input: StackInput;
   readonly build: (app: App, backend: BackendKind) => FleetStack;
 }
 
@@ -74,8 +80,8 @@ function plan(p: Omit<PlannedStack, "dependsOn">): PlannedStack {
  * environments. The bootstrap stack is applied once by hand before
  * anything else, so no stack records a dependency on it.
  */
-export function planStacks(fleet: Fleet): PlannedStack[] {
-  const planned = planEveryStack(fleet);
+export function planStacks(fleet: Fleet, options: PlanOptions = {}): PlannedStack[] {
+  const planned = planEveryStack(fleet, options);
   // A stack that delegates fleet zones below its own reads their name servers (fleet/dns-zones.ts).
   const delegations = delegationsByParentStack(fleet);
   const withDelegations = planned.map((p) => {
@@ -114,7 +120,44 @@ function dependenciesFirst(planned: readonly PlannedStack[]): PlannedStack[] {
   return out;
 }
 
-function planEveryStack(fleet: Fleet): PlannedStack[] {
+export interface PlanOptions {
+  /**
+   * Build every stack from the whole fleet instead of its view (stacks/inputs.ts). Only for the
+   * test that proves the views lose nothing a stack reads; input hashes are then meaningless.
+   */
+  readonly wholeFleet?: boolean;
+}
+
+function planEveryStack(fleet: Fleet, options: PlanOptions): PlannedStack[] {
+  const whole = options.wholeFleet ? fleet : bootstrapView(fleet);
+  const fleetView = options.wholeFleet ? () => fleet : viewOf;
+  const shared = options.wholeFleet ? fleet : sharedView(fleet);
+  // A cluster stack's view holds the clusters whose zones it delegates (fleet/dns-zones.ts), so
+  // that it finds exactly the fleet's delegations in its view.
+  const delegations = delegationsByParentStack(fleet);
+  const clusterEntries = new Map<
+    string,
+    { apps?: AppsEnvironment; platform?: PlatformEnvironment; studio?: StudioEnvironment }
+  >();
+  for (const a of fleet.apps) clusterEntries.set(stackIds.apps(a.org.code, a.environment.token), { apps: a });
+  for (const p of fleet.platforms)
+    clusterEntries.set(stackIds.platform(p.environment.token), { platform: p });
+  for (const s of fleet.studios) clusterEntries.set(stackIds.studio(s.environment.token), { studio: s });
+  const clusterView = (id: string, own: ViewEntries): Fleet => {
+    const children = (delegations.get(id) ?? []).map((d) => clusterEntries.get(d.child.stackId) ?? {});
+    const plus = <T>(
+      mine: readonly T[] | undefined,
+      pick: (e: (typeof children)[number]) => T | undefined,
+    ) => [...(mine ?? []), ...children.map(pick).filter((e): e is T => e !== undefined)];
+    return fleetView(fleet, {
+      ...own,
+      apps: plus(own.apps, (e) => e.apps),
+      platforms: plus(own.platforms, (e) => e.platform),
+      studios: plus(own.studios, (e) => e.studio),
+    });
+  };
+
+  const stateView = fleetView(fleet, { stateScopes: fleet.stateScopes });
   const out: PlannedStack[] = [
     plan({
       id: BOOTSTRAP_STACK_ID,
@@ -122,7 +165,8 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       environment: BOOTSTRAP_SCOPE,
       scope: BOOTSTRAP_SCOPE,
       reads: [],
-      build: (app) => new BootstrapStack(app, { fleet, stackId: BOOTSTRAP_STACK_ID }),
+      input: { fleet: whole },
+      build: (app) => new BootstrapStack(app, { fleet: whole, stackId: BOOTSTRAP_STACK_ID }),
     }),
     plan({
       id: STATE_SCOPES_STACK_ID,
@@ -132,21 +176,27 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       // The pipeline applies its scope first; no stack records a dependency on it, because a
       // stack cannot be planned without its state container either way (stage order decides).
       reads: [],
-      build: (app, backend) => new StateScopesStack(app, { fleet, stackId: STATE_SCOPES_STACK_ID, backend }),
+      input: { fleet: stateView },
+      build: (app, backend) =>
+        new StateScopesStack(app, { fleet: stateView, stackId: STATE_SCOPES_STACK_ID, backend }),
     }),
   ];
   for (const platform of fleet.platforms) {
+    const id = stackIds.platform(platform.environment.token);
+    const view = clusterView(id, { platforms: [platform] });
     out.push(
       ...sharedEnvironmentStacks(
-        fleet,
+        shared,
         "platform",
         platform,
-        (app, backend, stackId) => new PlatformStack(app, { fleet, platform, stackId, backend }),
+        { fleet: view, subject: platform },
+        (app, backend, stackId) => new PlatformStack(app, { fleet: view, platform, stackId, backend }),
       ),
     );
   }
   for (const cluster of fleet.externalClusters) {
     const id = stackIds.services(cluster.name);
+    const view = fleetView(fleet, { externalClusters: [cluster] });
     out.push(
       plan({
         id,
@@ -154,7 +204,8 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         environment: SHARED_SCOPE,
         scope: SHARED_SCOPE,
         reads: [],
-        build: (app, backend) => new ServicesStack(app, { fleet, cluster, stackId: id, backend }),
+        input: { fleet: view, subject: cluster },
+        build: (app, backend) => new ServicesStack(app, { fleet: view, cluster, stackId: id, backend }),
       }),
     );
   }
@@ -165,6 +216,7 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
   ];
   for (const { org, destroy, destroyStateful } of registries) {
     const orgId = stackIds.org(org.code);
+    const view = fleetView(fleet, { orgs: [org] });
     out.push(
       plan({
         id: orgId,
@@ -174,9 +226,10 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
         org: org.code,
         reads: [],
         ...(destroy ? destroyMode(destroyStateful) : {}),
+        input: { fleet: view, subject: org },
         build: (app, backend) =>
           decommissioned(
-            new OrgStack(app, { fleet, org, stackId: orgId, backend }),
+            new OrgStack(app, { fleet: view, org, stackId: orgId, backend }),
             destroy && destroyStateful,
           ),
       }),
@@ -184,13 +237,17 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
   }
   // After the org stacks: the production Studio connects to every org's registry, which must exist.
   for (const studio of fleet.studios) {
+    const id = stackIds.studio(studio.environment.token);
+    const pushes = pushesToOrgRegistries(studio);
+    const view = clusterView(id, { studios: [studio], ...(pushes ? { orgs: fleet.orgs } : {}) });
     out.push(
       ...sharedEnvironmentStacks(
-        fleet,
+        shared,
         "studio",
         studio,
-        (app, backend, stackId) => new StudioStack(app, { fleet, studio, stackId, backend }),
-        pushesToOrgRegistries(studio)
+        { fleet: view, subject: studio },
+        (app, backend, stackId) => new StudioStack(app, { fleet: view, studio, stackId, backend }),
+        pushes
           ? fleet.orgs.map((o) => ({
               stack: stackIds.org(o.code),
               what: "the org's container registry (private endpoint for pushing app images)",
@@ -199,10 +256,10 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
       ),
     );
   }
-  for (const apps of fleet.apps) out.push(...appsStacks(fleet, apps));
+  for (const apps of fleet.apps) out.push(...appsStacks(fleet, apps, clusterView, fleetView));
   // Decommissioned Apps environments (fleet.yaml `decommission`), built as before and planned for destruction.
   for (const { apps, destroyStateful } of fleet.decommission?.apps ?? []) {
-    out.push(...appsStacks(fleet, apps, destroyMode(destroyStateful)));
+    out.push(...appsStacks(fleet, apps, clusterView, fleetView, destroyMode(destroyStateful)));
   }
   return out;
 }
@@ -212,12 +269,20 @@ function planEveryStack(fleet: Fleet): PlannedStack[] {
  * reads its org's registry and the `-k8s` stack reads the cluster. In destroy mode the `-k8s`
  * stack goes first (its releases run in the cluster), so the cluster stack depends on it.
  */
-function appsStacks(fleet: Fleet, apps: AppsEnvironment, destroy?: DestroyMode): PlannedStack[] {
+function appsStacks(
+  fleet: Fleet,
+  apps: AppsEnvironment,
+  clusterView: (id: string, own: ViewEntries) => Fleet,
+  fleetView: (fleet: Fleet, entries: ViewEntries) => Fleet,
+  destroy?: DestroyMode,
+): PlannedStack[] {
   const token = apps.environment.token;
   const org = apps.org.code;
   const appsId = stackIds.apps(org, token);
   const k8sId = stackIds.appsK8s(org, token);
   const common = { environment: token, scope: token, org, ...destroy };
+  const view = clusterView(appsId, { apps: [apps] });
+  const k8sView = fleetView(fleet, { apps: [apps] });
   const mayDestroyStateful = destroy?.destroyStateful === true;
   const cluster = plan({
     ...common,
@@ -227,8 +292,9 @@ function appsStacks(fleet: Fleet, apps: AppsEnvironment, destroy?: DestroyMode):
     reads: destroy
       ? [{ stack: k8sId, what: "destroyed first: its releases run in this stack's cluster" }]
       : [{ stack: stackIds.org(org), what: "the org's container registry (AcrPull for the kubelet)" }],
+    input: { fleet: view, subject: apps },
     build: (app, backend) =>
-      decommissioned(new AppsStack(app, { fleet, apps, stackId: appsId, backend }), mayDestroyStateful),
+      decommissioned(new AppsStack(app, { fleet: view, apps, stackId: appsId, backend }), mayDestroyStateful),
   });
   const k8s = plan({
     ...common,
@@ -237,8 +303,12 @@ function appsStacks(fleet: Fleet, apps: AppsEnvironment, destroy?: DestroyMode):
     reads: destroy
       ? []
       : [{ stack: appsId, what: "the cluster, its identities and ingress IP (data sources)" }],
+    input: { fleet: k8sView, subject: apps },
     build: (app, backend) =>
-      decommissioned(new AppsK8sStack(app, { fleet, apps, stackId: k8sId, backend }), mayDestroyStateful),
+      decommissioned(
+        new AppsK8sStack(app, { fleet: k8sView, apps, stackId: k8sId, backend }),
+        mayDestroyStateful,
+      ),
   });
   return destroy ? [k8s, cluster] : [cluster, k8s];
 }
@@ -248,11 +318,15 @@ function decommissioned(stack: FleetStack, destroyStateful: boolean): FleetStack
   return destroyStateful ? allowStatefulDestroy(stack) : stack;
 }
 
-/** A Platform or Studio environment: its cluster stack and the `-k8s` stack that depends on it. */
+/**
+ * A Platform or Studio environment: its cluster stack (built from `input`) and the `-k8s` stack
+ * that depends on it (built from the shared view and the environment's entry).
+ */
 function sharedEnvironmentStacks(
-  fleet: Fleet,
+  sharedFleet: Fleet,
   product: "platform" | "studio",
   shared: PlatformEnvironment | StudioEnvironment,
+  input: StackInput,
   buildCluster: (app: App, backend: BackendKind, stackId: string) => FleetStack,
   reads: readonly StackRead[] = [],
 ): PlannedStack[] {
@@ -266,6 +340,7 @@ function sharedEnvironmentStacks(
       environment: token,
       scope: token,
       reads,
+      input,
       build: (app, backend) => buildCluster(app, backend, id),
     }),
     plan({
@@ -274,9 +349,10 @@ function sharedEnvironmentStacks(
       environment: token,
       scope: token,
       reads: [{ stack: id, what: "the cluster, its identities and ingress IP (data sources)" }],
+      input: { fleet: sharedFleet, subject: shared },
       build: (app, backend) =>
         new SharedK8sStack(app, {
-          fleet,
+          fleet: sharedFleet,
           product,
           environmentToken: token,
           names: shared.names,

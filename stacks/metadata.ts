@@ -7,7 +7,8 @@
  * ```json
  * { "version": 1,
  *   "stacks": { "apps-ttd-at22": { "kind": "apps", "scope": "at22", "environment": "at22", "org": "ttd",
- *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }] } } }
+ *                                  "dependsOn": ["org-ttd"], "reads": [{ "stack": "org-ttd", "what": "..." }],
+ *                                  "inputHash": "<sha256 of its inputs, code and dependencies' hashes>" } } }
  * ```
  *
  * A decommissioned stack (fleet.yaml `decommission`) also has `"mode": "destroy"` (the plan
@@ -43,10 +44,17 @@ export type StackKind = (typeof STACK_KINDS)[number];
 export type StackMetadata = Pick<
   PlannedStack,
   "id" | "kind" | "scope" | "environment" | "org" | "dependsOn" | "reads" | "mode" | "destroyStateful"
->;
+> & {
+  /**
+   * The hash of everything the stack's output is made from (stacks/synth-fleet.ts
+   * `inputHashes`): equal hashes mean equal output. Absent in outputs written before it existed.
+   */
+  readonly inputHash?: string;
+};
 
-export function metadataOf(p: PlannedStack): StackMetadata {
+export function metadataOf(p: PlannedStack, inputHash?: string): StackMetadata {
   return {
+    ...(inputHash !== undefined ? { inputHash } : {}),
     id: p.id,
     kind: p.kind,
     scope: p.scope,
@@ -62,12 +70,17 @@ export function metadataOf(p: PlannedStack): StackMetadata {
 
 /** Writes `<outdir>/stacks.json` (keys sorted, so equal metadata gives equal bytes). */
 export function writeStackMetadata(outdir: string, entries: Iterable<StackMetadata>): void {
+  writeFileSync(join(outdir, STACKS_FILE), renderStackMetadata(entries));
+}
+
+/** The text of stacks.json for these entries. */
+export function renderStackMetadata(entries: Iterable<StackMetadata>): string {
   const stacks: Record<string, unknown> = {};
   for (const e of [...entries].sort((a, b) => compareText(a.id, b.id))) {
     const { id, ...rest } = e;
     stacks[id] = rest;
   }
-  writeFileSync(join(outdir, STACKS_FILE), `${stableJson({ version: STACKS_FILE_VERSION, stacks })}\n`);
+  return `${stableJson({ version: STACKS_FILE_VERSION, stacks })}\n`;
 }
 
 /**
@@ -104,7 +117,13 @@ export function readStackMetadata(outdir: string): Map<string, StackMetadata> | 
         `${file}: stack ${id} needs a known kind (${STACK_KINDS.join(", ")}), scope, environment and dependsOn (and mode "destroy" or none); synthesize again (npm run synth)`,
       );
     }
-    out.set(id, { ...(e as StackMetadata), id, reads: Array.isArray(e.reads) ? e.reads : [] });
+    const { inputHash, ...rest } = e as StackMetadata;
+    out.set(id, {
+      ...rest,
+      ...(typeof inputHash === "string" ? { inputHash } : {}),
+      id,
+      reads: Array.isArray(e.reads) ? e.reads : [],
+    });
   }
   return out;
 }

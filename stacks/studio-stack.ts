@@ -33,6 +33,10 @@ export const ADDRESSES_PER_REGISTRY_ENDPOINT = 2;
 const RESERVED_FOR_OWN_ENDPOINTS = 40;
 /** Usable addresses of a /24: Azure keeps five of every subnet. */
 const USABLE_ENDPOINT_ADDRESSES = 251;
+/** How many org registries the production Studio's endpoints subnet has room for (beyond, synth refuses). */
+export const MAX_ORG_REGISTRY_ENDPOINTS = Math.floor(
+  (USABLE_ENDPOINT_ADDRESSES - RESERVED_FOR_OWN_ENDPOINTS) / ADDRESSES_PER_REGISTRY_ENDPOINT,
+);
 
 /** Whether a Studio environment pushes app images into the org registries. */
 export function pushesToOrgRegistries(studio: StudioEnvironment): boolean {

@@ -32,11 +32,15 @@ export function runCli(
  * any other line as it is.
  */
 export function stderrNoticeFields(stderr: string): string[] {
-  return stderr
-    .trim()
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => /^notice: [^ ]+: ([a-zA-Z.]+)/.exec(line)?.[1] ?? line);
+  return (
+    stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line !== "")
+      // Progress lines of a long synthesis (cli/synth.ts synthProgress) are no notices.
+      .filter((line) => !line.startsWith("synth: "))
+      .map((line) => /^notice: [^ ]+: ([a-zA-Z.]+)/.exec(line)?.[1] ?? line)
+  );
 }
 
 /** What `stderrNoticeFields` gives for the committed fleet. */

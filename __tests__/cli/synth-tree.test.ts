@@ -103,6 +103,8 @@ describe("affected --base <ref>", () => {
     expect(await main(["--base", "main"], io)).toBe(0);
     expect(io.stdout()).toBe("apps-a-at22\napps-a-at22-k8s\n");
     expect(io.stderr()).toContain("package-lock.json unchanged: reusing node_modules");
+    // Not this project's code: no comparison by stack inputs, and the reason is named.
+    expect(io.stderr()).toContain("comparing full syntheses: the checkout's code cannot be hashed");
     // The worktree is gone again.
     expect(git(dir, "worktree", "list").trim().split("\n")).toHaveLength(1);
   });

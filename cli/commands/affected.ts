@@ -2,7 +2,7 @@
 import { compareOutputs } from "../affected";
 import { resolveEnvToken } from "../env-token";
 import { type CommandIO, guarded, parse, processIO, program } from "./common";
-import { addSideOptions, baseLabel, type SideOptions, withSides } from "./sides";
+import { addSideOptions, baseLabel, type SideOptions, withInputSides } from "./sides";
 
 const HELP = `
 Compares each stack's normalized Terraform JSON (cdktf metadata dropped, keys sorted) between
@@ -19,11 +19,18 @@ stacks) or state (state-scopes). A registry name that the fleet writes different
 added stacks, "removed" stacks have nothing left to plan (their resources stay in Azure until
 destroyed deliberately), "all" is changed + removed + dependents in dependency order.
 
-The base is synthesized in a temporary git worktree (node_modules reused when package-lock.json
-is identical, else npm ci); FLEET_DIR is inherited: absolute → both sides read that directory,
-relative → each tree reads its own copy.
+When only the fleet definition differs from --base (the code a synthesis runs is the same),
+both definitions are loaded and planned here, every stack's input is hashed on both sides, and
+only the stacks whose input differs are synthesized and compared: the same answer, without two
+full syntheses. Otherwise (or with --full-synth) the base is synthesized in a temporary git
+worktree (node_modules reused when package-lock.json is identical, else npm ci) and the
+checkout in full. FLEET_DIR is inherited: absolute → both sides read that directory, relative →
+each tree reads its own copy.
 
 Exit codes: 0 success (whether or not anything is affected), 1 error.
+
+--base-fleet <dir> compares the fleet definition in <dir> with the current one (FLEET_DIR or
+environments/), both with this checkout's code, by stack inputs.
 
 Examples:
   npm run --silent affected -- --base origin/main
@@ -40,18 +47,22 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
   const cmd = addSideOptions(program("affected", "List the stacks a change affects.", io))
     .option("--json", "print a JSON object instead of one id per line")
     .option("--env <env>", "only the stacks of this environment token (shared = org stacks)")
+    .option(
+      "--base-fleet <dir>",
+      "compare with the fleet definition in <dir> instead of a revision (same code; by stack inputs)",
+    )
     .addHelpText("after", HELP);
   const code = parse(cmd, argv);
   if (code !== undefined) return code;
   const o = cmd.opts<Options>();
   return guarded(io, async () => {
     const env = o.env !== undefined ? resolveEnvToken(o.env, io.cwd, io.env.FLEET_DIR) : undefined;
-    const result = await withSides(o, io, (base, head) =>
+    const result = await withInputSides(o, io, (base, head) =>
       compareOutputs(base, head, env !== undefined ? { env } : {}),
     );
     if (o.json) {
       io.out(
-        `${JSON.stringify({ base: baseLabel(o), ...(env !== undefined ? { env } : {}), ...result }, null, 2)}\n`,
+        `${JSON.stringify({ base: o.baseFleet ?? baseLabel(o), ...(env !== undefined ? { env } : {}), ...result }, null, 2)}\n`,
       );
     } else {
       io.out(result.all.map((id) => `${id}\n`).join(""));

@@ -2,7 +2,10 @@
 import { cpSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { SynthOutput } from "../synth-output";
+import { fleetDirFromEnv } from "../../fleet/load";
+import { compareByInputs, compareFleetDirs } from "../input-affected";
+import { synthOptionsFromEnv, synthProgress } from "../synth";
+import { type StackOutputs, SynthOutput } from "../synth-output";
 import { synthesize, synthesizeRef } from "../synth-tree";
 import type { CommandIO } from "./common";
 
@@ -12,6 +15,10 @@ export interface SideOptions {
   headOut?: string;
   saveBaseOut?: string;
   keepWorktree?: boolean;
+  /** Synthesize both sides in full even when only the fleet definition changed. */
+  fullSynth?: boolean;
+  /** A fleet directory to compare with, with the code of this checkout. */
+  baseFleet?: string;
 }
 
 export function addSideOptions(cmd: Command): Command {
@@ -23,7 +30,11 @@ export function addSideOptions(cmd: Command): Command {
       "an existing synthesized output of the current tree (default: npm run synth now)",
     )
     .option("--save-base-out <dir>", "copy the synthesized base here, to reuse with --base-out")
-    .option("--keep-worktree", "keep the base worktree after the run (debugging)");
+    .option("--keep-worktree", "keep the base worktree after the run (debugging)")
+    .option(
+      "--full-synth",
+      "synthesize both sides in full even when only the fleet definition changed (affected compares stack inputs then)",
+    );
 }
 
 /** A label for the base in output: the ref, else the directory. */
@@ -70,5 +81,62 @@ export async function withSides<T>(
     return fn(base, head);
   } finally {
     await cleanup();
+  }
+}
+
+/**
+ * Like `withSides`, but when only the fleet definition differs from `--base` (same code), the
+ * sides are compared by stack input hashes and only the stacks whose inputs differ are
+ * synthesized (input-affected.ts). Falls back to `withSides`, saying why, when the code changed,
+ * when either side is given as a directory, or with `--full-synth`.
+ */
+export async function withInputSides<T>(
+  o: SideOptions,
+  io: CommandIO,
+  fn: (base: StackOutputs, head: StackOutputs) => T,
+): Promise<T> {
+  if (o.baseFleet !== undefined) {
+    const log = (text: string) => io.err(text.endsWith("\n") ? text : `${text}\n`);
+    const compared = compareFleetDirs(resolve(io.cwd, o.baseFleet), fleetDirFromEnv(io.cwd), {
+      backend: synthOptionsFromEnv(io.env).backend ?? "azurerm",
+      log,
+    });
+    try {
+      return fn(compared.base, compared.head);
+    } finally {
+      compared.cleanup();
+    }
+  }
+  if (
+    o.base === undefined ||
+    o.baseOut !== undefined ||
+    o.headOut !== undefined ||
+    o.saveBaseOut !== undefined ||
+    o.fullSynth
+  ) {
+    return withSides(o, io, fn);
+  }
+  const log = (text: string) => io.err(text.endsWith("\n") ? text : `${text}\n`);
+  const progress = synthProgress(process.stderr, process.hrtime.bigint());
+  const compared = await compareByInputs({
+    ref: o.base,
+    cwd: io.cwd,
+    env: io.env,
+    backend: synthOptionsFromEnv(io.env).backend ?? "azurerm",
+    log,
+    onProgress: progress.report,
+  });
+  progress.done();
+  if ("fallback" in compared) {
+    log(`comparing full syntheses: ${compared.fallback}`);
+    return withSides(o, io, fn);
+  }
+  try {
+    log(
+      `compared by stack inputs: only the fleet definition differs from ${o.base}; synthesized ${compared.synthesized.base} base and ${compared.synthesized.head} head stack(s) whose inputs differ`,
+    );
+    return fn(compared.base, compared.head);
+  } finally {
+    compared.cleanup();
   }
 }
