@@ -10,7 +10,6 @@ import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { completeTask, logIssue, setVariable, uploadSummary } from "./ado-logging";
 import { type CommandIO, guarded, positiveInt, processIO, program } from "./commands/common";
-import { loadBaseByInputs } from "./input-affected";
 import { readManifest } from "./manifest";
 import type { Legs } from "./matrix";
 import { allLegs } from "./matrix";
@@ -37,7 +36,8 @@ import { parseBoolean, type RunMode, resolveBases, resolveCommit, runContext } f
 import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./pipeline-schema";
 import { addStateCommands } from "./pipeline-state-commands";
 import { type Rollout, resolveRollout } from "./rollout";
-import { SynthOutput } from "./synth-output";
+import { type StackOutputs, SynthOutput } from "./synth-output";
+import { synthesizeRef } from "./synth-tree";
 
 const HELP = `
 Without a subcommand (or with "generate"): writes azure-pipelines.yml from the fleet definition
@@ -164,7 +164,34 @@ interface PrepareCliOptions {
   ado?: boolean;
 }
 
-async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
+/**
+ * How `prepare` gets a base commit's output. The npm entry (bin/pipeline.ts) passes the
+ * comparison by stack input hashes (cli/input-affected.ts), which synthesizes in-process and so
+ * loads cdktf; the legs' prebuilt command line (cli/fleet-command.ts) must not, and never runs
+ * `prepare`, so the default here is a full synthesis of the base in a worktree (a subprocess).
+ */
+export interface PipelineDeps {
+  readonly loadBase?: (
+    commit: string,
+    head: StackOutputs,
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    log: (text: string) => void,
+  ) => Promise<{ output: StackOutputs; cleanup(): Promise<void> }>;
+}
+
+async function synthesizeBase(
+  commit: string,
+  _head: StackOutputs,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: (text: string) => void,
+): Promise<{ output: StackOutputs; cleanup(): Promise<void> }> {
+  const b = await synthesizeRef(commit, cwd, log, { env });
+  return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
+}
+
+async function prepare(o: PrepareCliOptions, io: CommandIO, deps: PipelineDeps): Promise<number> {
   const fleet = loadFleetOrThrow(fleetDirFromEnv(io.cwd));
   const scopes = promotionOrder(fleet).map((s) => s.scope);
   const rollout = resolveRollout(fleet.settings);
@@ -186,7 +213,7 @@ async function prepare(o: PrepareCliOptions, io: CommandIO): Promise<number> {
     maxJobs: o.maxJobs,
     waveSlots: o.waveSlots,
     rollout,
-    loadBase: (commit) => loadBaseByInputs(commit, head, io.cwd, io.env, log),
+    loadBase: (commit) => (deps.loadBase ?? synthesizeBase)(commit, head, io.cwd, io.env, log),
   });
   const commit = io.env.BUILD_SOURCEVERSION ?? (await resolveCommit("HEAD", io.cwd)) ?? "unknown";
   const out = resolve(io.cwd, o.out);
@@ -408,7 +435,11 @@ async function providers(o: { cdktfOut: string; out: string }, io: CommandIO): P
   return 0;
 }
 
-export async function main(argv: readonly string[], io: CommandIO = processIO()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CommandIO = processIO(),
+  deps: PipelineDeps = {},
+): Promise<number> {
   let action: (() => Promise<number>) | undefined;
   const cmd = program(
     "pipeline",
@@ -453,7 +484,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO())
       .option("--target-branch <ref>", "a pull request's target (default: $SYSTEM_PULLREQUEST_TARGETBRANCH)")
       .option("--ado", "Azure DevOps output variables, run summary and warnings")
       .action((o: PrepareCliOptions) => {
-        action = () => prepare(o, io);
+        action = () => prepare(o, io, deps);
       }),
   );
   sub(

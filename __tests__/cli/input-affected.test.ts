@@ -101,6 +101,9 @@ function render(state: FleetState): Fleet {
         { logAnalytics: { retentionInDays: number } }
       >;
       classes.test!.logAnalytics.retentionInDays = state.testRetention;
+      // Canaries must be orgs of the registry (fleet/rules/rollout.ts): the removed ones leave the list.
+      const rollout = (doc as { rollout?: { canaries?: string[] } }).rollout;
+      if (rollout?.canaries) rollout.canaries = rollout.canaries.filter((c) => state.orgs[c] !== undefined);
     },
     allocate: true,
   });

@@ -145,6 +145,13 @@ describe("a decommissioned Apps environment", () => {
     expect(preventDestroy("org-dfo").every((r) => r.endsWith("=true"))).toBe(true);
   });
 
+  it("gets another input hash with the second setting, so synthesis never reuses the protected output", () => {
+    const hash = (destroyStateful: boolean) => built(destroyStateful).stacks["apps-dfo-tt02"]!.inputHash;
+    const kept = hash(false);
+    expect(kept).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash(true)).not.toBe(kept);
+  });
+
   it("loses prevent_destroy only with destroyStatefulResources, excused from SAFE-001 with the reason", () => {
     const { fleet, stacks, preventDestroy, json } = built(true);
     expect(stacks["apps-dfo-tt02"]).toMatchObject({ mode: "destroy", destroyStateful: true });
