@@ -4,9 +4,9 @@
  * synthesizes one stack per unit of state into CDKTF_OUTDIR (set by the cdktf CLI). FLEET_STACKS
  * selects stacks as `npm run synth -- --stacks` does and keeps the other stacks' output: the
  * manifest still lists them, so the cdktf CLI does not delete their directories. `npm run synth`
- * adds an atomic output and a summary (cli/synth.ts).
+ * adds an atomic output and a summary (cli/synth/synth.ts).
  */
-import { loadFleetOrExit, synthOptionsFromEnv } from "./cli/synth";
+import { loadFleetOrExit, synthOptionsFromEnv } from "./cli/synth/synth";
 import { NoStacksSelectedError, synthFleet } from "./stacks/synth-fleet";
 
 const fleet = loadFleetOrExit();

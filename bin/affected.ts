@@ -1,6 +1,6 @@
-/** `npm run affected`: see cli/commands/affected.ts (or `npm run affected -- --help`). */
+/** `npm run affected`: see cli/affected/command.ts (or `npm run affected -- --help`). */
 
-import { main } from "../cli/commands/affected";
-import { runMain } from "../cli/commands/common";
+import { main } from "../cli/affected/command";
+import { runMain } from "../cli/shared/command";
 
 runMain(main);

@@ -7,6 +7,8 @@
  * run it only after those clusters are destroyed. The fleet directory is `--fleet-dir`, else
  * `$FLEET_DIR`, else `environments/`.
  */
+
+import { runMain } from "../cli/shared/command";
 import { type FleetForAllocation, main } from "../fleet/address-plan-cli";
 import { loadFleet } from "../fleet/load";
 import type { FleetProblem } from "../fleet/problems";
@@ -25,12 +27,5 @@ async function loadForAllocation(
     : { problems };
 }
 
-main(process.argv, { loadFleet: loadForAllocation }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
-  },
-);
+// address-plan-cli's main parses the whole process.argv (commander's "node" convention).
+runMain((argv) => main([process.argv[0]!, process.argv[1]!, ...argv], { loadFleet: loadForAllocation }));

@@ -1,5 +1,5 @@
-/** `npm run apply`: see cli/commands/terraform-commands.ts (or `npm run apply -- --help`). */
-import { runMain } from "../cli/commands/common";
-import { applyMain } from "../cli/commands/terraform-commands";
+/** `npm run apply`: see cli/terraform/command.ts (or `npm run apply -- --help`). */
+import { runMain } from "../cli/shared/command";
+import { applyMain } from "../cli/terraform/command";
 
 runMain(applyMain);

@@ -1,3 +1,4 @@
-import { runBench } from "../cli/bench";
+import { runBench } from "../cli/bench/bench";
+import { runMain } from "../cli/shared/command";
 
-process.exitCode = runBench(process.argv.slice(2));
+runMain(runBench);

@@ -1,5 +1,6 @@
-/** `npm run diff`: see cli/commands/diff.ts (or `npm run diff -- --help`). */
-import { runMain } from "../cli/commands/common";
-import { main } from "../cli/commands/diff";
+/** `npm run diff`: see cli/diff/command.ts (or `npm run diff -- --help`). */
+
+import { main } from "../cli/diff/command";
+import { runMain } from "../cli/shared/command";
 
 runMain(main);

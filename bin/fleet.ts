@@ -3,7 +3,8 @@
  * dist/fleet-cli/fleet.cjs): `node fleet.cjs plan|apply|pipeline <args>` takes exactly the flags
  * of `npm run plan`, `npm run apply` and `npm run pipeline`, without node_modules.
  */
-import { runMain } from "../cli/commands/common";
-import { fleetMain } from "../cli/fleet-command";
+
+import { fleetMain } from "../cli/fleet-cli/command";
+import { runMain } from "../cli/shared/command";
 
 runMain(fleetMain);

@@ -1,5 +1,6 @@
-/** `npm run matrix`: see cli/commands/matrix.ts (or `npm run matrix -- --help`). */
-import { runMain } from "../cli/commands/common";
-import { main } from "../cli/commands/matrix";
+/** `npm run matrix`: see cli/matrix/command.ts (or `npm run matrix -- --help`). */
+
+import { main } from "../cli/matrix/command";
+import { runMain } from "../cli/shared/command";
 
 runMain(main);

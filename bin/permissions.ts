@@ -1,4 +1,4 @@
-import { runMain } from "../cli/commands/common";
-import { runPermissions } from "../cli/permissions";
+import { runPermissions } from "../cli/permissions/permissions";
+import { runMain } from "../cli/shared/command";
 
 runMain(runPermissions);

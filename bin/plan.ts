@@ -1,5 +1,5 @@
-/** `npm run plan`: see cli/commands/terraform-commands.ts (or `npm run plan -- --help`). */
-import { runMain } from "../cli/commands/common";
-import { planMain } from "../cli/commands/terraform-commands";
+/** `npm run plan`: see cli/terraform/command.ts (or `npm run plan -- --help`). */
+import { runMain } from "../cli/shared/command";
+import { planMain } from "../cli/terraform/command";
 
 runMain(planMain);

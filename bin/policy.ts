@@ -1,3 +1,4 @@
-import { runPolicy } from "../cli/policy";
+import { runPolicy } from "../cli/policy/policy";
+import { runMain } from "../cli/shared/command";
 
-process.exitCode = runPolicy(process.argv.slice(2));
+runMain(runPolicy);

@@ -1,3 +1,4 @@
-import { runSynth } from "../cli/synth";
+import { runMain } from "../cli/shared/command";
+import { runSynth } from "../cli/synth/synth";
 
-process.exitCode = runSynth(process.argv.slice(2));
+runMain(runSynth);

@@ -1,3 +1,4 @@
-import { runUpdateLock } from "../cli/policy-lock";
+import { runUpdateLock } from "../cli/policy/policy-lock";
+import { runMain } from "../cli/shared/command";
 
-process.exitCode = runUpdateLock(process.argv.slice(2));
+runMain(runUpdateLock);

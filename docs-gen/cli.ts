@@ -8,7 +8,7 @@
 import { rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Command } from "commander";
-import { parse as parseArgs } from "../cli/commands/common";
+import { parse as parseArgs } from "../cli/shared/command";
 import { fleetDirFromEnv, loadFleet } from "../fleet/load";
 import { formatProblem } from "../fleet/problems";
 import { generateDocs } from "./generate";

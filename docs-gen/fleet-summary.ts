@@ -4,7 +4,7 @@
  * clusters appear as soon as their stacks do.
  */
 
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import { sortByAddress } from "../fleet/address-plan-file";
 import { compareKinds, type DocsInput, type DocsStack, docsStacks, environmentOrder } from "./model";
 import { type Block, blocksOf, countBlocks, type Json, parseReferences, stringAt } from "./terraform";

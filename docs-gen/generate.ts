@@ -5,7 +5,7 @@
  * everything else), and a README that embeds the Mermaid; `docs/fleet.md` the fleet at a glance;
  * `docs/fleet-settings.schema.json` the JSON Schema of fleet.yaml, from fleet/schemas/fleet-settings.ts.
  */
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import { fleetSettingsSchemaJson } from "../fleet/schemas/fleet-settings";
 import { type Diagram, toDot, toMermaid } from "./diagram";
 import { fleetSummary } from "./fleet-summary";

@@ -13,9 +13,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
-import { readManifest } from "../cli/manifest";
-import { PROJECT_ROOT } from "../cli/project-root";
-import { compareText } from "../cli/sorted-json";
+import { readManifest } from "../cli/shared/manifest";
+import { PROJECT_ROOT } from "../cli/shared/project-root";
+import { compareText } from "../cli/shared/sorted-json";
 import { loadFleet } from "../fleet/load";
 import type { Fleet } from "../fleet/model";
 import { STACKS_FILE } from "../stacks/metadata";

@@ -3,7 +3,7 @@
  * the fleet model. Nothing else, so the same input always gives the same bytes.
  */
 
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import type { Fleet } from "../fleet/model";
 import { STACK_KINDS } from "../stacks/metadata";
 import type { StackInfo } from "./stack-graph";

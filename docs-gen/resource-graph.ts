@@ -5,7 +5,7 @@
  * gets a truthful one.
  */
 
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import type { Diagram, DiagramEdge, DiagramGroup, DiagramNode, GroupStyle, NodeStyle } from "./diagram";
 import {
   type Address,

@@ -5,7 +5,7 @@
  * the dependency, so collapsing never hides an exception.
  */
 
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import type { Diagram, DiagramEdge, DiagramGroup, DiagramNode } from "./diagram";
 import { IdMap } from "./resource-graph";
 

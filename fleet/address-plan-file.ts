@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, stringify } from "yaml";
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import { compareBig, parseCidr } from "../constructs/network/cidr";
 import { type FleetProblem, problem } from "./problems";
 

@@ -4,7 +4,7 @@
  *
  * Why a committed allocation file: Azure refuses to move a VNet's or a subnet's range while the
  * subnets have members (nodes, private endpoints), so a block that moves means a new network and
- * a new cluster (`npm run diff` flags it: cli/risk-rules.ts). Deriving blocks from a cluster's position in a list
+ * a new cluster (`npm run diff` flags it: cli/diff/risk-rules.ts). Deriving blocks from a cluster's position in a list
  * (`cidrsubnet(pool, n, index)`) moves every later block when an org is added or removed. Here a
  * block, once written, is kept until it is released on purpose (`--prune`).
  *
@@ -54,7 +54,7 @@
  */
 
 import type { Static } from "@sinclair/typebox";
-import { compareText } from "../cli/sorted-json";
+import { compareText } from "../cli/shared/sorted-json";
 import {
   addressAt,
   alignedBlockAtOrAfter,

@@ -62,7 +62,7 @@ export type OperatorsSettings = FleetSettings["operators"];
 export type ServiceSelectionSetting = Readonly<Record<string, unknown>>;
 export type ExternalClusterSetting = Settings<typeof S.ExternalClusterSchema>;
 export type ServicesSettings = NonNullable<FleetSettings["services"]>;
-/** fleet.yaml `rollout`: canaries, batches and the failure budget of apply stages (cli/rollout.ts). */
+/** fleet.yaml `rollout`: canaries, batches and the failure budget of apply stages (cli/pipeline/rollout.ts). */
 export type RolloutSettings = Settings<typeof S.RolloutSchema>;
 /** `decommission.<org>` in fleet.yaml (README "Decommission an organisation"). */
 export type DecommissionSetting = Settings<typeof S.DecommissionSchema>;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Ajv, { _, type ErrorObject, type ValidateFunction } from "ajv";
 import standaloneCode from "ajv/dist/standalone";
 import addFormats from "ajv-formats";
-import { PROJECT_ROOT } from "../cli/project-root";
+import { PROJECT_ROOT } from "../cli/shared/project-root";
 import { type FleetProblem, problem } from "./problems";
 import { PATTERN_MEANINGS } from "./schemas/fleet-settings";
 import type { PathSegment, SourceFile } from "./source";

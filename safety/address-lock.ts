@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../cli/project-root";
+import { PROJECT_ROOT } from "../cli/shared/project-root";
 import { isStatefulType } from "../constructs/common/stateful";
 
 export const ADDRESS_LOCK_FILE = join(PROJECT_ROOT, "safety", "address-lock.json");

@@ -17,7 +17,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { compareText, stableJson } from "../cli/sorted-json";
+import { compareText, stableJson } from "../cli/shared/sorted-json";
 import type { PlannedStack } from "./app";
 
 /** The metadata file's name inside the synthesized output directory. */

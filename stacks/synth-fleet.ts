@@ -27,8 +27,8 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
-import { PROJECT_ROOT } from "../cli/project-root";
-import { stableJson } from "../cli/sorted-json";
+import { PROJECT_ROOT } from "../cli/shared/project-root";
+import { stableJson } from "../cli/shared/sorted-json";
 import type { Fleet } from "../fleet/model";
 import { assertUniqueIds, type PlannedStack, planStacks, selectStacks } from "./app";
 import { codeHash } from "./code-hash";

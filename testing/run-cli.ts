@@ -37,7 +37,7 @@ export function stderrNoticeFields(stderr: string): string[] {
       .trim()
       .split("\n")
       .filter((line) => line !== "")
-      // Progress lines of a long synthesis (cli/synth.ts synthProgress) are no notices.
+      // Progress lines of a long synthesis (cli/synth/synth.ts synthProgress) are no notices.
       .filter((line) => !line.startsWith("synth: "))
       .map((line) => /^notice: [^ ]+: ([a-zA-Z.]+)/.exec(line)?.[1] ?? line)
   );

@@ -6,7 +6,7 @@
  * bin/fleet.ts; what it reaches must never import cdktf or a provider package (the build fails
  * when it does: those are the megabytes a leg should not load).
  *
- * A bundle has no repository around it: the project root (cli/project-root.ts) is the working
+ * A bundle has no repository around it: the project root (cli/shared/project-root.ts) is the working
  * directory, unless FLEET_PROJECT_ROOT names another.
  */
 "use strict";

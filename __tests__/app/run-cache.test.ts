@@ -31,7 +31,7 @@ function nodeModulesIn(dir: string): string {
 }
 
 /**
- * A minimal checkout: package.json, tools/run.cjs, cli/project-root.ts, a lock file, main.ts and
+ * A minimal checkout: package.json, tools/run.cjs, cli/shared/project-root.ts, a lock file, main.ts and
  * bin/probe.ts printing `word` and the project root it finds. Its node_modules is its own
  * (`nodeModules` undefined) or a link to another checkout's, as the base worktree of `affected` has.
  */
@@ -39,9 +39,12 @@ function checkout(root: string, name: string, word: string, nodeModules?: string
   const dir = join(root, name);
   mkdirSync(join(dir, "tools"), { recursive: true });
   mkdirSync(join(dir, "bin"));
-  mkdirSync(join(dir, "cli"));
+  mkdirSync(join(dir, "cli", "shared"), { recursive: true });
   copyFileSync(join(REPO_ROOT, "tools", "run.cjs"), join(dir, "tools", "run.cjs"));
-  copyFileSync(join(REPO_ROOT, "cli", "project-root.ts"), join(dir, "cli", "project-root.ts"));
+  copyFileSync(
+    join(REPO_ROOT, "cli", "shared", "project-root.ts"),
+    join(dir, "cli", "shared", "project-root.ts"),
+  );
   copyFileSync(join(REPO_ROOT, "package.json"), join(dir, "package.json"));
   writeFileSync(join(dir, "package-lock.json"), "{}\n");
   writeFileSync(join(dir, "main.ts"), "export {};\n");
@@ -55,7 +58,7 @@ function setWord(dir: string, word: string, mtime?: Date): void {
   const file = join(dir, "bin", "probe.ts");
   writeFileSync(
     file,
-    `import { PROJECT_ROOT } from "../cli/project-root";\nprocess.stdout.write(\`${word} \${PROJECT_ROOT}\`);\n`,
+    `import { PROJECT_ROOT } from "../cli/shared/project-root";\nprocess.stdout.write(\`${word} \${PROJECT_ROOT}\`);\n`,
   );
   if (mtime) utimesSync(file, mtime, mtime);
 }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { main as diffMain } from "../../cli/commands/diff";
+import { main as diffMain } from "../../cli/diff/command";
 import { ADDRESS_PLAN_FILE, loadAddressPlan } from "../../fleet/address-plan";
 import { main as allocateMain } from "../../fleet/address-plan-cli";
 import { loadFleet } from "../../fleet/load";

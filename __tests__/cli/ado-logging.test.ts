@@ -6,7 +6,7 @@ import {
   logIssue,
   setVariable,
   uploadSummary,
-} from "../../cli/ado-logging";
+} from "../../cli/shared/ado-logging";
 import { sourcesMatching } from "../../testing/source-files";
 
 describe("Azure DevOps logging commands", () => {
@@ -44,6 +44,6 @@ describe("Azure DevOps logging commands", () => {
     const own = sourcesMatching(["cli", "bin", "stacks", "safety", "docs-gen", "testing", "tools"], (text) =>
       text.includes("AZP25"),
     );
-    expect(own).toEqual(["cli/ado-logging.ts"]);
+    expect(own).toEqual(["cli/shared/ado-logging.ts"]);
   });
 });

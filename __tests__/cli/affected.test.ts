@@ -1,7 +1,7 @@
-import { compareOutputs } from "../../cli/affected";
-import { main } from "../../cli/commands/affected";
-import type { JsonObject } from "../../cli/json";
-import { SynthOutput } from "../../cli/synth-output";
+import { compareOutputs } from "../../cli/affected/affected";
+import { main } from "../../cli/affected/command";
+import type { JsonObject } from "../../cli/shared/json";
+import { SynthOutput } from "../../cli/shared/synth-output";
 import { captureIO, type FixtureStack, stackJson, tempDir, writeOut } from "./fixtures";
 
 const rg = (name: string): Record<string, Record<string, JsonObject>> => ({

@@ -10,12 +10,12 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compareOutputs } from "../../cli/affected";
-import { main as diffMain } from "../../cli/commands/diff";
-import { applyMain, planMain } from "../../cli/commands/terraform-commands";
-import type { JsonObject } from "../../cli/json";
-import { SynthOutput } from "../../cli/synth-output";
-import { terraformBinary } from "../../cli/terraform";
+import { compareOutputs } from "../../cli/affected/affected";
+import { main as diffMain } from "../../cli/diff/command";
+import type { JsonObject } from "../../cli/shared/json";
+import { SynthOutput } from "../../cli/shared/synth-output";
+import { applyMain, planMain } from "../../cli/terraform/command";
+import { terraformBinary } from "../../cli/terraform/terraform";
 import { captureIO, type FixtureStack, isolatedTerraformEnv, stackJson, tempDir, writeOut } from "./fixtures";
 
 const BINARY = terraformBinary();

@@ -1,9 +1,9 @@
-import { main } from "../../cli/commands/diff";
-import { diffAttributes, diffStack, type Risk } from "../../cli/diff";
-import { renderMarkdown, renderText } from "../../cli/diff-render";
-import type { JsonObject } from "../../cli/json";
-import { normalizeTerraformJson } from "../../cli/normalize";
-import { ATTRIBUTE_RULES } from "../../cli/risk-rules";
+import { main } from "../../cli/diff/command";
+import { diffAttributes, diffStack, type Risk } from "../../cli/diff/diff";
+import { renderMarkdown, renderText } from "../../cli/diff/diff-render";
+import { ATTRIBUTE_RULES } from "../../cli/diff/risk-rules";
+import type { JsonObject } from "../../cli/shared/json";
+import { normalizeTerraformJson } from "../../cli/shared/normalize";
 import { STATEFUL_RESOURCE_TYPES } from "../../constructs/common/stateful";
 import { captureIO, stackJson, tempDir, writeOut } from "./fixtures";
 

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { resolveEnvToken } from "../../cli/env-token";
-import { inScope, readManifest } from "../../cli/manifest";
+import { resolveEnvToken } from "../../cli/shared/env-token";
+import { inScope, readManifest } from "../../cli/shared/manifest";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { tempDir, writeOut } from "./fixtures";
 

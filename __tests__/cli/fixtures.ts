@@ -2,8 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CommandIO } from "../../cli/commands/common";
-import type { JsonObject } from "../../cli/json";
+import type { CommandIO } from "../../cli/shared/command";
+import type { JsonObject } from "../../cli/shared/json";
 
 export interface FixtureStack {
   readonly id: string;

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import fc from "fast-check";
-import { compareOutputs } from "../../cli/affected";
-import { compareFleets } from "../../cli/input-affected";
-import { SynthOutput } from "../../cli/synth-output";
+import { compareOutputs } from "../../cli/affected/affected";
+import { compareFleets } from "../../cli/affected/input-affected";
+import { SynthOutput } from "../../cli/shared/synth-output";
 import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import { synthFleet } from "../../stacks/synth-fleet";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { parseManifest, readManifest, StackGraph } from "../../cli/manifest";
+import { parseManifest, readManifest, StackGraph } from "../../cli/shared/manifest";
 import { stackJson, tempDir, writeOut } from "./fixtures";
 
 function graph(edges: Record<string, string[]>): StackGraph {

@@ -1,5 +1,4 @@
-import { main } from "../../cli/commands/matrix";
-import { StackGraph } from "../../cli/manifest";
+import { main } from "../../cli/matrix/command";
 import {
   adoOutputCommands,
   allLegs,
@@ -9,7 +8,8 @@ import {
   isValidLegName,
   legNames,
   type Matrix,
-} from "../../cli/matrix";
+} from "../../cli/matrix/matrix";
+import { StackGraph } from "../../cli/shared/manifest";
 import { captureIO, type FixtureStack, stackJson, tempDir, writeOut } from "./fixtures";
 
 /** `orgs` orgs in env at22: org-<o> → apps-<o>-at22 → apps-<o>-at22-k8s, plus platform-at22(-k8s). */

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { normalizeTerraformJson, readNormalizedStack } from "../../cli/normalize";
-import { canonicalJson } from "../../cli/sorted-json";
+import { normalizeTerraformJson, readNormalizedStack } from "../../cli/shared/normalize";
+import { canonicalJson } from "../../cli/shared/sorted-json";
 import { tempDir } from "./fixtures";
 
 describe("normalizeTerraformJson", () => {

@@ -3,8 +3,7 @@
  * come and go, the failure budget, and the validation of the section.
  */
 
-import { StackGraph } from "../../cli/manifest";
-import { allLegs, buildMatrix } from "../../cli/matrix";
+import { allLegs, buildMatrix } from "../../cli/matrix/matrix";
 import {
   applySlots,
   batchOf,
@@ -13,7 +12,8 @@ import {
   groupOf,
   resolveRollout,
   slotOf,
-} from "../../cli/rollout";
+} from "../../cli/pipeline/rollout";
+import { StackGraph } from "../../cli/shared/manifest";
 import { loadFleet } from "../../fleet/load";
 import { fleetFixture, removeFleetFixtures } from "../../testing/fleet-fixture";
 

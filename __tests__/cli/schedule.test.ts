@@ -1,5 +1,5 @@
-import { StackGraph } from "../../cli/manifest";
-import { Mutex, runInWaves } from "../../cli/schedule";
+import { StackGraph } from "../../cli/shared/manifest";
+import { Mutex, runInWaves } from "../../cli/shared/schedule";
 
 const graph = new StackGraph(
   new Map<string, string[]>([

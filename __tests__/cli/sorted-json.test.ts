@@ -1,4 +1,4 @@
-import { canonicalJson, sortKeys, stableJson } from "../../cli/sorted-json";
+import { canonicalJson, sortKeys, stableJson } from "../../cli/shared/sorted-json";
 
 describe("sorted JSON", () => {
   test("sorts object keys at every depth in code-unit order and keeps array order", () => {

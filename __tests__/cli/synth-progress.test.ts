@@ -1,5 +1,5 @@
 /** Progress of a long synthesis: a line rewritten in place on a terminal, one line per batch in CI logs. */
-import { synthProgress } from "../../cli/synth";
+import { synthProgress } from "../../cli/synth/synth";
 import type { SynthProgress } from "../../stacks/synth-fleet";
 
 function stream(isTTY: boolean) {

@@ -6,9 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../cli/commands/affected";
-import { main as diffMain } from "../../cli/commands/diff";
-import { provideNodeModules } from "../../cli/synth-tree";
+import { main } from "../../cli/affected/command";
+import { main as diffMain } from "../../cli/diff/command";
+import { provideNodeModules } from "../../cli/synth/synth-tree";
 import { captureIO, tempDir } from "./fixtures";
 
 /**

@@ -6,16 +6,16 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { applyMain, planMain } from "../../cli/commands/terraform-commands";
-import type { JsonObject } from "../../cli/json";
-import { readManifest } from "../../cli/manifest";
+import type { JsonObject } from "../../cli/shared/json";
+import { readManifest } from "../../cli/shared/manifest";
+import { applyMain, planMain } from "../../cli/terraform/command";
 import {
   aggregateApplyExit,
   applyStack,
   planStack,
   type TerraformOptions,
   terraformBinary,
-} from "../../cli/terraform";
+} from "../../cli/terraform/terraform";
 import { captureIO, type FixtureStack, isolatedTerraformEnv, tempDir, writeOut } from "./fixtures";
 
 const BINARY = terraformBinary();

@@ -775,7 +775,7 @@ describe("one mistake, one error, whatever the other checks read (issue 13)", ()
       });
       const found = errors(loadFleet(dir).problems);
       // `environments` (per-environment overrides), `decommission` and `rollout` (defaults in
-      // cli/rollout.ts) are optional: removing them is no mistake.
+      // cli/pipeline/rollout.ts) are optional: removing them is no mistake.
       const optional = ["environments", "decommission", "rollout"];
       expect(found.length).toBe(optional.includes(key) && how === "missing" ? 0 : 1);
     },

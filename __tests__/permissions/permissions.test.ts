@@ -6,8 +6,8 @@
  * resource and the operation.
  */
 import { join } from "node:path";
-import { readStacks, runPermissions } from "../../cli/permissions";
-import { checkPermissions } from "../../cli/permissions-check";
+import { readStacks, runPermissions } from "../../cli/permissions/permissions";
+import { checkPermissions } from "../../cli/permissions/permissions-check";
 import { RESOURCE_PERMISSIONS } from "../../constructs/permissions/resource-permissions";
 import type { StackJson } from "../../docs-gen/terraform";
 import { loadFleet } from "../../fleet/load";

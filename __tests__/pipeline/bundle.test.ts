@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, parse } from "node:path";
-import { terraformBinary } from "../../cli/terraform";
+import { terraformBinary } from "../../cli/terraform/terraform";
 import { tempDir, writeOut } from "../cli/fixtures";
 
 // tools/bundle.cjs is plain CommonJS (it runs before anything is built).
@@ -42,8 +42,8 @@ describe("the prebuilt command line", () => {
   });
 
   test("holds the leg commands, and no cdktf, provider or constructs package", () => {
-    expect(built.modules).toContain("cli/terraform.ts");
-    expect(built.modules).toContain("cli/pipeline-collect.ts");
+    expect(built.modules).toContain("cli/terraform/terraform.ts");
+    expect(built.modules).toContain("cli/pipeline/pipeline-collect.ts");
     expect(built.modules.filter((m) => /node_modules\/(cdktf|@cdktf|constructs)\//.test(m))).toEqual([]);
     expect(readFileSync(built.file).length).toBeLessThan(2 * 1024 * 1024);
   });

@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { APPROVAL_CHECK } from "../../cli/environment-check";
-import { main as pipelineMain } from "../../cli/pipeline-command";
+import { main as pipelineMain } from "../../cli/pipeline/command";
+import { APPROVAL_CHECK } from "../../cli/pipeline/environment-check";
 import { captureIO } from "../cli/fixtures";
 
 const TOKEN = "job-access-token";

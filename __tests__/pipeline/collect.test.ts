@@ -4,8 +4,8 @@
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { StackGraph } from "../../cli/manifest";
-import { allLegs, buildMatrix, type Legs } from "../../cli/matrix";
+import { allLegs, buildMatrix, type Legs } from "../../cli/matrix/matrix";
+import { main } from "../../cli/pipeline/command";
 import {
   type CollectOptions,
   collect,
@@ -14,11 +14,11 @@ import {
   headline,
   type LegResults,
   type StackResult,
-} from "../../cli/pipeline-collect";
-import { main } from "../../cli/pipeline-command";
-import { type LegRecord, legArtifacts, stageLeg } from "../../cli/pipeline-leg";
-import type { RunMode } from "../../cli/pipeline-run";
-import type { PlanSummary } from "../../cli/plan-summary";
+} from "../../cli/pipeline/pipeline-collect";
+import { type LegRecord, legArtifacts, stageLeg } from "../../cli/pipeline/pipeline-leg";
+import type { RunMode } from "../../cli/pipeline/pipeline-run";
+import { StackGraph } from "../../cli/shared/manifest";
+import type { PlanSummary } from "../../cli/terraform/plan-summary";
 import { captureIO, type FixtureStack, stackJson, tempDir, writeOut } from "../cli/fixtures";
 
 const EDGES: [string, string[]][] = [

@@ -8,10 +8,15 @@
  */
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PIPELINE_DEFAULTS, PIPELINE_FILE, PIPELINE_NAMES, renderPipeline } from "../../cli/pipeline";
-import { prepareRun } from "../../cli/pipeline-prepare";
-import type { ScopeBase } from "../../cli/pipeline-run";
-import { SynthOutput } from "../../cli/synth-output";
+import {
+  PIPELINE_DEFAULTS,
+  PIPELINE_FILE,
+  PIPELINE_NAMES,
+  renderPipeline,
+} from "../../cli/pipeline/pipeline";
+import { prepareRun } from "../../cli/pipeline/pipeline-prepare";
+import type { ScopeBase } from "../../cli/pipeline/pipeline-run";
+import { SynthOutput } from "../../cli/shared/synth-output";
 import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import { BOOTSTRAP_STACK_ID } from "../../stacks/app";

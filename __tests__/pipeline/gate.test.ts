@@ -5,10 +5,10 @@
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { clustersInPlan } from "../../cli/aks-health";
-import type { Json } from "../../cli/json";
-import { main } from "../../cli/pipeline-command";
-import { ROLLOUT_FILE, type RolloutRecord } from "../../cli/pipeline-gate";
+import { clustersInPlan } from "../../cli/pipeline/aks-health";
+import { main } from "../../cli/pipeline/command";
+import { ROLLOUT_FILE, type RolloutRecord } from "../../cli/pipeline/pipeline-gate";
+import type { Json } from "../../cli/shared/json";
 import { captureIO, tempDir } from "../cli/fixtures";
 
 const RECORD: RolloutRecord = {

@@ -11,13 +11,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyMain, planMain } from "../../cli/commands/terraform-commands";
-import type { JsonObject } from "../../cli/json";
-import { readManifest } from "../../cli/manifest";
-import { collect } from "../../cli/pipeline-collect";
-import { main as pipelineMain } from "../../cli/pipeline-command";
-import { initStateBlob } from "../../cli/state-init";
-import { planStack, terraformBinary } from "../../cli/terraform";
+import { main as pipelineMain } from "../../cli/pipeline/command";
+import { collect } from "../../cli/pipeline/pipeline-collect";
+import { initStateBlob } from "../../cli/pipeline/state-init";
+import type { JsonObject } from "../../cli/shared/json";
+import { readManifest } from "../../cli/shared/manifest";
+import { applyMain, planMain } from "../../cli/terraform/command";
+import { planStack, terraformBinary } from "../../cli/terraform/terraform";
 import {
   type FakeBlobStorage,
   opensslAvailable,

@@ -1,15 +1,15 @@
 /** What a matrix leg publishes, and the provider versions the pipeline mirrors. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readManifest } from "../../cli/manifest";
-import { main } from "../../cli/pipeline-command";
+import { main } from "../../cli/pipeline/command";
 import {
   legArtifacts,
   legId,
   providerRequirements,
   stageLeg,
   writeProviderModules,
-} from "../../cli/pipeline-leg";
+} from "../../cli/pipeline/pipeline-leg";
+import { readManifest } from "../../cli/shared/manifest";
 import { captureIO, stackJson, tempDir, writeOut } from "../cli/fixtures";
 
 describe("leg artifacts", () => {

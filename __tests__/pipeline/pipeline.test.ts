@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { main } from "../../cli/pipeline/command";
 import {
   buildPipeline,
   PIPELINE_DEFAULTS,
@@ -15,9 +16,8 @@ import {
   PLAN_ALL_EXPRESSION,
   promotionOrder,
   renderPipeline,
-} from "../../cli/pipeline";
-import { main } from "../../cli/pipeline-command";
-import { applySlots } from "../../cli/rollout";
+} from "../../cli/pipeline/pipeline";
+import { applySlots } from "../../cli/pipeline/rollout";
 import { loadFleet } from "../../fleet/load";
 import type { Fleet } from "../../fleet/model";
 import { STATE_SCOPES_STACK_ID } from "../../stacks/app";

@@ -1,12 +1,12 @@
 /** The Build stage's decisions: affected stacks per scope, one synthesis per base, the plan matrices. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isValidLegName, type Legs } from "../../cli/matrix";
-import { PIPELINE_DEFAULTS, promotionOrder } from "../../cli/pipeline";
-import { main } from "../../cli/pipeline-command";
-import { fitMatrix, MAX_MATRIX_CHARS, prepareRun, prepareSummary } from "../../cli/pipeline-prepare";
-import { type RunContext, runContext, type ScopeBase } from "../../cli/pipeline-run";
-import { SynthOutput } from "../../cli/synth-output";
+import { isValidLegName, type Legs } from "../../cli/matrix/matrix";
+import { main } from "../../cli/pipeline/command";
+import { PIPELINE_DEFAULTS, promotionOrder } from "../../cli/pipeline/pipeline";
+import { fitMatrix, MAX_MATRIX_CHARS, prepareRun, prepareSummary } from "../../cli/pipeline/pipeline-prepare";
+import { type RunContext, runContext, type ScopeBase } from "../../cli/pipeline/pipeline-run";
+import { SynthOutput } from "../../cli/shared/synth-output";
 import { committedFleet } from "../../testing/fleet-synth";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { captureIO, type FixtureStack, stackJson, tempDir, writeOut } from "../cli/fixtures";

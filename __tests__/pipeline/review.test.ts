@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PIPELINE_FILE, PIPELINE_TEMPLATES_DIR, promotionOrder } from "../../cli/pipeline";
-import { applySlots } from "../../cli/rollout";
+import { PIPELINE_FILE, PIPELINE_TEMPLATES_DIR, promotionOrder } from "../../cli/pipeline/pipeline";
+import { applySlots } from "../../cli/pipeline/rollout";
 import { loadFleet } from "../../fleet/load";
 import { COMMITTED_FLEET } from "../../testing/fleet-fixture";
 import {

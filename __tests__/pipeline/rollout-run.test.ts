@@ -7,14 +7,14 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyMain, planMain } from "../../cli/commands/terraform-commands";
-import type { JsonObject } from "../../cli/json";
-import { readManifest } from "../../cli/manifest";
-import { buildMatrix, type Legs } from "../../cli/matrix";
-import { main } from "../../cli/pipeline-command";
-import { ROLLOUT_FILE } from "../../cli/pipeline-gate";
-import { type Rollout, resolveRollout } from "../../cli/rollout";
-import { terraformBinary } from "../../cli/terraform";
+import { buildMatrix, type Legs } from "../../cli/matrix/matrix";
+import { main } from "../../cli/pipeline/command";
+import { ROLLOUT_FILE } from "../../cli/pipeline/pipeline-gate";
+import { type Rollout, resolveRollout } from "../../cli/pipeline/rollout";
+import type { JsonObject } from "../../cli/shared/json";
+import { readManifest } from "../../cli/shared/manifest";
+import { applyMain, planMain } from "../../cli/terraform/command";
+import { terraformBinary } from "../../cli/terraform/terraform";
 import { captureIO, type FixtureStack, isolatedTerraformEnv, tempDir, writeOut } from "../cli/fixtures";
 
 const AVAILABLE = spawnSync(terraformBinary(), ["version"], { stdio: "ignore" }).status === 0;

@@ -8,7 +8,7 @@ import {
   parseBoolean,
   resolveBases,
   runContext,
-} from "../../cli/pipeline-run";
+} from "../../cli/pipeline/pipeline-run";
 import { tempDir } from "../cli/fixtures";
 
 const MAIN = { mainBranch: "main" };

@@ -6,13 +6,13 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PIPELINE_FILE, PIPELINE_TEMPLATES_DIR } from "../../cli/pipeline";
-import { main } from "../../cli/pipeline-command";
+import { main } from "../../cli/pipeline/command";
+import { PIPELINE_FILE, PIPELINE_TEMPLATES_DIR } from "../../cli/pipeline/pipeline";
 import {
   PIPELINE_SCHEMA_FILE,
   type PipelineDiagnostic,
   validatePipelineYaml,
-} from "../../cli/pipeline-schema";
+} from "../../cli/pipeline/pipeline-schema";
 import { REPO_ROOT } from "../../testing/run-cli";
 import { captureIO, tempDir } from "../cli/fixtures";
 

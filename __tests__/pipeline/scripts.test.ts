@@ -5,8 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { PIPELINE_FILE } from "../../cli/pipeline";
-import { applySlots } from "../../cli/rollout";
+import { PIPELINE_FILE } from "../../cli/pipeline/pipeline";
+import { applySlots } from "../../cli/pipeline/rollout";
 import { committedFleet } from "../../testing/fleet-synth";
 import { expandPipeline } from "../../testing/pipeline-expand";
 import { REPO_ROOT } from "../../testing/run-cli";

@@ -7,12 +7,12 @@
  */
 import { cpSync } from "node:fs";
 import { join } from "node:path";
-import { allLegs } from "../../cli/matrix";
-import { promotionOrder } from "../../cli/pipeline";
-import { prepareRun } from "../../cli/pipeline-prepare";
-import { runContext } from "../../cli/pipeline-run";
-import { applySlots, resolveRollout } from "../../cli/rollout";
-import { SynthOutput } from "../../cli/synth-output";
+import { allLegs } from "../../cli/matrix/matrix";
+import { promotionOrder } from "../../cli/pipeline/pipeline";
+import { prepareRun } from "../../cli/pipeline/pipeline-prepare";
+import { runContext } from "../../cli/pipeline/pipeline-run";
+import { applySlots, resolveRollout } from "../../cli/pipeline/rollout";
+import { SynthOutput } from "../../cli/shared/synth-output";
 import { loadFleet } from "../../fleet/load";
 import { synthFleet } from "../../stacks/synth-fleet";
 import { fleetFixture, removeFleetFixtures } from "../../testing/fleet-fixture";

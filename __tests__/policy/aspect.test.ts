@@ -8,7 +8,7 @@ import { StorageAccount, type StorageAccountConfig } from "@cdktf/provider-azure
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { Aspects, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { formatSynthError } from "../../cli/policy-synth-errors";
+import { formatSynthError } from "../../cli/policy/policy-synth-errors";
 import { statefulLifecycle } from "../../constructs/common";
 import {
   type FleetSuppression,

@@ -16,7 +16,7 @@
  * and update, including the reads and polls around them) and `delete` by apply identities only.
  * `on` names the attribute that points at another resource the operation is checked against (a
  * role assignment's `scope`, a private endpoint's target): that resource may live in another
- * state scope (see cli/permissions-check.ts for how it is resolved).
+ * state scope (see cli/permissions/permissions-check.ts for how it is resolved).
  */
 import type { Plane } from "./actions";
 

@@ -397,7 +397,7 @@ export const DecommissionSchema = closed({
   ),
 });
 
-/** Apply order within a scope (cli/rollout.ts). At most 20 batches: a stage holds 256 jobs. */
+/** Apply order within a scope (cli/pipeline/rollout.ts). At most 20 batches: a stage holds 256 jobs. */
 export const RolloutSchema = closed(
   {
     canaries: Type.Optional(
