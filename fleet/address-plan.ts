@@ -68,7 +68,12 @@ import {
   RangeIndex,
   widerBlock,
 } from "../constructs/network/cidr";
-import { ADDRESS_PLAN_FILE, loadAddressPlan, sortByAddress } from "./address-plan-file";
+import {
+  ADDRESS_PLAN_FILE,
+  type LoadedAddressPlan,
+  loadAddressPlan,
+  sortByAddress,
+} from "./address-plan-file";
 import { layoutFits, SERVICE_SUBNETS, smallestBlockPrefixFor } from "./address-plan-subnets";
 import type { DeepReadonly } from "./model";
 import { type FleetProblem, FleetValidationError, notice, problem } from "./problems";
@@ -522,8 +527,9 @@ export function checkAddressPlan(
   requiredKeys: readonly string[],
   file: string = ADDRESS_PLAN_FILE,
   context: Omit<ValidateContext, "lines"> = {},
+  /** The file as already read (the loader reads it once for every check that needs it). */
+  loaded: LoadedAddressPlan = loadAddressPlan(path, file),
 ): { allocations: Map<string, string>; problems: FleetProblem[] } {
-  const loaded = loadAddressPlan(path, file);
   if (!loaded.exists && requiredKeys.length > 0) {
     return {
       allocations: loaded.allocations,

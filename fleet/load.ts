@@ -134,6 +134,10 @@ export function loadFleet(dir: string): LoadResult {
   if (!assembled?.complete) complete = false;
   const { orgs, apps } = assembled?.value ?? { orgs: [], apps: [] };
 
+  // The committed address plan, read once: decommission entries and the plan check both use it.
+  const addressPlanPath = join(dir, FILES.addressPlan);
+  const addressPlanFile = loadAddressPlan(addressPlanPath, FILES.addressPlan);
+
   // Orgs (or org environments) that left the registry and are destroyed deliberately.
   const retired = ok("retiredEnvironments") ? (settings.retiredEnvironments ?? {}) : undefined;
   const settingsSource = view.source;
@@ -147,7 +151,7 @@ export function loadFleet(dir: string): LoadResult {
           environments: new Map(environments.map((e) => [e.name, e])),
           retired,
           orgs,
-          allocations: loadAddressPlan(join(dir, FILES.addressPlan)).allocations,
+          allocations: addressPlanFile.allocations,
           appsOf: (org, env) => {
             const a = appsEnvironmentOf(
               org,
@@ -201,11 +205,18 @@ export function loadFleet(dir: string): LoadResult {
     ...(studios?.value ?? []).map((s) => s.clusterKey),
   ];
   const plan = ok("addressPlan")
-    ? checkAddressPlan(join(dir, FILES.addressPlan), settings.addressPlan, clusterKeys, FILES.addressPlan, {
-        settingsFile: FILES.settings,
-        settingsField: "addressPlan",
-        settingsLines: addressSettingsLines(settings, view.source!),
-      })
+    ? checkAddressPlan(
+        addressPlanPath,
+        settings.addressPlan,
+        clusterKeys,
+        FILES.addressPlan,
+        {
+          settingsFile: FILES.settings,
+          settingsField: "addressPlan",
+          settingsLines: addressSettingsLines(settings, view.source!),
+        },
+        addressPlanFile,
+      )
     : undefined;
   if (plan) {
     // Blocks no cluster uses are only known when every cluster could be resolved.

@@ -31,8 +31,8 @@ import { readNormalizedStack } from "../shared/normalize";
 import { run, tail } from "../shared/process";
 import { PROJECT_ROOT } from "../shared/project-root";
 import { canonicalJson } from "../shared/sorted-json";
-import { type StackOutputs, SynthOutput } from "../shared/synth-output";
-import { synthesizeRef } from "../synth/synth-tree";
+import type { StackOutputs } from "../shared/synth-output";
+import { synthesizedRef } from "../synth/synth-tree";
 
 export type Log = (line: string) => void;
 
@@ -321,6 +321,5 @@ export async function loadBaseByInputs(
     return { output: compared.base, cleanup: async () => compared.cleanup() };
   }
   log(`base ${commit.slice(0, 12)}: synthesizing in full: ${compared.fallback}`);
-  const b = await synthesizeRef(commit, cwd, log, { env });
-  return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
+  return synthesizedRef(commit, cwd, log, env);
 }

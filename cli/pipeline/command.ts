@@ -14,7 +14,7 @@ import { completeTask, logIssue, setVariable, uploadSummary } from "../shared/ad
 import { type CommandIO, guarded, positiveInt, processIO, program } from "../shared/command";
 import { readManifest } from "../shared/manifest";
 import { type StackOutputs, SynthOutput } from "../shared/synth-output";
-import { synthesizeRef } from "../synth/synth-tree";
+import { synthesizedRef } from "../synth/synth-tree";
 import {
   PIPELINE_DEFAULTS,
   PIPELINE_FILE,
@@ -33,7 +33,7 @@ import {
   rolloutRecord,
 } from "./pipeline-gate";
 import { providerRequirements, stageLeg, writeProviderModules } from "./pipeline-leg";
-import { baseWarnings, prepareRun, prepareSummary } from "./pipeline-prepare";
+import { baseWarnings, type LoadedBase, prepareRun, prepareSummary } from "./pipeline-prepare";
 import { parseBoolean, type RunMode, resolveBases, resolveCommit, runContext } from "./pipeline-run";
 import { formatDiagnostic, PIPELINE_SCHEMA_FILE, validatePipelineYaml } from "./pipeline-schema";
 import { addStateCommands } from "./pipeline-state-commands";
@@ -177,18 +177,7 @@ export interface PipelineDeps {
     cwd: string,
     env: NodeJS.ProcessEnv,
     log: (text: string) => void,
-  ) => Promise<{ output: StackOutputs; cleanup(): Promise<void> }>;
-}
-
-async function synthesizeBase(
-  commit: string,
-  _head: StackOutputs,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  log: (text: string) => void,
-): Promise<{ output: StackOutputs; cleanup(): Promise<void> }> {
-  const b = await synthesizeRef(commit, cwd, log, { env });
-  return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
+  ) => Promise<LoadedBase>;
 }
 
 async function prepare(o: PrepareCliOptions, io: CommandIO, deps: PipelineDeps): Promise<number> {
@@ -213,7 +202,10 @@ async function prepare(o: PrepareCliOptions, io: CommandIO, deps: PipelineDeps):
     maxJobs: o.maxJobs,
     waveSlots: o.waveSlots,
     rollout,
-    loadBase: (commit) => (deps.loadBase ?? synthesizeBase)(commit, head, io.cwd, io.env, log),
+    loadBase: (commit) =>
+      deps.loadBase
+        ? deps.loadBase(commit, head, io.cwd, io.env, log)
+        : synthesizedRef(commit, io.cwd, log, io.env),
   });
   const commit = io.env.BUILD_SOURCEVERSION ?? (await resolveCommit("HEAD", io.cwd)) ?? "unknown";
   const out = resolve(io.cwd, o.out);

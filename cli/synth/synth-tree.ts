@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { isJsonObject, parseJson } from "../shared/json";
 import { run, tail } from "../shared/process";
+import { SynthOutput } from "../shared/synth-output";
 
 export type Log = (line: string) => void;
 
@@ -140,4 +141,15 @@ export async function synthesizeRef(
     await cleanup();
     throw e;
   }
+}
+
+/** `ref` synthesized in full in a temporary worktree, as an output to compare with. */
+export async function synthesizedRef(
+  ref: string,
+  cwd: string,
+  log: Log,
+  env: NodeJS.ProcessEnv,
+): Promise<{ output: SynthOutput; cleanup(): Promise<void> }> {
+  const b = await synthesizeRef(ref, cwd, log, { env });
+  return { output: new SynthOutput(b.outDir, b.treeRoot), cleanup: b.cleanup };
 }
